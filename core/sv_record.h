@@ -26,10 +26,13 @@ struct sv_column {
     const struct sv_code *code;         /* for multiple-choice columns, else NULL */
 };
 
+struct sv_schema_index; /* private lookup tables of sv_record.c */
+
 struct sv_schema {
     const struct sv_survey *survey; /* borrowed; must outlive the schema */
     struct sv_column *columns;
     size_t ncolumns;
+    struct sv_schema_index *index;  /* private */
 };
 
 /* Build the schema of `survey`. Caller owns; free with sv_schema_free(). */

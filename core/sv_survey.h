@@ -84,7 +84,7 @@ struct sv_variable {
 /* A named role -> variable name binding, e.g. "budgeted_fte" -> "etp_bud_as". */
 struct sv_role {
     char *role;
-    char *variable;
+    char *variable; /* a list role (JSON array) is stored ','-joined: "mat_1,mat_2" */
 };
 
 /* A job family of the recruitment survey, with its own roles. */

@@ -1,0 +1,447 @@
+/*
+ * sv_store: one SQLite file per survey (see sv_store.h).
+ *
+ * Layout (format 1):
+ *   meta(key PRIMARY KEY, value)            survey id, store format
+ *   responses(source, id, submitted, data, raw, fetched_at, PRIMARY KEY(source, id))
+ *   rejects(source, id, raw, reason, fetched_at, PRIMARY KEY(source, id))
+ *   sync_state(source, key, value, PRIMARY KEY(source, key))
+ * `data` is a JSON object {column name: canonical value or null}, so a store
+ * survives a new version of the definition that adds or removes columns: when
+ * read back, columns are matched by name.
+ */
+#include "sv_store.h"
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sv_buf.h"
+
+#define STORE_FORMAT "1"
+
+struct sv_store {
+    sqlite3 *db;
+    char *path;
+    const struct sv_schema *schema;
+    sqlite3_stmt *get;
+    sqlite3_stmt *put;
+    sqlite3_stmt *del_reject;
+    sqlite3_stmt *reject;
+    sqlite3_stmt *del_response;
+    bool in_tx;
+};
+
+static int db_error(struct sv_store *st, struct sv_error *err, const char *what)
+{
+    return sv_error_set(err, SV_EIO, st->path, 0, 0, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+static int exec_sql(struct sv_store *st, const char *sql, struct sv_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = sv_error_set(err, SV_EIO, st->path, 0, 0, "store: %s", msg ? msg : "error");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return 0;
+}
+
+static int prepare(struct sv_store *st, sqlite3_stmt **out, const char *sql,
+                   struct sv_error *err)
+{
+    if (sqlite3_prepare_v2(st->db, sql, -1, out, NULL) != SQLITE_OK)
+        return db_error(st, err, "store");
+    return 0;
+}
+
+static void now_iso(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tmv;
+    gmtime_r(&t, &tmv);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+}
+
+static int meta_check(struct sv_store *st, struct sv_error *err)
+{
+    const char *want = st->schema->survey ? st->schema->survey->id : NULL;
+    sqlite3_stmt *q = NULL;
+    int rc = prepare(st, &q, "SELECT value FROM meta WHERE key='survey'", err);
+    if (rc)
+        return rc;
+    int step = sqlite3_step(q);
+    if (step == SQLITE_ROW) {
+        const char *have = (const char *)sqlite3_column_text(q, 0);
+        if (want && have && strcmp(want, have) != 0) {
+            rc = sv_error_set(err, SV_EDATA, st->path, 0, 0,
+                              "store holds survey '%s', not '%s'", have, want);
+        }
+        sqlite3_finalize(q);
+        return rc;
+    }
+    sqlite3_finalize(q);
+    if (step != SQLITE_DONE)
+        return db_error(st, err, "store");
+    if (!want)
+        return 0;
+    rc = prepare(st, &q, "INSERT INTO meta(key, value) VALUES('survey', ?1), ('format', '" STORE_FORMAT "')",
+                 err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(q, 1, want, -1, SQLITE_TRANSIENT);
+    step = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return step == SQLITE_DONE ? 0 : db_error(st, err, "store");
+}
+
+int sv_store_open(struct sv_store **out, const char *path, const struct sv_schema *schema,
+                  struct sv_error *err)
+{
+    *out = NULL;
+    struct sv_store *st = calloc(1, sizeof *st);
+    if (!st)
+        return sv_error_set(err, SV_ENOMEM, path, 0, 0, "out of memory");
+    st->schema = schema;
+    st->path = sv_strdup(path);
+    if (!st->path) {
+        free(st);
+        return sv_error_set(err, SV_ENOMEM, path, 0, 0, "out of memory");
+    }
+    int rc;
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        rc = sv_error_set(err, SV_EIO, path, 0, 0, "cannot open store: %s",
+                          st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    /* WAL: readers (analyse, status) never block a running fetch. */
+    rc = exec_sql(st,
+                  "PRAGMA journal_mode=WAL;"
+                  "PRAGMA synchronous=NORMAL;"
+                  "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
+                  "CREATE TABLE IF NOT EXISTS responses(source TEXT NOT NULL, id TEXT NOT NULL,"
+                  " submitted TEXT, data TEXT NOT NULL, raw TEXT, fetched_at TEXT,"
+                  " PRIMARY KEY(source, id));"
+                  "CREATE TABLE IF NOT EXISTS rejects(source TEXT NOT NULL, id TEXT NOT NULL,"
+                  " raw TEXT, reason TEXT NOT NULL, fetched_at TEXT, PRIMARY KEY(source, id));"
+                  "CREATE TABLE IF NOT EXISTS sync_state(source TEXT NOT NULL, key TEXT NOT NULL,"
+                  " value TEXT, PRIMARY KEY(source, key));",
+                  err);
+    if (rc) {
+        if (err && strstr(err->text, "not a database"))
+            sv_error_set(err, SV_EDATA, path, 0, 0, "not a store (not an SQLite database)");
+        rc = err ? err->code : SV_EDATA;
+        goto fail;
+    }
+    if ((rc = meta_check(st, err)) != 0)
+        goto fail;
+    if ((rc = prepare(st, &st->get,
+                      "SELECT submitted, data, raw FROM responses WHERE source=?1 AND id=?2",
+                      err)) ||
+        (rc = prepare(st, &st->put,
+                      "INSERT OR REPLACE INTO responses(source, id, submitted, data, raw, fetched_at)"
+                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                      err)) ||
+        (rc = prepare(st, &st->del_reject, "DELETE FROM rejects WHERE source=?1 AND id=?2",
+                      err)) ||
+        (rc = prepare(st, &st->reject,
+                      "INSERT OR REPLACE INTO rejects(source, id, raw, reason, fetched_at)"
+                      " VALUES(?1, ?2, ?3, ?4, ?5)",
+                      err)) ||
+        (rc = prepare(st, &st->del_response,
+                      "DELETE FROM responses WHERE source=?1 AND id=?2", err)))
+        goto fail;
+    *out = st;
+    return 0;
+fail:
+    sv_store_close(st);
+    return rc;
+}
+
+void sv_store_close(struct sv_store *st)
+{
+    if (!st)
+        return;
+    if (st->in_tx)
+        sv_store_rollback(st);
+    sqlite3_finalize(st->get);
+    sqlite3_finalize(st->put);
+    sqlite3_finalize(st->del_reject);
+    sqlite3_finalize(st->reject);
+    sqlite3_finalize(st->del_response);
+    sqlite3_close(st->db);
+    free(st->path);
+    free(st);
+}
+
+int sv_store_begin(struct sv_store *st, struct sv_error *err)
+{
+    int rc = exec_sql(st, "BEGIN IMMEDIATE", err);
+    if (rc == 0)
+        st->in_tx = true;
+    return rc;
+}
+
+int sv_store_commit(struct sv_store *st, struct sv_error *err)
+{
+    int rc = exec_sql(st, "COMMIT", err);
+    if (rc == 0)
+        st->in_tx = false;
+    return rc;
+}
+
+int sv_store_rollback(struct sv_store *st)
+{
+    st->in_tx = false;
+    return exec_sql(st, "ROLLBACK", NULL);
+}
+
+/* The normalised values as a JSON object keyed by column name. Caller owns the string. */
+static char *record_data(const struct sv_store *st, const struct sv_record *rec)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < st->schema->ncolumns && i < rec->nvalues; i++) {
+        const char *v = rec->values[i];
+        json_t *jv = v ? json_string(v) : json_null();
+        if (!jv || json_object_set_new(o, st->schema->columns[i].name, jv) != 0) {
+            json_decref(o);
+            return NULL;
+        }
+    }
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return s;
+}
+
+static bool same_text(const unsigned char *a, const char *b)
+{
+    if (!a || !b)
+        return !a && !b;
+    return strcmp((const char *)a, b) == 0;
+}
+
+int sv_store_put(struct sv_store *st, const struct sv_record *rec, const char *raw,
+                 enum sv_store_put_result *result, struct sv_error *err)
+{
+    if (!rec->source || !rec->id)
+        return sv_error_set(err, SV_EUSAGE, st->path, 0, 0, "record without source or id");
+    char *data = record_data(st, rec);
+    if (!data)
+        return sv_error_set(err, SV_ENOMEM, st->path, 0, 0, "out of memory");
+    int rc = 0;
+    enum sv_store_put_result res = SV_STORE_NEW;
+    sqlite3_reset(st->get);
+    sqlite3_bind_text(st->get, 1, rec->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st->get, 2, rec->id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st->get);
+    if (step == SQLITE_ROW) {
+        if (same_text(sqlite3_column_text(st->get, 0), rec->submitted) &&
+            same_text(sqlite3_column_text(st->get, 1), data) &&
+            same_text(sqlite3_column_text(st->get, 2), raw))
+            res = SV_STORE_UNCHANGED;
+        else
+            res = SV_STORE_UPDATED;
+    } else if (step != SQLITE_DONE) {
+        rc = db_error(st, err, "store");
+    }
+    sqlite3_reset(st->get);
+    if (rc == 0 && res != SV_STORE_UNCHANGED) {
+        char now[32];
+        now_iso(now);
+        sqlite3_reset(st->put);
+        sqlite3_bind_text(st->put, 1, rec->source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st->put, 2, rec->id, -1, SQLITE_STATIC);
+        if (rec->submitted)
+            sqlite3_bind_text(st->put, 3, rec->submitted, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st->put, 3);
+        sqlite3_bind_text(st->put, 4, data, -1, SQLITE_STATIC);
+        if (raw)
+            sqlite3_bind_text(st->put, 5, raw, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st->put, 5);
+        sqlite3_bind_text(st->put, 6, now, -1, SQLITE_STATIC);
+        if (sqlite3_step(st->put) != SQLITE_DONE)
+            rc = db_error(st, err, "store");
+        sqlite3_reset(st->put);
+    }
+    if (rc == 0) {
+        /* A response that is now valid is no longer a reject. */
+        sqlite3_reset(st->del_reject);
+        sqlite3_bind_text(st->del_reject, 1, rec->source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st->del_reject, 2, rec->id, -1, SQLITE_STATIC);
+        if (sqlite3_step(st->del_reject) != SQLITE_DONE)
+            rc = db_error(st, err, "store");
+        sqlite3_reset(st->del_reject);
+    }
+    free(data);
+    if (rc == 0 && result)
+        *result = res;
+    return rc;
+}
+
+int sv_store_reject(struct sv_store *st, const char *source, const char *id, const char *raw,
+                    const char *reason, struct sv_error *err)
+{
+    char now[32];
+    now_iso(now);
+    int rc = 0;
+    sqlite3_reset(st->reject);
+    sqlite3_bind_text(st->reject, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st->reject, 2, id ? id : "", -1, SQLITE_STATIC);
+    if (raw)
+        sqlite3_bind_text(st->reject, 3, raw, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st->reject, 3);
+    sqlite3_bind_text(st->reject, 4, reason ? reason : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st->reject, 5, now, -1, SQLITE_STATIC);
+    if (sqlite3_step(st->reject) != SQLITE_DONE)
+        rc = db_error(st, err, "store");
+    sqlite3_reset(st->reject);
+    if (rc == 0 && id) {
+        /* The current version of this response is invalid: the stored one is stale. */
+        sqlite3_reset(st->del_response);
+        sqlite3_bind_text(st->del_response, 1, source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st->del_response, 2, id, -1, SQLITE_STATIC);
+        if (sqlite3_step(st->del_response) != SQLITE_DONE)
+            rc = db_error(st, err, "store");
+        sqlite3_reset(st->del_response);
+    }
+    return rc;
+}
+
+int sv_store_state_get(struct sv_store *st, const char *source, const char *key, char **value_out,
+                       struct sv_error *err)
+{
+    *value_out = NULL;
+    sqlite3_stmt *q = NULL;
+    int rc = prepare(st, &q, "SELECT value FROM sync_state WHERE source=?1 AND key=?2", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(q, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+    int step = sqlite3_step(q);
+    if (step == SQLITE_ROW) {
+        const unsigned char *v = sqlite3_column_text(q, 0);
+        if (v) {
+            *value_out = sv_strdup((const char *)v);
+            if (!*value_out)
+                rc = sv_error_set(err, SV_ENOMEM, st->path, 0, 0, "out of memory");
+        }
+    } else if (step != SQLITE_DONE) {
+        rc = db_error(st, err, "store");
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int sv_store_state_set(struct sv_store *st, const char *source, const char *key, const char *value,
+                       struct sv_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = prepare(st, &q,
+                     "INSERT OR REPLACE INTO sync_state(source, key, value) VALUES(?1, ?2, ?3)",
+                     err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(q, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+    if (value)
+        sqlite3_bind_text(q, 3, value, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 3);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        rc = db_error(st, err, "store");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int sv_store_foreach(struct sv_store *st,
+                     int (*fn)(const struct sv_record *rec, void *ctx), void *ctx,
+                     struct sv_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    /* Numeric ids in numeric order ("2" before "10"), others by text. */
+    int rc = prepare(st, &q,
+                     "SELECT source, id, submitted, data FROM responses"
+                     " ORDER BY source, length(id), id",
+                     err);
+    if (rc)
+        return rc;
+    struct sv_record *rec = NULL;
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((rc = sv_record_new(&rec, st->schema)) != 0) {
+            sv_error_set(err, rc, st->path, 0, 0, "out of memory");
+            break;
+        }
+        const char *src = (const char *)sqlite3_column_text(q, 0);
+        const char *id = (const char *)sqlite3_column_text(q, 1);
+        const char *sub = (const char *)sqlite3_column_text(q, 2);
+        const char *data = (const char *)sqlite3_column_text(q, 3);
+        rec->source = sv_strdup(src);
+        rec->id = sv_strdup(id);
+        rec->submitted = sv_strdup(sub);
+        if (!rec->source || !rec->id || (sub && !rec->submitted)) {
+            rc = sv_error_set(err, SV_ENOMEM, st->path, 0, 0, "out of memory");
+            break;
+        }
+        json_error_t jerr;
+        json_t *o = json_loads(data ? data : "{}", 0, &jerr);
+        if (!json_is_object(o)) {
+            json_decref(o);
+            rc = sv_error_set(err, SV_EDATA, st->path, 0, 0, "corrupt record '%s'", id);
+            sv_error_set_path(err, "%s", id ? id : "");
+            break;
+        }
+        for (size_t i = 0; i < st->schema->ncolumns; i++) {
+            json_t *v = json_object_get(o, st->schema->columns[i].name);
+            if (json_is_string(v) && sv_record_set(rec, i, json_string_value(v)) != 0) {
+                rc = sv_error_set(err, SV_ENOMEM, st->path, 0, 0, "out of memory");
+                break;
+            }
+        }
+        json_decref(o);
+        if (rc)
+            break;
+        int r = fn(rec, ctx);
+        sv_record_free(rec);
+        rec = NULL;
+        if (r != 0) {
+            rc = r;
+            break;
+        }
+    }
+    sv_record_free(rec);
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_error(st, err, "store");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int sv_store_counts(struct sv_store *st, long *responses, long *rejects, struct sv_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = prepare(st, &q,
+                     "SELECT (SELECT count(*) FROM responses), (SELECT count(*) FROM rejects)",
+                     err);
+    if (rc)
+        return rc;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        if (responses)
+            *responses = (long)sqlite3_column_int64(q, 0);
+        if (rejects)
+            *rejects = (long)sqlite3_column_int64(q, 1);
+    } else {
+        rc = db_error(st, err, "store");
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
