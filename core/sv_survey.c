@@ -209,6 +209,12 @@ static json_t *load_common_codelists(struct loader *ld)
     sv_buf_addf(&path, "%s/../common/codelists.json", ld->dir);
     ld->common = json_load_file(path.data, 0, &jerr);
     sv_buf_release(&path);
+    /* The shared file wraps its lists in a "codelists" object. */
+    if (ld->common && json_is_object(json_object_get(ld->common, "codelists"))) {
+        json_t *inner = json_incref(json_object_get(ld->common, "codelists"));
+        json_decref(ld->common);
+        ld->common = inner;
+    }
     return ld->common;
 }
 
@@ -627,6 +633,11 @@ static int resolve(const char *path, char **file_out, char **dir_out, struct sv_
     *file_out = *dir_out = NULL;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         sv_buf_addf(&b, "%s/survey.json", path);
+        if (stat(b.data, &st) != 0) {
+            sv_buf_release(&b);
+            return sv_error_set(err, SV_ENOTFOUND, path, 0, 0,
+                                "not a survey definition: no survey.json in this directory");
+        }
         *dir_out = sv_strdup(path);
     } else if (stat(path, &st) == 0) {
         const char *slash = strrchr(path, '/');
