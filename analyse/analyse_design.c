@@ -1,0 +1,1219 @@
+/*
+ * The design-based estimation engine: see analyse_design.h for the contract
+ * and ../shared/notes/stats-methods.md (section A) for survey's formulas.
+ *
+ * Everything works on full-length columns: a domain estimate builds the
+ * linearised variable z for every row (zero outside the domain), applies the
+ * calibration residuals, sums z per PSU and takes the stratified variance of
+ * the PSU totals with the full sample's n_h (survey's onestrat()). Sums use
+ * long double accumulators, as R's sum() and cumsum() do.
+ */
+#include "analyse_design.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+
+#include "analyse_ci.h"
+
+enum cal_kind { CAL_POST, CAL_RAKE };
+
+struct cal_margin {
+    size_t *cell;   /* nrows */
+    size_t ncells;
+};
+
+struct cal_step {
+    enum cal_kind kind;
+    struct cal_margin *margins;
+    size_t nmargins;
+    double *oldw; /* post: weights before; NULL for rake */
+    double *psw;  /* weights after */
+};
+
+struct analyse_design {
+    size_t nrows;
+    size_t *stratum;   /* nrows */
+    size_t nstrata;
+    size_t *psu;       /* nrows: global PSU index */
+    size_t npsu;
+    size_t *psu_stratum; /* npsu */
+    double *n_h;       /* nstrata: PSUs in the full sample */
+    double *f_h;       /* nstrata: sampling fraction (0 = no fpc) */
+    double *w;         /* nrows: current weights */
+    struct cal_step *steps;
+    size_t nsteps;
+    double df;
+};
+
+static void *xcalloc(size_t n, size_t size)
+{
+    if (n == 0)
+        n = 1;
+    return calloc(n, size);
+}
+
+void analyse_design_free(struct analyse_design *d)
+{
+    if (!d)
+        return;
+    for (size_t s = 0; s < d->nsteps; s++) {
+        for (size_t m = 0; m < d->steps[s].nmargins; m++)
+            free(d->steps[s].margins[m].cell);
+        free(d->steps[s].margins);
+        free(d->steps[s].oldw);
+        free(d->steps[s].psw);
+    }
+    free(d->steps);
+    free(d->stratum);
+    free(d->psu);
+    free(d->psu_stratum);
+    free(d->n_h);
+    free(d->f_h);
+    free(d->w);
+    free(d);
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const size_t *x = a, *y = b;
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    if (x[1] != y[1])
+        return x[1] < y[1] ? -1 : 1;
+    return 0;
+}
+
+/* Map (stratum, psu id) pairs to dense PSU indexes. */
+static int index_psus(struct analyse_design *d, const size_t *psu_ids)
+{
+    size_t n = d->nrows;
+    size_t *pairs = xcalloc(n, 3 * sizeof *pairs);
+    if (!pairs)
+        return SV_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        pairs[3 * i] = d->stratum[i];
+        pairs[3 * i + 1] = psu_ids ? psu_ids[i] : i;
+        pairs[3 * i + 2] = i;
+    }
+    if (psu_ids)
+        qsort(pairs, n, 3 * sizeof *pairs, cmp_pair);
+    size_t np = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (k == 0 || pairs[3 * k] != pairs[3 * (k - 1)] ||
+            pairs[3 * k + 1] != pairs[3 * (k - 1) + 1])
+            np++;
+        d->psu[pairs[3 * k + 2]] = np - 1;
+    }
+    d->npsu = np;
+    d->psu_stratum = xcalloc(np, sizeof *d->psu_stratum);
+    if (!d->psu_stratum) {
+        free(pairs);
+        return SV_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        d->psu_stratum[d->psu[i]] = d->stratum[i];
+    free(pairs);
+    return 0;
+}
+
+int analyse_design_new(struct analyse_design **out, const struct analyse_design_spec *spec,
+                       struct sv_error *err)
+{
+    *out = NULL;
+    size_t n = spec->nrows;
+    size_t H = spec->stratum ? spec->nstrata : 1;
+    if (n == 0)
+        return sv_error_set(err, SV_EDATA, NULL, 0, 0, "design: no rows");
+    if (H == 0)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "design: no strata");
+    struct analyse_design *d = calloc(1, sizeof *d);
+    if (!d)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    d->nrows = n;
+    d->nstrata = H;
+    d->stratum = xcalloc(n, sizeof *d->stratum);
+    d->psu = xcalloc(n, sizeof *d->psu);
+    d->n_h = xcalloc(H, sizeof *d->n_h);
+    d->f_h = xcalloc(H, sizeof *d->f_h);
+    d->w = xcalloc(n, sizeof *d->w);
+    if (!d->stratum || !d->psu || !d->n_h || !d->f_h || !d->w)
+        goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        size_t h = spec->stratum ? spec->stratum[i] : 0;
+        if (h >= H) {
+            analyse_design_free(d);
+            return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                                "design: row %zu: stratum index %zu out of range", i + 1, h);
+        }
+        d->stratum[i] = h;
+    }
+    if (index_psus(d, spec->psu) != 0)
+        goto nomem;
+    for (size_t j = 0; j < d->npsu; j++)
+        d->n_h[d->psu_stratum[j]] += 1.0;
+    /* rows per stratum, for N_h / n_h weights of element designs */
+    double *rows_h = xcalloc(H, sizeof *rows_h);
+    if (!rows_h)
+        goto nomem;
+    for (size_t i = 0; i < n; i++)
+        rows_h[d->stratum[i]] += 1.0;
+    for (size_t h = 0; h < H; h++) {
+        if (spec->pop_size) {
+            double N = spec->pop_size[h];
+            if (d->n_h[h] == 0)
+                continue;
+            if (!(N >= d->n_h[h])) {
+                double nh = d->n_h[h];
+                free(rows_h);
+                analyse_design_free(d);
+                return sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                                    "design: stratum %zu: population %g smaller than the "
+                                    "sample (%g)", h + 1, N, nh);
+            }
+            d->f_h[h] = d->n_h[h] / N;
+        }
+        if (d->n_h[h] == 1 && d->f_h[h] < 1) {
+            free(rows_h);
+            analyse_design_free(d);
+            return sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                                "design: stratum %zu has a single PSU (lonely PSU): merge "
+                                "it with another stratum", h + 1);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        double w;
+        if (spec->weight)
+            w = spec->weight[i];
+        else if (spec->pop_size)
+            w = spec->pop_size[d->stratum[i]] / d->n_h[d->stratum[i]];
+        else
+            w = 1.0;
+        if (!(w > 0) || !isfinite(w)) {
+            free(rows_h);
+            analyse_design_free(d);
+            return sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                                "design: row %zu: weight %g is not positive", i + 1, w);
+        }
+        d->w[i] = w;
+    }
+    free(rows_h);
+    double hs = 0;
+    for (size_t h = 0; h < H; h++)
+        hs += d->n_h[h] > 0;
+    d->df = (double)d->npsu - hs;
+    *out = d;
+    return 0;
+nomem:
+    analyse_design_free(d);
+    return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+size_t analyse_design_nrows(const struct analyse_design *d) { return d->nrows; }
+double analyse_design_weight(const struct analyse_design *d, size_t i) { return d->w[i]; }
+double analyse_design_df(const struct analyse_design *d) { return d->df; }
+
+/* ---- calibration ---------------------------------------------------------------- */
+
+static int check_margin(const struct analyse_design *d, const struct analyse_margin *m,
+                        struct sv_error *err)
+{
+    for (size_t i = 0; i < d->nrows; i++)
+        if (m->cell[i] >= m->ncells)
+            return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                                "calibration: row %zu: cell index out of range", i + 1);
+    return 0;
+}
+
+/* One post-stratification pass on the current weights. */
+static int poststratify_pass(struct analyse_design *d, const struct analyse_margin *m,
+                             long double *acc, struct sv_error *err)
+{
+    for (size_t g = 0; g < m->ncells; g++)
+        acc[g] = 0;
+    for (size_t i = 0; i < d->nrows; i++)
+        acc[m->cell[i]] += d->w[i];
+    for (size_t g = 0; g < m->ncells; g++) {
+        if (acc[g] > 0 && !(m->total[g] > 0))
+            return sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                                "calibration: cell %zu has respondents but a population "
+                                "total of %g", g + 1, m->total[g]);
+        if (acc[g] == 0 && m->total[g] > 0)
+            return sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                                "calibration: cell %zu has a population of %g but no "
+                                "respondent", g + 1, m->total[g]);
+    }
+    for (size_t i = 0; i < d->nrows; i++) {
+        size_t g = m->cell[i];
+        d->w[i] = d->w[i] * (m->total[g] / (double)acc[g]);
+    }
+    return 0;
+}
+
+static int add_step(struct analyse_design *d, enum cal_kind kind,
+                    const struct analyse_margin *margins, size_t nmargins, const double *oldw)
+{
+    struct cal_step *s = realloc(d->steps, (d->nsteps + 1) * sizeof *s);
+    if (!s)
+        return SV_ENOMEM;
+    d->steps = s;
+    struct cal_step *st = &d->steps[d->nsteps];
+    memset(st, 0, sizeof *st);
+    st->kind = kind;
+    st->margins = xcalloc(nmargins, sizeof *st->margins);
+    st->psw = xcalloc(d->nrows, sizeof *st->psw);
+    if (!st->margins || !st->psw)
+        goto fail;
+    st->nmargins = nmargins;
+    for (size_t m = 0; m < nmargins; m++) {
+        st->margins[m].ncells = margins[m].ncells;
+        st->margins[m].cell = xcalloc(d->nrows, sizeof(size_t));
+        if (!st->margins[m].cell)
+            goto fail;
+        memcpy(st->margins[m].cell, margins[m].cell, d->nrows * sizeof(size_t));
+    }
+    memcpy(st->psw, d->w, d->nrows * sizeof *st->psw);
+    if (oldw) {
+        st->oldw = xcalloc(d->nrows, sizeof *st->oldw);
+        if (!st->oldw)
+            goto fail;
+        memcpy(st->oldw, oldw, d->nrows * sizeof *st->oldw);
+    }
+    d->nsteps++;
+    return 0;
+fail:
+    for (size_t m = 0; m < nmargins && st->margins; m++)
+        free(st->margins[m].cell);
+    free(st->margins);
+    free(st->psw);
+    free(st->oldw);
+    return SV_ENOMEM;
+}
+
+int analyse_design_poststratify(struct analyse_design *d, const struct analyse_margin *m,
+                                struct sv_error *err)
+{
+    int rc = check_margin(d, m, err);
+    if (rc)
+        return rc;
+    double *oldw = xcalloc(d->nrows, sizeof *oldw);
+    long double *acc = xcalloc(m->ncells, sizeof *acc);
+    if (!oldw || !acc) {
+        free(oldw);
+        free(acc);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    memcpy(oldw, d->w, d->nrows * sizeof *oldw);
+    rc = poststratify_pass(d, m, acc, err);
+    if (rc == 0 && add_step(d, CAL_POST, m, 1, oldw) != 0)
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    if (rc)
+        memcpy(d->w, oldw, d->nrows * sizeof *oldw);
+    free(oldw);
+    free(acc);
+    return rc;
+}
+
+int analyse_design_rake(struct analyse_design *d, const struct analyse_margin *margins,
+                        size_t nmargins, double tolerance, int max_iter,
+                        struct analyse_rake_report *report, struct sv_error *err)
+{
+    struct analyse_rake_report rep;
+    memset(&rep, 0, sizeof rep);
+    if (nmargins == 0)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "raking: no margin");
+    size_t maxcells = 0;
+    for (size_t m = 0; m < nmargins; m++) {
+        int rc = check_margin(d, &margins[m], err);
+        if (rc)
+            return rc;
+        if (margins[m].ncells > maxcells)
+            maxcells = margins[m].ncells;
+    }
+    double *saved = xcalloc(d->nrows, sizeof *saved);
+    long double *acc = xcalloc(maxcells, sizeof *acc);
+    if (!saved || !acc) {
+        free(saved);
+        free(acc);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    memcpy(saved, d->w, d->nrows * sizeof *saved);
+    int rc = 0;
+    if (max_iter < 1)
+        max_iter = 1;
+    for (int it = 0; it < max_iter && rc == 0; it++) {
+        for (size_t m = 0; m < nmargins && rc == 0; m++)
+            rc = poststratify_pass(d, &margins[m], acc, err);
+        if (rc)
+            break;
+        rep.iterations = it + 1;
+        /* misfit of every margin after the sweep */
+        double worst = 0;
+        for (size_t m = 0; m < nmargins; m++) {
+            for (size_t g = 0; g < margins[m].ncells; g++)
+                acc[g] = 0;
+            for (size_t i = 0; i < d->nrows; i++)
+                acc[margins[m].cell[i]] += d->w[i];
+            for (size_t g = 0; g < margins[m].ncells; g++) {
+                if (margins[m].total[g] > 0) {
+                    double e = fabs((double)acc[g] - margins[m].total[g]) / margins[m].total[g];
+                    if (e > worst)
+                        worst = e;
+                }
+            }
+        }
+        rep.max_change = worst;
+        if (worst <= tolerance) {
+            rep.converged = true;
+            break;
+        }
+    }
+    if (rc == 0 && add_step(d, CAL_RAKE, margins, nmargins, NULL) != 0)
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    if (rc) {
+        memcpy(d->w, saved, d->nrows * sizeof *saved);
+    } else {
+        long double s = 0, s2 = 0;
+        rep.w_min = INFINITY;
+        rep.w_max = -INFINITY;
+        for (size_t i = 0; i < d->nrows; i++) {
+            s += d->w[i];
+            if (d->w[i] < rep.w_min)
+                rep.w_min = d->w[i];
+            if (d->w[i] > rep.w_max)
+                rep.w_max = d->w[i];
+        }
+        rep.w_mean = (double)(s / d->nrows);
+        for (size_t i = 0; i < d->nrows; i++)
+            s2 += (d->w[i] - rep.w_mean) * (d->w[i] - rep.w_mean);
+        rep.w_cv = d->nrows > 1 ? sqrt((double)(s2 / (d->nrows - 1))) / rep.w_mean : 0;
+    }
+    free(saved);
+    free(acc);
+    if (report)
+        *report = rep;
+    return rc;
+}
+
+/* ---- variance ------------------------------------------------------------------- */
+
+/* Replace z by its calibration residuals (survey's svyrecvar, postStrata part). */
+static int calibration_residuals(const struct analyse_design *d, double *z)
+{
+    size_t n = d->nrows;
+    for (size_t s = 0; s < d->nsteps; s++) {
+        const struct cal_step *st = &d->steps[s];
+        size_t maxc = 0;
+        for (size_t m = 0; m < st->nmargins; m++)
+            if (st->margins[m].ncells > maxc)
+                maxc = st->margins[m].ncells;
+        long double *num = xcalloc(maxc, sizeof *num);
+        long double *den = xcalloc(maxc, sizeof *den);
+        if (!num || !den) {
+            free(num);
+            free(den);
+            return SV_ENOMEM;
+        }
+        int rounds = st->kind == CAL_RAKE ? 10 : 1;
+        for (int r = 0; r < rounds; r++) {
+            for (size_t m = 0; m < st->nmargins; m++) {
+                const struct cal_margin *cm = &st->margins[m];
+                for (size_t g = 0; g < cm->ncells; g++)
+                    num[g] = den[g] = 0;
+                for (size_t i = 0; i < n; i++) {
+                    if (st->kind == CAL_POST) {
+                        num[cm->cell[i]] += z[i] * st->oldw[i] / st->psw[i];
+                        den[cm->cell[i]] += st->oldw[i];
+                    } else {
+                        num[cm->cell[i]] += z[i] / st->psw[i];
+                        den[cm->cell[i]] += 1;
+                    }
+                }
+                for (size_t i = 0; i < n; i++) {
+                    size_t g = cm->cell[i];
+                    z[i] -= (double)(num[g] / den[g]) * st->psw[i];
+                }
+            }
+        }
+        free(num);
+        free(den);
+    }
+    return 0;
+}
+
+/* Variance of the total of z (z modified: calibration residuals). */
+static int variance_of_total(const struct analyse_design *d, double *z, double *var)
+{
+    int rc = calibration_residuals(d, z);
+    if (rc)
+        return rc;
+    long double *Z = xcalloc(d->npsu, sizeof *Z);
+    long double *mean = xcalloc(d->nstrata, sizeof *mean);
+    long double *ss = xcalloc(d->nstrata, sizeof *ss);
+    if (!Z || !mean || !ss) {
+        free(Z);
+        free(mean);
+        free(ss);
+        return SV_ENOMEM;
+    }
+    for (size_t i = 0; i < d->nrows; i++)
+        Z[d->psu[i]] += z[i];
+    for (size_t j = 0; j < d->npsu; j++)
+        mean[d->psu_stratum[j]] += Z[j];
+    for (size_t h = 0; h < d->nstrata; h++)
+        if (d->n_h[h] > 0)
+            mean[h] /= d->n_h[h];
+    for (size_t j = 0; j < d->npsu; j++) {
+        long double e = Z[j] - mean[d->psu_stratum[j]];
+        ss[d->psu_stratum[j]] += e * e;
+    }
+    long double v = 0;
+    for (size_t h = 0; h < d->nstrata; h++) {
+        double nh = d->n_h[h];
+        if (nh < 2)
+            continue; /* certainty stratum (lonely PSUs are refused at design time) */
+        v += (1.0L - d->f_h[h]) * nh / (nh - 1.0) * ss[h];
+    }
+    *var = (double)v;
+    free(Z);
+    free(mean);
+    free(ss);
+    return 0;
+}
+
+/* Design df of the rows flagged in `used`: distinct PSUs - distinct strata. */
+static double used_df(const struct analyse_design *d, const unsigned char *used)
+{
+    unsigned char *pm = calloc(d->npsu ? d->npsu : 1, 1);
+    unsigned char *hm = calloc(d->nstrata, 1);
+    double df = NAN;
+    if (pm && hm) {
+        long np = 0, nh = 0;
+        for (size_t i = 0; i < d->nrows; i++) {
+            if (!used[i])
+                continue;
+            if (!pm[d->psu[i]]) {
+                pm[d->psu[i]] = 1;
+                np++;
+            }
+            if (!hm[d->stratum[i]]) {
+                hm[d->stratum[i]] = 1;
+                nh++;
+            }
+        }
+        df = (double)(np - nh);
+    }
+    free(pm);
+    free(hm);
+    return df;
+}
+
+/* ---- quantile rule ---------------------------------------------------------------- */
+
+struct wpoint {
+    double x, w;
+    size_t i;
+};
+
+static int cmp_wpoint(const void *a, const void *b)
+{
+    const struct wpoint *p = a, *q = b;
+    if (p->x < q->x)
+        return -1;
+    if (p->x > q->x)
+        return 1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+/*
+ * survey's qrule_math on sorted points with cumulative weights `cum` (R's
+ * cumsum) and total `tot` (R's sum): pos = last k with cum_k <= p tot (first
+ * when none); x_pos when p - cum_pos / tot <= 0, else x_{pos+1}.
+ */
+static double qrule_math(const struct wpoint *pt, const double *cum, size_t m, double tot,
+                         double p)
+{
+    double target = p * tot;
+    size_t pos = 0;
+    bool any = false;
+    /* cum is non-decreasing: binary search for the last cum <= target */
+    size_t lo = 0, hi = m;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cum[mid] <= target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo > 0) {
+        pos = lo - 1;
+        any = true;
+    }
+    (void)any;
+    double wlow = p - cum[pos] / tot;
+    if (wlow <= 0)
+        return pt[pos].x;
+    return pt[pos + 1 < m ? pos + 1 : pos].x;
+}
+
+/* ---- estimators ------------------------------------------------------------------- */
+
+const char *analyse_ci_method_name(enum analyse_ci_method m)
+{
+    switch (m) {
+    case ANALYSE_CI_T: return "t";
+    case ANALYSE_CI_NORMAL: return "normal";
+    case ANALYSE_CI_LOGIT: return "logit";
+    case ANALYSE_CI_WILSON: return "wilson";
+    case ANALYSE_CI_EXACT: return "clopper-pearson";
+    case ANALYSE_CI_WOODRUFF: return "woodruff";
+    case ANALYSE_CI_NONE: return "none";
+    case ANALYSE_CI_DEFAULT: break;
+    }
+    return "default";
+}
+
+int analyse_ci_method_parse(const char *s, enum analyse_ci_method *out)
+{
+    static const struct {
+        const char *name;
+        enum analyse_ci_method m;
+    } names[] = {{"logit", ANALYSE_CI_LOGIT}, {"wilson", ANALYSE_CI_WILSON},
+                 {"exact", ANALYSE_CI_EXACT}, {"clopper-pearson", ANALYSE_CI_EXACT},
+                 {"t", ANALYSE_CI_T}, {"normal", ANALYSE_CI_NORMAL},
+                 {"none", ANALYSE_CI_NONE}, {"default", ANALYSE_CI_DEFAULT}};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strcmp(s, names[k].name) == 0) {
+            *out = names[k].m;
+            return 0;
+        }
+    return SV_EUSAGE;
+}
+
+static void result_empty(struct analyse_result *r, double level)
+{
+    memset(r, 0, sizeof *r);
+    r->estimate = r->se = r->var = r->df = r->ci_low = r->ci_high = NAN;
+    r->max_share = NAN;
+    r->level = level;
+    r->ci = ANALYSE_CI_NONE;
+}
+
+/*
+ * Flag the rows used (in domain, weight > 0, values present) and count the
+ * missing ones. For proportions, check the 0/1 coding.
+ */
+static int select_rows(const struct analyse_design *d, enum analyse_stat stat, const double *y,
+                       const double *x, const unsigned char *domain, unsigned char *used,
+                       long *n_used, long *n_missing, struct sv_error *err)
+{
+    long nu = 0, nm = 0;
+    for (size_t i = 0; i < d->nrows; i++) {
+        used[i] = 0;
+        if ((domain && !domain[i]) || !(d->w[i] > 0))
+            continue;
+        bool miss = isnan(y[i]) || (stat == ANALYSE_RATIO && isnan(x[i]));
+        if (miss) {
+            nm++;
+            continue;
+        }
+        if (stat == ANALYSE_PROPORTION && y[i] != 0 && y[i] != 1)
+            return sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                                "proportion: row %zu: value %g is not 0 or 1", i + 1, y[i]);
+        used[i] = 1;
+        nu++;
+    }
+    *n_used = nu;
+    *n_missing = nm;
+    return 0;
+}
+
+
+static int estimate_quantile(struct analyse_result *r, const struct analyse_design *d,
+                             const double *y, double p, const unsigned char *used, double tcrit,
+                             double *z)
+{
+    size_t m = (size_t)r->n;
+    struct wpoint *pt = xcalloc(m, sizeof *pt);
+    double *cum = xcalloc(m, sizeof *cum);
+    if (!pt || !cum) {
+        free(pt);
+        free(cum);
+        return SV_ENOMEM;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < d->nrows; i++)
+        if (used[i]) {
+            pt[k].x = y[i];
+            pt[k].w = d->w[i];
+            pt[k].i = i;
+            k++;
+        }
+    qsort(pt, m, sizeof *pt, cmp_wpoint);
+    long double acc = 0;
+    for (size_t j = 0; j < m; j++) {
+        acc += pt[j].w;
+        cum[j] = (double)acc;
+    }
+    double tot = (double)acc;
+    double q = qrule_math(pt, cum, m, tot, p);
+    r->estimate = q;
+    /* Woodruff: F(q) with its SE, mapped back */
+    /* F(q) exactly as svymean(x <= q): sum of ind * w / W, then the residuals */
+    long double Wl = 0, s = 0;
+    for (size_t i = 0; i < d->nrows; i++)
+        if (used[i])
+            Wl += d->w[i];
+    double W = (double)Wl;
+    for (size_t i = 0; i < d->nrows; i++)
+        if (used[i])
+            s += (y[i] <= q ? 1.0 : 0.0) * d->w[i] / W;
+    double F = (double)s;
+    for (size_t i = 0; i < d->nrows; i++)
+        z[i] = used[i] ? ((y[i] <= q ? 1.0 : 0.0) - F) * d->w[i] / W : 0.0;
+    double v;
+    int rc = variance_of_total(d, z, &v);
+    if (rc == 0) {
+        double se = sqrt(v);
+        double L = F - tcrit * se, U = F + tcrit * se;
+        r->ci_low = (isnan(L) || L < 0) ? NAN : qrule_math(pt, cum, m, tot, L);
+        r->ci_high = (isnan(U) || U > 1) ? NAN : qrule_math(pt, cum, m, tot, U);
+        r->se = (r->ci_high - r->ci_low) / (2 * tcrit);
+        r->var = r->se * r->se;
+        r->ci = ANALYSE_CI_WOODRUFF;
+    }
+    free(pt);
+    free(cum);
+    return rc;
+}
+
+int analyse_estimate(struct analyse_result *r, const struct analyse_design *d,
+                     enum analyse_stat stat, const double *y, const double *x, double p,
+                     const unsigned char *domain, const struct analyse_options *opt,
+                     struct sv_error *err)
+{
+    double level = opt && opt->level > 0 ? opt->level : 0.95;
+    enum analyse_ci_method cim = opt ? opt->ci : ANALYSE_CI_DEFAULT;
+    result_empty(r, level);
+    if (!y || (stat == ANALYSE_RATIO && !x))
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "estimate: missing column");
+    if (stat == ANALYSE_QUANTILE && !(p > 0 && p < 1))
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "quantile: p must be in (0, 1)");
+    if (!(level > 0 && level < 1))
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "level must be in (0, 1)");
+    gsl_set_error_handler_off();
+    size_t n = d->nrows;
+    unsigned char *used = malloc(n);
+    double *z = malloc(n * sizeof *z);
+    if (!used || !z) {
+        free(used);
+        free(z);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    int rc = select_rows(d, stat, y, x, domain, used, &r->n, &r->n_missing, err);
+    if (rc || r->n == 0)
+        goto done;
+    double df = used_df(d, used);
+    if (opt && opt->df != 0 && !isnan(opt->df))
+        df = opt->df;
+    if (cim == ANALYSE_CI_NORMAL)
+        df = INFINITY;
+    r->df = df;
+    double tcrit = analyse_ci_crit(df, level);
+
+    long double W = 0, Sy = 0, Sx = 0, Sabs = 0;
+    double maxabs = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!used[i])
+            continue;
+        W += d->w[i];
+        Sy += d->w[i] * y[i];
+        if (stat == ANALYSE_RATIO)
+            Sx += d->w[i] * x[i];
+        double a = fabs(d->w[i] * y[i]);
+        Sabs += a;
+        if (a > maxabs)
+            maxabs = a;
+    }
+    r->population = (double)W;
+    r->max_share = Sabs > 0 ? maxabs / (double)Sabs : NAN;
+
+    if (stat == ANALYSE_QUANTILE) {
+        rc = estimate_quantile(r, d, y, p, used, tcrit, z);
+        if (rc)
+            rc = sv_error_set(err, rc, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+
+    double est;
+    switch (stat) {
+    case ANALYSE_TOTAL:
+        est = (double)Sy;
+        for (size_t i = 0; i < n; i++)
+            z[i] = used[i] ? d->w[i] * y[i] : 0.0;
+        break;
+    case ANALYSE_RATIO: {
+        est = (double)(Sy / Sx);
+        double X = (double)Sx;
+        for (size_t i = 0; i < n; i++)
+            z[i] = used[i] ? d->w[i] * (y[i] - est * x[i]) / X : 0.0;
+        break;
+    }
+    default: { /* mean, proportion */
+        double Wd = (double)W;
+        /* as svymean: colSums(x * w / psum), then (x - mean) * w / psum */
+        long double acc = 0;
+        for (size_t i = 0; i < n; i++)
+            if (used[i])
+                acc += y[i] * d->w[i] / Wd;
+        est = (double)acc;
+        for (size_t i = 0; i < n; i++)
+            z[i] = used[i] ? (y[i] - est) * d->w[i] / Wd : 0.0;
+        break;
+    }
+    }
+    r->estimate = est;
+    double v;
+    rc = variance_of_total(d, z, &v);
+    if (rc) {
+        rc = sv_error_set(err, rc, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    r->var = v;
+    r->se = sqrt(v);
+    if (cim == ANALYSE_CI_NONE) {
+        r->ci = ANALYSE_CI_NONE;
+        goto done;
+    }
+    if (stat == ANALYSE_PROPORTION && cim != ANALYSE_CI_T && cim != ANALYSE_CI_NORMAL) {
+        if (cim == ANALYSE_CI_DEFAULT)
+            cim = ANALYSE_CI_LOGIT;
+        analyse_ci_proportion(&r->ci_low, &r->ci_high, &r->ci, est, v, df, r->n, level, cim);
+    } else {
+        r->ci = isinf(df) ? ANALYSE_CI_NORMAL : ANALYSE_CI_T;
+        r->ci_low = est - tcrit * r->se;
+        r->ci_high = est + tcrit * r->se;
+    }
+done:
+    free(used);
+    free(z);
+    return rc;
+}
+
+int analyse_total(struct analyse_result *res, const struct analyse_design *d, const double *y,
+                  const unsigned char *domain, const struct analyse_options *opt,
+                  struct sv_error *err)
+{
+    return analyse_estimate(res, d, ANALYSE_TOTAL, y, NULL, 0, domain, opt, err);
+}
+
+int analyse_mean(struct analyse_result *res, const struct analyse_design *d, const double *y,
+                 const unsigned char *domain, const struct analyse_options *opt,
+                 struct sv_error *err)
+{
+    return analyse_estimate(res, d, ANALYSE_MEAN, y, NULL, 0, domain, opt, err);
+}
+
+int analyse_proportion(struct analyse_result *res, const struct analyse_design *d,
+                       const double *y, const unsigned char *domain,
+                       const struct analyse_options *opt, struct sv_error *err)
+{
+    return analyse_estimate(res, d, ANALYSE_PROPORTION, y, NULL, 0, domain, opt, err);
+}
+
+int analyse_ratio(struct analyse_result *res, const struct analyse_design *d, const double *y,
+                  const double *x, const unsigned char *domain, const struct analyse_options *opt,
+                  struct sv_error *err)
+{
+    return analyse_estimate(res, d, ANALYSE_RATIO, y, x, 0, domain, opt, err);
+}
+
+int analyse_quantile(struct analyse_result *res, const struct analyse_design *d, const double *y,
+                     double p, const unsigned char *domain, const struct analyse_options *opt,
+                     struct sv_error *err)
+{
+    return analyse_estimate(res, d, ANALYSE_QUANTILE, y, NULL, p, domain, opt, err);
+}
+
+int analyse_by(struct analyse_result *res, const struct analyse_design *d,
+               enum analyse_stat stat, const double *y, const double *x, double p,
+               const size_t *group, size_t ngroups, const struct analyse_options *opt,
+               struct sv_error *err)
+{
+    unsigned char *mask = malloc(d->nrows ? d->nrows : 1);
+    if (!mask)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    int rc = 0;
+    for (size_t g = 0; g < ngroups && rc == 0; g++) {
+        for (size_t i = 0; i < d->nrows; i++)
+            mask[i] = group[i] == g;
+        rc = analyse_estimate(&res[g], d, stat, y, x, p, mask, opt, err);
+    }
+    free(mask);
+    return rc;
+}
+
+/* ---- comparisons ------------------------------------------------------------------ */
+
+/* Linearised variable of one domain estimate (as in analyse_estimate) into z. */
+static void linearise(const struct analyse_design *d, enum analyse_stat stat, const double *y,
+                      const double *x, const unsigned char *used, double est, double *z,
+                      double sign)
+{
+    long double W = 0, Sx = 0;
+    for (size_t i = 0; i < d->nrows; i++)
+        if (used[i]) {
+            W += d->w[i];
+            if (stat == ANALYSE_RATIO)
+                Sx += d->w[i] * x[i];
+        }
+    for (size_t i = 0; i < d->nrows; i++) {
+        if (!used[i])
+            continue;
+        double v;
+        if (stat == ANALYSE_TOTAL)
+            v = d->w[i] * y[i];
+        else if (stat == ANALYSE_RATIO)
+            v = d->w[i] * (y[i] - est * x[i]) / (double)Sx;
+        else
+            v = (y[i] - est) * d->w[i] / (double)W;
+        z[i] += sign * v;
+    }
+}
+
+int analyse_difference(struct analyse_diff *res, const struct analyse_design *d,
+                       enum analyse_stat stat, const double *y, const double *x,
+                       const unsigned char *domain_a, const unsigned char *domain_b,
+                       const struct analyse_options *opt, struct sv_error *err)
+{
+    memset(res, 0, sizeof *res);
+    if (stat == ANALYSE_QUANTILE)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                            "difference: not available for quantiles");
+    struct analyse_options o = {0.95, ANALYSE_CI_T, NAN};
+    if (opt) {
+        o = *opt;
+        if (!(o.level > 0))
+            o.level = 0.95;
+    }
+    int rc = analyse_estimate(&res->a, d, stat, y, x, 0, domain_a, &o, err);
+    if (rc == 0)
+        rc = analyse_estimate(&res->b, d, stat, y, x, 0, domain_b, &o, err);
+    if (rc)
+        return rc;
+    res->level = o.level;
+    res->estimate = res->a.estimate - res->b.estimate;
+    if (res->a.n == 0 || res->b.n == 0) {
+        res->se = res->t = res->p_value = res->df = res->ci_low = res->ci_high = NAN;
+        return 0;
+    }
+    size_t n = d->nrows;
+    unsigned char *ua = malloc(n), *ub = malloc(n), *uu = malloc(n);
+    double *z = calloc(n, sizeof *z);
+    if (!ua || !ub || !uu || !z) {
+        free(ua);
+        free(ub);
+        free(uu);
+        free(z);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    long nu, nm;
+    select_rows(d, stat, y, x, domain_a, ua, &nu, &nm, NULL);
+    select_rows(d, stat, y, x, domain_b, ub, &nu, &nm, NULL);
+    for (size_t i = 0; i < n; i++)
+        uu[i] = ua[i] || ub[i];
+    linearise(d, stat, y, x, ua, res->a.estimate, z, 1.0);
+    linearise(d, stat, y, x, ub, res->b.estimate, z, -1.0);
+    double v;
+    rc = variance_of_total(d, z, &v);
+    if (rc == 0) {
+        res->se = sqrt(v);
+        res->df = (o.df != 0 && !isnan(o.df)) ? o.df : used_df(d, uu);
+        if (o.ci == ANALYSE_CI_NORMAL)
+            res->df = INFINITY;
+        res->t = res->estimate / res->se;
+        double tc = analyse_ci_crit(res->df, o.level);
+        res->ci_low = res->estimate - tc * res->se;
+        res->ci_high = res->estimate + tc * res->se;
+        if (isinf(res->df))
+            res->p_value = 2 * gsl_cdf_ugaussian_Q(fabs(res->t));
+        else
+            res->p_value = 2 * gsl_cdf_tdist_Q(fabs(res->t), res->df);
+    } else {
+        rc = sv_error_set(err, rc, NULL, 0, 0, "out of memory");
+    }
+    free(ua);
+    free(ub);
+    free(uu);
+    free(z);
+    return rc;
+}
+
+/*
+ * First-order Rao-Scott test, following svychisq(statistic = "Chisq"):
+ * p = estimated cell proportions (svymean of the cell indicators) with
+ * covariance V; C = the interaction contrasts residualised on the main
+ * effects; Delta = (C' D^-1 C / N)^-1 (C' D^-1 V D^-1 C); the Pearson
+ * statistic of the table scaled to N rows is divided by mean(diag(Delta)).
+ */
+int analyse_chisq_test(struct analyse_chisq *res, const struct analyse_design *d,
+                       const size_t *row, size_t nr, const size_t *col, size_t nc,
+                       const unsigned char *domain, struct sv_error *err)
+{
+    memset(res, 0, sizeof *res);
+    if (nr < 2 || nc < 2)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "chi-square: need 2 levels or more");
+    size_t n = d->nrows, K = nr * nc, k = (nr - 1) * (nc - 1);
+    size_t q = nr + nc - 1;
+    int rc = 0;
+    unsigned char *used = calloc(n, 1);
+    double *z = calloc(n, sizeof *z);
+    double *zall = calloc(n * K, sizeof *zall);
+    double *pm = calloc(K, sizeof *pm);
+    gsl_matrix *V = gsl_matrix_calloc(K, K);
+    gsl_matrix *X1 = gsl_matrix_calloc(K, q);
+    gsl_matrix *C = gsl_matrix_calloc(K, k);
+    if (!used || !z || !zall || !pm || !V || !X1 || !C) {
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    gsl_set_error_handler_off();
+    long N = 0;
+    long double W = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((domain && !domain[i]) || row[i] >= nr || col[i] >= nc || !(d->w[i] > 0))
+            continue;
+        used[i] = 1;
+        N++;
+        W += d->w[i];
+    }
+    res->n = N;
+    if (N == 0) {
+        rc = sv_error_set(err, SV_EDATA, NULL, 0, 0, "chi-square: no complete row");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (used[i])
+            pm[row[i] + nr * col[i]] += d->w[i] / (double)W;
+    for (size_t c = 0; c < K; c++) {
+        for (size_t i = 0; i < n; i++)
+            z[i] = used[i] ? (((row[i] + nr * col[i]) == c ? 1.0 : 0.0) - pm[c]) * d->w[i] /
+                                 (double)W
+                           : 0.0;
+        rc = calibration_residuals(d, z);
+        if (rc) {
+            rc = sv_error_set(err, rc, NULL, 0, 0, "out of memory");
+            goto out;
+        }
+        memcpy(zall + c * n, z, n * sizeof *z);
+    }
+    /* covariance from PSU totals per stratum */
+    {
+        long double *Z = calloc(d->npsu * K, sizeof *Z);
+        long double *mh = calloc(d->nstrata * K, sizeof *mh);
+        if (!Z || !mh) {
+            free(Z);
+            free(mh);
+            rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+            goto out;
+        }
+        for (size_t c = 0; c < K; c++)
+            for (size_t i = 0; i < n; i++)
+                Z[d->psu[i] * K + c] += zall[c * n + i];
+        for (size_t j = 0; j < d->npsu; j++)
+            for (size_t c = 0; c < K; c++)
+                mh[d->psu_stratum[j] * K + c] += Z[j * K + c];
+        for (size_t h = 0; h < d->nstrata; h++)
+            for (size_t c = 0; c < K; c++)
+                if (d->n_h[h] > 0)
+                    mh[h * K + c] /= d->n_h[h];
+        for (size_t j = 0; j < d->npsu; j++) {
+            size_t h = d->psu_stratum[j];
+            double nh = d->n_h[h];
+            if (nh < 2)
+                continue;
+            double fac = (1.0 - d->f_h[h]) * nh / (nh - 1.0);
+            for (size_t a = 0; a < K; a++) {
+                double ea = (double)(Z[j * K + a] - mh[h * K + a]);
+                for (size_t b = 0; b < K; b++) {
+                    double eb = (double)(Z[j * K + b] - mh[h * K + b]);
+                    *gsl_matrix_ptr(V, a, b) += fac * ea * eb;
+                }
+            }
+        }
+        free(Z);
+        free(mh);
+    }
+    /* X1: intercept + row dummies (2..nr) + column dummies (2..nc); X12 interactions */
+    for (size_t c = 0; c < K; c++) {
+        size_t r = c % nr, cc = c / nr;
+        gsl_matrix_set(X1, c, 0, 1.0);
+        if (r > 0)
+            gsl_matrix_set(X1, c, r, 1.0);
+        if (cc > 0)
+            gsl_matrix_set(X1, c, nr - 1 + cc, 1.0);
+        for (size_t a = 1; a < nr; a++)
+            for (size_t b = 1; b < nc; b++)
+                gsl_matrix_set(C, c, (a - 1) + (nr - 1) * (b - 1),
+                               (r == a && cc == b) ? 1.0 : 0.0);
+    }
+    {
+        /* C <- residual of C on X1 (least squares via QR) */
+        gsl_vector *tau = gsl_vector_alloc(q);
+        gsl_vector *col_v = gsl_vector_alloc(K), *coef = gsl_vector_alloc(q),
+                   *resid = gsl_vector_alloc(K);
+        gsl_linalg_QR_decomp(X1, tau);
+        for (size_t j = 0; j < k; j++) {
+            gsl_matrix_get_col(col_v, C, j);
+            gsl_linalg_QR_lssolve(X1, tau, col_v, coef, resid);
+            gsl_matrix_set_col(C, j, resid);
+        }
+        gsl_vector_free(tau);
+        gsl_vector_free(col_v);
+        gsl_vector_free(coef);
+        gsl_vector_free(resid);
+    }
+    {
+        gsl_matrix *den = gsl_matrix_calloc(k, k), *num = gsl_matrix_calloc(k, k);
+        gsl_matrix *DC = gsl_matrix_calloc(K, k), *VDC = gsl_matrix_calloc(K, k);
+        for (size_t a = 0; a < K; a++) {
+            double id = pm[a] == 0 ? 0 : 1.0 / pm[a];
+            for (size_t j = 0; j < k; j++)
+                gsl_matrix_set(DC, a, j, id * gsl_matrix_get(C, a, j));
+        }
+        for (size_t a = 0; a < K; a++)
+            for (size_t j = 0; j < k; j++) {
+                double s = 0;
+                for (size_t b = 0; b < K; b++)
+                    s += gsl_matrix_get(V, a, b) * gsl_matrix_get(DC, b, j);
+                gsl_matrix_set(VDC, a, j, s);
+            }
+        for (size_t i1 = 0; i1 < k; i1++)
+            for (size_t j = 0; j < k; j++) {
+                double s1 = 0, s2 = 0;
+                for (size_t a = 0; a < K; a++) {
+                    s1 += gsl_matrix_get(C, a, i1) * gsl_matrix_get(DC, a, j) / (double)N;
+                    s2 += gsl_matrix_get(DC, a, i1) * gsl_matrix_get(VDC, a, j);
+                }
+                gsl_matrix_set(den, i1, j, s1);
+                gsl_matrix_set(num, i1, j, s2);
+            }
+        gsl_permutation *perm = gsl_permutation_alloc(k);
+        int sgn;
+        gsl_linalg_LU_decomp(den, perm, &sgn);
+        gsl_vector *colv = gsl_vector_alloc(k), *sol = gsl_vector_alloc(k);
+        double trace = 0;
+        for (size_t j = 0; j < k; j++) {
+            gsl_matrix_get_col(colv, num, j);
+            gsl_linalg_LU_solve(den, perm, colv, sol);
+            trace += gsl_vector_get(sol, j);
+        }
+        res->mean_deff = trace / (double)k;
+        gsl_permutation_free(perm);
+        gsl_vector_free(colv);
+        gsl_vector_free(sol);
+        gsl_matrix_free(den);
+        gsl_matrix_free(num);
+        gsl_matrix_free(DC);
+        gsl_matrix_free(VDC);
+    }
+    {
+        /* Pearson on the table scaled to N: expected from margins */
+        double *rs = calloc(nr, sizeof *rs), *cs = calloc(nc, sizeof *cs);
+        if (!rs || !cs) {
+            free(rs);
+            free(cs);
+            rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+            goto out;
+        }
+        for (size_t c = 0; c < K; c++) {
+            rs[c % nr] += pm[c];
+            cs[c / nr] += pm[c];
+        }
+        double X2 = 0;
+        for (size_t c = 0; c < K; c++) {
+            double e = rs[c % nr] * cs[c / nr] * (double)N;
+            double o = pm[c] * (double)N;
+            if (e > 0)
+                X2 += (o - e) * (o - e) / e;
+        }
+        free(rs);
+        free(cs);
+        res->pearson = X2;
+        res->df = (double)k;
+        res->statistic = X2 / res->mean_deff;
+        res->p_value = gsl_cdf_chisq_Q(res->statistic, (double)k);
+    }
+out:
+    free(used);
+    free(z);
+    free(zall);
+    free(pm);
+    gsl_matrix_free(V);
+    gsl_matrix_free(X1);
+    gsl_matrix_free(C);
+    return rc;
+}
+
+int analyse_cronbach_alpha(double *alpha, long *n_used, const double *const *items, size_t k,
+                           size_t nrows, struct sv_error *err)
+{
+    *alpha = NAN;
+    *n_used = 0;
+    if (k < 2)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "cronbach: need 2 items or more");
+    long double *s = calloc(k + 1, sizeof *s), *s2 = calloc(k + 1, sizeof *s2);
+    if (!s || !s2) {
+        free(s);
+        free(s2);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    long m = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        bool ok = true;
+        for (size_t j = 0; j < k && ok; j++)
+            ok = !isnan(items[j][i]);
+        if (!ok)
+            continue;
+        m++;
+        double tot = 0;
+        for (size_t j = 0; j < k; j++) {
+            s[j] += items[j][i];
+            tot += items[j][i];
+        }
+        s[k] += tot;
+    }
+    if (m < 2)
+        goto out;
+    for (size_t j = 0; j <= k; j++)
+        s[j] /= m;
+    for (size_t i = 0; i < nrows; i++) {
+        bool ok = true;
+        for (size_t j = 0; j < k && ok; j++)
+            ok = !isnan(items[j][i]);
+        if (!ok)
+            continue;
+        double tot = 0;
+        for (size_t j = 0; j < k; j++) {
+            long double e = items[j][i] - s[j];
+            s2[j] += e * e;
+            tot += items[j][i];
+        }
+        long double e = tot - s[k];
+        s2[k] += e * e;
+    }
+    long double sumv = 0;
+    for (size_t j = 0; j < k; j++)
+        sumv += s2[j];
+    if (s2[k] > 0)
+        *alpha = (double)((long double)k / (k - 1) * (1 - sumv / s2[k]));
+out:
+    *n_used = m;
+    free(s);
+    free(s2);
+    return 0;
+}
