@@ -20,35 +20,55 @@ int sv_csv_dialect_parse(const char *name, enum sv_csv_dialect *out)
     return SV_EUSAGE;
 }
 
-/* Guess the separator from the first line without consuming it. */
-static int guess_separator(FILE *fp, char *sep)
+/* Next input byte: first from the look-ahead buffer, then from the stream. */
+static int next_byte(struct sv_csv_reader *r)
 {
-    char line[8192];
-    long pos = ftell(fp);
+    r->last_pending = r->pending_pos < r->pending.len;
+    if (r->last_pending)
+        return (unsigned char)r->pending.data[r->pending_pos++];
+    return getc(r->fp);
+}
+
+static void unread_byte(struct sv_csv_reader *r, int c)
+{
+    if (c == EOF)
+        return;
+    if (r->last_pending)
+        r->pending_pos--;
+    else
+        ungetc(c, r->fp);
+}
+
+/*
+ * Guess the separator from the first record (quoted newlines included)
+ * without losing it: the bytes read stay in the look-ahead buffer, so this
+ * works on pipes too.
+ */
+static void guess_separator(struct sv_csv_reader *r)
+{
     size_t commas = 0, semis = 0, tabs = 0;
     bool inq = false;
-    char *p;
+    int c;
 
-    if (pos < 0 || !fgets(line, sizeof(line), fp)) {
-        *sep = ',';
-        if (pos >= 0)
-            fseek(fp, pos, SEEK_SET);
-        return 0;
-    }
-    for (p = line; *p; p++) {
-        if (*p == '"')
+    while ((c = getc(r->fp)) != EOF) {
+        if (sv_buf_addc(&r->pending, (char)c))
+            break;
+        if (c == '"')
             inq = !inq;
-        else if (!inq && *p == ',')
+        else if (!inq && c == ',')
             commas++;
-        else if (!inq && *p == ';')
+        else if (!inq && c == ';')
             semis++;
-        else if (!inq && *p == '\t')
+        else if (!inq && c == '\t')
             tabs++;
+        else if (!inq && c == '\n')
+            break;
+        if (r->pending.len > (1u << 20))
+            break;
     }
-    *sep = semis > commas ? ';' : ',';
+    r->sep = semis > commas ? ';' : ',';
     if (tabs > commas && tabs > semis)
-        *sep = '\t';
-    return fseek(fp, pos, SEEK_SET) ? SV_EIO : 0;
+        r->sep = '\t';
 }
 
 int sv_csv_reader_init(struct sv_csv_reader *r, FILE *fp, const char *source, char sep,
@@ -74,11 +94,11 @@ int sv_csv_reader_init(struct sv_csv_reader *r, FILE *fp, const char *source, ch
     } else if (c1 != EOF) {
         ungetc(c1, fp);
     }
-    if (sep == 0) {
-        if (guess_separator(fp, &sep))
-            sep = ',';
-    }
+    sv_buf_init(&r->pending);
+    r->pending_pos = 0;
     r->sep = sep;
+    if (sep == 0)
+        guess_separator(r);
     return 0;
 }
 
@@ -115,7 +135,7 @@ int sv_csv_read(struct sv_csv_reader *r, struct sv_error *err)
     sv_buf_reset(&r->field);
     r->record_line = r->line;
     for (;;) {
-        c = getc(r->fp);
+        c = next_byte(r);
         if (c == EOF) {
             if (ferror(r->fp))
                 return sv_error_set(err, SV_EIO, r->source, r->line, 0, "read error");
@@ -129,7 +149,7 @@ int sv_csv_read(struct sv_csv_reader *r, struct sv_error *err)
         any = true;
         if (inq) {
             if (c == '"') {
-                int d = getc(r->fp);
+                int d = next_byte(r);
                 if (d == '"') {
                     if (sv_buf_addc(&r->field, '"'))
                         return SV_ENOMEM;
@@ -137,7 +157,7 @@ int sv_csv_read(struct sv_csv_reader *r, struct sv_error *err)
                 }
                 inq = false;
                 if (d != EOF)
-                    ungetc(d, r->fp);
+                    unread_byte(r, d);
                 continue;
             }
             if (c == '\n')
@@ -163,9 +183,9 @@ int sv_csv_read(struct sv_csv_reader *r, struct sv_error *err)
             continue;
         }
         if (c == '\r') {
-            int d = getc(r->fp);
+            int d = next_byte(r);
             if (d != '\n' && d != EOF)
-                ungetc(d, r->fp);
+                unread_byte(r, d);
             c = '\n';
         }
         if (c == '\n') {
@@ -192,6 +212,7 @@ void sv_csv_reader_release(struct sv_csv_reader *r)
     free(r->offsets);
     sv_buf_release(&r->field);
     sv_buf_release(&r->store);
+    sv_buf_release(&r->pending);
     memset(r, 0, sizeof(*r));
 }
 

@@ -39,6 +39,9 @@ struct sv_csv_reader {
     size_t cap;
     struct sv_buf store; /* backing storage for fields */
     size_t *offsets;
+    struct sv_buf pending; /* look-ahead bytes read while guessing the separator */
+    size_t pending_pos;
+    bool last_pending; /* the last byte read came from `pending` */
 };
 
 /*

@@ -530,6 +530,20 @@ int sv_record_normalise(struct sv_record *rec, const struct sv_schema *schema,
         }
         rc = sv_record_set(rec, (size_t)col, raw);
     }
+    /*
+     * LimeSurvey only marks ticked boxes ("Y"); once one box of a question is
+     * ticked, the others are known to be unticked. A question with no box
+     * ticked stays missing: it cannot be told apart from an unanswered one.
+     */
+    for (k = 0; k < sv->nvariables && rc == 0; k++) {
+        const struct sv_variable *v = &sv->variables[k];
+        long first = schema->index->first_column[k];
+        if (v->type != SV_TYPE_MULTIPLE || !seen[k] || first < 0)
+            continue;
+        for (i = 0; i < v->ncodes && rc == 0; i++)
+            if (!rec->values[first + (long)i])
+                rc = sv_record_set(rec, (size_t)first + i, "0");
+    }
     if (rc == SV_ENOMEM)
         sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     /* Required answers, unless the question was not asked. */

@@ -1,0 +1,158 @@
+/*
+ * Unit tests of core/sv_survey.c: the bundled definitions load; invalid
+ * definitions give one error naming the file, the JSON path and the problem.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "harness.h"
+#include "sv_buf.h"
+#include "sv_survey.h"
+
+static char tmpdir[64];
+
+static void write_file(const char *name, const char *text)
+{
+    struct sv_buf p = SV_BUF_INIT;
+    FILE *fp;
+
+    sv_buf_addf(&p, "%s/%s", tmpdir, name);
+    fp = fopen(p.data, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    sv_buf_release(&p);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(tmpdir, "/tmp/vigie-survey-XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    char cmd[128];
+    (void)state;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+#define HEAD "{\"format\":\"vigie-survey/1\",\"id\":\"t\",\"version\":\"1\",\"unit\":\"establishment\"," \
+             "\"title\":{\"fr\":\"T\"},\"source\":{\"fr\":\"S\"},"
+
+/* Load a definition text and return the formatted error (or "" if it loaded). */
+static const char *load_error(const char *json)
+{
+    static char buf[2048];
+    struct sv_survey *s = NULL;
+    struct sv_error err = {0};
+
+    write_file("survey.json", json);
+    if (sv_survey_load(&s, tmpdir, &err) == 0) {
+        sv_survey_free(s);
+        return "";
+    }
+    sv_error_format(&err, buf, sizeof buf);
+    /* Drop the temporary directory from the message. */
+    if (!strncmp(buf, tmpdir, strlen(tmpdir)))
+        return buf + strlen(tmpdir) + 1;
+    return buf;
+}
+
+static void test_bundled_definitions_load(void **state)
+{
+    static const char *ids[] = {"recrutement", "numerique", "remuneration"};
+    size_t i;
+    (void)state;
+    for (i = 0; i < 3; i++) {
+        struct sv_survey *s = NULL;
+        struct sv_error err = {0};
+        char dir[512], buf[2048];
+        snprintf(dir, sizeof dir, "%s/surveys/%s", VIGIE_SOURCE_DIR, ids[i]);
+        if (sv_survey_load(&s, dir, &err) != 0)
+            fail_msg("%s", sv_error_format(&err, buf, sizeof buf));
+        assert_string_equal(s->id, ids[i]);
+        assert_non_null(sv_survey_role(s, "region"));
+        sv_survey_free(s);
+    }
+}
+
+static void test_lookup_by_id(void **state)
+{
+    struct sv_survey *s = NULL;
+    (void)state;
+    setenv("VIGIE_SURVEYS", VIGIE_SOURCE_DIR "/surveys", 1);
+    assert_int_equal(sv_survey_load(&s, "recrutement", NULL), 0);
+    assert_true(s->nfamilies >= 4);
+    assert_true(s->frame.nrows > 0);
+    sv_survey_free(s);
+}
+
+static void test_invalid_definitions(void **state)
+{
+    (void)state;
+    assert_string_equal(load_error("{\"format\": 1"),
+                        "survey.json:1:12: '}' expected near end of file");
+    assert_string_equal(load_error(HEAD "\"variables\":[]}"),
+                        "survey.json: variables: must be a non-empty list");
+    assert_string_equal(
+        load_error(HEAD "\"variables\":[{\"name\":\"Region\",\"type\":\"single\"}]}"),
+        "survey.json: variables[0](Region): invalid variable name 'Region' (use [a-z][a-z0-9_]*)");
+    assert_string_equal(
+        load_error(HEAD "\"variables\":[{\"name\":\"r\",\"type\":\"choice\",\"label\":\"R\"}]}"),
+        "survey.json: variables[0](r): unknown type 'choice'");
+    assert_string_equal(
+        load_error(HEAD "\"variables\":[{\"name\":\"r\",\"type\":\"single\",\"label\":\"R\"}]}"),
+        "survey.json: variables[0](r): a single variable needs 'codes'");
+    assert_string_equal(
+        load_error(HEAD "\"variables\":[{\"name\":\"r\",\"type\":\"single\",\"label\":\"R\","
+                        "\"codes\":[{\"code\":\"a\",\"label\":\"A\"},{\"code\":\"a\",\"label\":\"B\"}]}]}"),
+        "survey.json: variables[0](r).codes[1]: duplicate code 'a'");
+    assert_string_equal(
+        load_error(HEAD "\"variables\":[{\"name\":\"n\",\"type\":\"number\",\"label\":\"N\","
+                        "\"min\":5,\"max\":1}]}"),
+        "survey.json: variables[0](n): min is greater than max");
+    assert_string_equal(
+        load_error(HEAD "\"variables\":[{\"name\":\"n\",\"type\":\"number\",\"label\":\"N\"}],"
+                        "\"roles\":{\"difficulty\":\"d\"}}"),
+        "survey.json: roles.difficulty: role refers to unknown variable 'd'");
+    assert_string_equal(
+        load_error(HEAD "\"variables\":[{\"name\":\"n\",\"type\":\"text\",\"label\":\"N\","
+                        "\"personal\":\"maybe\"}]}"),
+        "survey.json: variables[0](n): 'personal' must be \"no\", \"drop\" or \"hash\", not 'maybe'");
+    assert_string_equal(
+        load_error(HEAD "\"variables\":[{\"name\":\"n\",\"type\":\"text\",\"label\":\"N\","
+                        "\"platform\":{\"surveymonkey\":\"x\"}}]}"),
+        "survey.json: variables[0](n).platform.surveymonkey: unknown platform 'surveymonkey' "
+        "(limesurvey, kobo, odk, csv)");
+    assert_string_equal(
+        load_error("{\"format\":\"vigie-survey/2\"}"),
+        "survey.json: format: unsupported format 'vigie-survey/2' (expected \"vigie-survey/1\")");
+}
+
+static void test_frame_errors(void **state)
+{
+    const char *def = HEAD "\"variables\":[{\"name\":\"r\",\"type\":\"single\",\"label\":\"R\","
+                           "\"codes\":[{\"code\":\"a\",\"label\":\"A\"}]}],"
+                           "\"frame\":{\"file\":\"frame.csv\",\"strata\":[\"r\"],\"count\":\"n\"}}";
+    (void)state;
+    write_file("frame.csv", "r,n\na,10\nb,3\n");
+    assert_string_equal(load_error(def), "frame.csv:3: unknown code 'b' for 'r'");
+    write_file("frame.csv", "r,n\na,ten\n");
+    assert_string_equal(load_error(def), "frame.csv:2: count 'ten' is not a non-negative number");
+    write_file("frame.csv", "r,n\na,10\n");
+    assert_string_equal(load_error(def), "");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bundled_definitions_load),
+        cmocka_unit_test(test_lookup_by_id),
+        cmocka_unit_test(test_invalid_definitions),
+        cmocka_unit_test(test_frame_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
