@@ -1,0 +1,448 @@
+/*
+ * collect_limesurvey: LimeSurvey RemoteControl 2 (JSON-RPC 1.0 over POST).
+ *
+ * get_session_key -> get_summary -> export_responses(json, code headings,
+ * short answers) by response-id windows -> release_session_key. The session
+ * key is renewed once when a call answers 'Invalid session key'.
+ *
+ * Sync state (per source): "resume_from" is the first id of the next run:
+ * the lowest incomplete response seen (it may be completed later) or the
+ * highest id + 1; "count_below" is how many responses have ids below it, so
+ * that get_summary's total tells when the remaining windows are done.
+ *
+ * A file:// URL is read as a decoded export ({"responses": [...]}) or as a
+ * saved JSON-RPC reply with a base64 result.
+ */
+#include "collect_json.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define NOT_ENABLED "RemoteControl not enabled or wrong URL"
+
+struct ls {
+    struct collect_http *http;
+    const struct collect_fetch_opts *o;
+    char *pub; /* URL for messages */
+    char *key; /* session key: secret */
+    long rpc_id;
+};
+
+static bool ci_contains(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return true;
+    return false;
+}
+
+/* The status text of an application error ({"status": "..."}), or NULL. */
+static const char *status_of(json_t *result)
+{
+    json_t *st = json_is_object(result) ? json_object_get(result, "status") : NULL;
+    return json_is_string(st) ? json_string_value(st) : NULL;
+}
+
+/* One JSON-RPC call; *result_out is a new reference. `params` is stolen. */
+static int rpc(struct ls *ls, const char *method, json_t *params, json_t **result_out,
+               struct sv_error *err)
+{
+    *result_out = NULL;
+    if (!params)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    long id = ++ls->rpc_id;
+    json_t *req = json_pack("{s:s, s:o, s:I}", "method", method, "params", params, "id",
+                            (json_int_t)id);
+    char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+    json_decref(req);
+    if (!body)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    struct collect_http_reply r;
+    collect_http_reply_init(&r);
+    int rc = collect_http_post_json(ls->http, ls->o->url, body, &r, err);
+    /* the body may hold the password or the session key */
+    memset(body, 0, strlen(body));
+    free(body);
+    if (rc) {
+        collect_http_reply_release(&r);
+        return rc;
+    }
+    json_t *root = NULL;
+    rc = collect_json_parse(&root, &r.body, ls->pub, NOT_ENABLED, err);
+    collect_http_reply_release(&r);
+    if (rc)
+        return rc;
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return sv_error_set(err, SV_EEXTERNAL, ls->pub, 0, 0, "%s (reply is not a JSON-RPC object)",
+                            NOT_ENABLED);
+    }
+    json_t *e = json_object_get(root, "error");
+    if (e && !json_is_null(e)) {
+        const char *msg = json_is_string(e) ? json_string_value(e) : "error";
+        rc = sv_error_set(err, SV_EEXTERNAL, ls->pub, 0, 0, "%s: server error: %.300s", method,
+                          msg);
+        json_decref(root);
+        return rc;
+    }
+    json_t *res = json_object_get(root, "result");
+    if (!res) {
+        json_decref(root);
+        return sv_error_set(err, SV_EEXTERNAL, ls->pub, 0, 0, "%s (no 'result' in reply)",
+                            NOT_ENABLED);
+    }
+    *result_out = json_incref(res);
+    json_decref(root);
+    return 0;
+}
+
+static int login(struct ls *ls, struct sv_error *err)
+{
+    const struct collect_creds *c = ls->o->creds;
+    json_t *res = NULL;
+    int rc = rpc(ls, "get_session_key", json_pack("[ss]", c->user, c->password), &res, err);
+    if (rc)
+        return rc;
+    if (json_is_string(res) && json_string_length(res) > 0) {
+        collect_secret_free(ls->key);
+        ls->key = sv_strdup(json_string_value(res));
+        json_decref(res);
+        return ls->key ? 0 : sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    const char *st = status_of(res);
+    rc = sv_error_set(err, SV_EEXTERNAL, ls->pub, 0, 0, "login refused for user '%s': %s",
+                      c->user, st ? st : "unexpected reply to get_session_key");
+    json_decref(res);
+    return rc;
+}
+
+/* A call with the session key first; renews the key once if the server forgot it. */
+static int call(struct ls *ls, const char *method, json_t *args, json_t **result_out,
+                struct sv_error *err)
+{
+    *result_out = NULL;
+    for (int attempt = 0;; attempt++) {
+        json_t *params = json_array();
+        if (!params || json_array_append_new(params, json_string(ls->key)) != 0 ||
+            json_array_extend(params, args) != 0) {
+            json_decref(params);
+            json_decref(args);
+            return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        }
+        json_t *res = NULL;
+        int rc = rpc(ls, method, params, &res, err);
+        if (rc) {
+            json_decref(args);
+            return rc;
+        }
+        const char *st = status_of(res);
+        if (st && ci_contains(st, "invalid session key")) {
+            json_decref(res);
+            if (attempt > 0) {
+                json_decref(args);
+                return sv_error_set(err, SV_EEXTERNAL, ls->pub, 0, 0,
+                                    "%s: session key refused again after renewal", method);
+            }
+            if ((rc = login(ls, err)) != 0) {
+                json_decref(args);
+                return rc;
+            }
+            continue;
+        }
+        json_decref(args);
+        *result_out = res;
+        return 0;
+    }
+}
+
+static long as_long(json_t *v)
+{
+    if (json_is_integer(v))
+        return (long)json_integer_value(v);
+    if (json_is_string(v)) {
+        char *end = NULL;
+        long n = strtol(json_string_value(v), &end, 10);
+        if (end && end != json_string_value(v) && *end == '\0')
+            return n;
+    }
+    return -1;
+}
+
+struct pagestate {
+    long seen;            /* responses seen in this run */
+    long max_id;          /* highest id seen */
+    long first_incomplete; /* lowest incomplete id seen in this run, or -1 */
+    long seen_before_incomplete;
+};
+
+/*
+ * Store the responses of one decoded export document. Both shapes are
+ * understood: flat objects with an "id", and one-key objects keyed by the id
+ * (older servers). The all-empty record of an empty window is dropped.
+ */
+static int store_export(struct collect_sink *sink, json_t *doc, const char *source,
+                        struct pagestate *ps, struct sv_error *err)
+{
+    json_t *arr = json_is_object(doc) ? json_object_get(doc, "responses") : NULL;
+    if (!json_is_array(arr))
+        return sv_error_set(err, SV_EDATA, source, 0, 0,
+                            "not a LimeSurvey export: no 'responses' array");
+    size_t i;
+    json_t *el;
+    json_array_foreach(arr, i, el) {
+        if (!json_is_object(el))
+            return sv_error_set(err, SV_EDATA, source, 0, 0, "responses[%zu] is not an object", i);
+        char idbuf[64];
+        const char *id = NULL;
+        json_t *rec = el;
+        if (json_object_size(el) == 1) {
+            const char *k = json_object_iter_key(json_object_iter(el));
+            json_t *inner = json_object_get(el, k);
+            if (json_is_object(inner)) {
+                rec = inner;
+                id = k;
+            }
+        }
+        if (!id && collect_json_scalar(idbuf, sizeof idbuf, json_object_get(rec, "id"), &id) != 0)
+            id = NULL;
+        if (!id || !*id)
+            continue; /* the empty record LimeSurvey writes for a window without rows */
+        char sub[64] = "";
+        json_t *sd = json_object_get(rec, "submitdate");
+        bool complete = json_is_string(sd) && json_string_length(sd) > 0;
+        if (complete) {
+            /* "2025-03-01 09:11:30" -> ISO 8601 */
+            snprintf(sub, sizeof sub, "%s", json_string_value(sd));
+            if (strlen(sub) > 10 && sub[10] == ' ')
+                sub[10] = 'T';
+        }
+        static const char *const skip[] = {NULL};
+        int rc = collect_json_record(sink, rec, id, complete ? sub : NULL, skip, err);
+        if (rc) {
+            sv_error_set_path(err, "response %s", id);
+            return rc;
+        }
+        char *end = NULL;
+        long nid = strtol(id, &end, 10);
+        if (ps && end && *end == '\0') {
+            ps->seen++;
+            if (nid > ps->max_id)
+                ps->max_id = nid;
+            if (!complete && ps->first_incomplete < 0)
+                ps->first_incomplete = nid;
+            if (ps->first_incomplete < 0)
+                ps->seen_before_incomplete++;
+        }
+    }
+    return 0;
+}
+
+/* Decode the base64 result of export_responses and parse it. */
+static int decode_export(json_t **doc_out, const char *b64, size_t len, const char *source,
+                         struct sv_error *err)
+{
+    struct sv_buf dec = SV_BUF_INIT;
+    int rc = collect_base64_decode(&dec, b64, len);
+    if (rc) {
+        sv_buf_release(&dec);
+        return sv_error_set(err, rc == SV_ENOMEM ? SV_ENOMEM : SV_EEXTERNAL, source, 0, 0,
+                            "export_responses: result is not base64");
+    }
+    rc = collect_json_parse(doc_out, &dec, source, NULL, err);
+    sv_buf_release(&dec);
+    if (rc && err)
+        err->code = rc = SV_EEXTERNAL;
+    return rc;
+}
+
+static int fetch_file(struct collect_sink *sink, struct collect_http *http,
+                      const struct collect_fetch_opts *o, const char *pub, struct sv_error *err)
+{
+    struct collect_http_reply r;
+    collect_http_reply_init(&r);
+    int rc = collect_http_get(http, o->url, &r, err);
+    json_t *doc = NULL;
+    if (rc == 0)
+        rc = collect_json_parse(&doc, &r.body, pub, NULL, err);
+    collect_http_reply_release(&r);
+    if (rc)
+        return rc;
+    json_t *res = json_is_object(doc) ? json_object_get(doc, "result") : NULL;
+    if (json_is_string(res)) {
+        json_t *inner = NULL;
+        rc = decode_export(&inner, json_string_value(res), json_string_length(res), pub, err);
+        json_decref(doc);
+        if (rc)
+            return rc;
+        doc = inner;
+    }
+    if ((rc = collect_sink_begin_page(sink, err)) == 0) {
+        rc = store_export(sink, doc, pub, NULL, err);
+        if (rc == 0)
+            rc = collect_sink_end_page(sink, err);
+        else
+            collect_sink_abort_page(sink);
+    }
+    json_decref(doc);
+    return rc;
+}
+
+static long state_long(struct collect_sink *sink, const char *key, long dflt)
+{
+    char *v = NULL;
+    long n = dflt;
+    if (collect_sink_state_get(sink, key, &v, NULL) == 0 && v) {
+        char *end = NULL;
+        long x = strtol(v, &end, 10);
+        if (end && *end == '\0' && x >= 0)
+            n = x;
+    }
+    free(v);
+    return n;
+}
+
+static int state_set_long(struct collect_sink *sink, const char *key, long v, struct sv_error *err)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%ld", v);
+    return collect_sink_state_set(sink, key, buf, err);
+}
+
+int collect_limesurvey_fetch(struct collect_sink *sink, struct collect_http *http,
+                             const struct collect_fetch_opts *o, struct sv_error *err)
+{
+    char *pub = collect_url_public(o->url);
+    if (!pub)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    if (collect_url_is_file(o->url)) {
+        int rc = fetch_file(sink, http, o, pub, err);
+        free(pub);
+        return rc;
+    }
+    int rc = 0;
+    char *end = NULL;
+    long sid = o->survey_id ? strtol(o->survey_id, &end, 10) : 0;
+    if (!o->survey_id || !end || *end || sid <= 0) {
+        free(pub);
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                            "--survey-id must be the LimeSurvey survey number (sid)");
+    }
+    if (!o->creds->user || !o->creds->password) {
+        free(pub);
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                            "no LimeSurvey credentials: set VIGIE_LIMESURVEY_USER and "
+                            "VIGIE_LIMESURVEY_PASSWORD, or use --credentials FILE or ~/.netrc");
+    }
+    struct ls ls = {http, o, pub, NULL, 0};
+    if ((rc = login(&ls, err)) != 0)
+        goto out;
+
+    /* How many responses the survey has (complete and incomplete). */
+    long total = -1;
+    json_t *res = NULL;
+    if ((rc = call(&ls, "get_summary", json_pack("[Is]", (json_int_t)sid, "all"), &res, err)) != 0)
+        goto out;
+    const char *st = status_of(res);
+    if (st) {
+        if (ci_contains(st, "invalid surveyid") || ci_contains(st, "no permission")) {
+            rc = sv_error_set(err, SV_EEXTERNAL, pub, 0, 0, "get_summary: survey %ld: %s", sid, st);
+            json_decref(res);
+            goto out;
+        }
+        /* "No available data": the counts are unknown, export tells */
+    } else if (json_is_object(res)) {
+        total = as_long(json_object_get(res, "full_responses"));
+        if (total < 0) {
+            long c = as_long(json_object_get(res, "completed_responses"));
+            long inc = as_long(json_object_get(res, "incomplete_responses"));
+            if (c >= 0 && inc >= 0)
+                total = c + inc;
+        }
+    }
+    json_decref(res);
+
+    long from = o->full ? 1 : state_long(sink, "resume_from", 1);
+    long below = o->full ? 0 : state_long(sink, "count_below", 0);
+    if (from < 1)
+        from = 1;
+    long need = total >= 0 ? total - below : -1;
+    long page = o->page_size;
+    long empty_streak = 0;
+    const long max_empty = total >= 0 ? 50 : 3;
+    struct pagestate ps = {0, from - 1, -1, 0};
+
+    while (need != 0 || ps.seen == 0) {
+        long to = from + page - 1;
+        json_t *args = json_pack("[IsssssII]", (json_int_t)sid, "json", "fr", "all", "code",
+                                 "short", (json_int_t)from, (json_int_t)to);
+        /* language: the base language (null), not a fixed one */
+        if (args)
+            json_array_set_new(args, 2, json_null());
+        if ((rc = call(&ls, "export_responses", args, &res, err)) != 0)
+            goto out;
+        st = status_of(res);
+        if (st) {
+            if (ci_contains(st, "no data")) {
+                /* 'No Data, could not get max id.': the survey has no response at all */
+                json_decref(res);
+                break;
+            }
+            rc = sv_error_set(err, SV_EEXTERNAL, pub, 0, 0, "export_responses: %s", st);
+            json_decref(res);
+            goto out;
+        }
+        if (!json_is_string(res)) {
+            json_decref(res);
+            rc = sv_error_set(err, SV_EEXTERNAL, pub, 0, 0,
+                              "export_responses: unexpected reply (not a base64 string)");
+            goto out;
+        }
+        json_t *doc = NULL;
+        rc = decode_export(&doc, json_string_value(res), json_string_length(res), pub, err);
+        json_decref(res);
+        if (rc)
+            goto out;
+        long before = ps.seen;
+        if ((rc = collect_sink_begin_page(sink, err)) != 0) {
+            json_decref(doc);
+            goto out;
+        }
+        rc = store_export(sink, doc, pub, &ps, err);
+        json_decref(doc);
+        if (rc == 0) {
+            /* where the next run starts, committed with the page */
+            long resume = ps.first_incomplete >= 0 ? ps.first_incomplete : ps.max_id + 1;
+            rc = state_set_long(sink, "resume_from", resume, err);
+            if (rc == 0)
+                rc = state_set_long(sink, "count_below", below + ps.seen_before_incomplete, err);
+        }
+        if (rc == 0)
+            rc = collect_sink_end_page(sink, err);
+        else
+            collect_sink_abort_page(sink);
+        if (rc)
+            goto out;
+        if (need >= 0 && ps.seen >= need)
+            break;
+        empty_streak = ps.seen == before ? empty_streak + 1 : 0;
+        if (empty_streak >= max_empty)
+            break;
+        from = to + 1;
+    }
+
+out:
+    if (ls.key) {
+        /* best effort: a failed release must not hide the real outcome */
+        json_t *r2 = NULL;
+        json_t *p = json_pack("[s]", ls.key);
+        struct sv_error ignore;
+        if (rpc(&ls, "release_session_key", p, &r2, &ignore) == 0)
+            json_decref(r2);
+        collect_secret_free(ls.key);
+    }
+    free(pub);
+    return rc;
+}
