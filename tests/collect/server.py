@@ -1,0 +1,396 @@
+#!/usr/bin/env python3
+"""Loopback HTTP test server for collect: platform-shaped replies and faults.
+
+Binds 127.0.0.1 on an ephemeral port, writes the port to --port-file, logs
+every request (method, path, Host, Authorization, body) as JSON lines to
+--log, and serves until killed.
+
+Platforms:
+  POST /index.php/admin/remotecontrol       LimeSurvey RemoteControl 2
+      data: --ls-data FILE (a decoded export {"responses": [...]}), re-read
+      on every request; with --fixtures DIR (the recorded LimeSurvey 6.4.2
+      transcripts) the recorded bodies are served whenever they apply.
+  GET  /api/v2/assets/<uid>/data/           KoboToolbox v2 (Token auth)
+      data: --kobo-data FILE (a JSON list of submissions), re-read per request
+  POST /v1/sessions, GET /v1/projects/<p>/forms/<f>.svc/Submissions, DELETE /v1/sessions/current
+      ODK Central; data: --odk-data FILE (a JSON list of OData rows)
+  GET  /plain/<name>                        the file <name> under --plain-dir
+  GET  /redirect-other-host/<rest>          302 to http://localhost:<port>/<rest>
+
+Faults (--fault, repeatable), applied to data requests (Kobo/ODK/plain pages,
+LimeSurvey export_responses):
+  429once   first data request: 429 with Retry-After: 1
+  500once   first data request: 500
+  500always every data request: 500
+  cutonce   first data request: Content-Length longer than the body, then close
+  cutalways every data request cut
+  badjson   data requests answer invalid JSON
+  html      every LimeSurvey call answers the recorded HTML error page (HTTP 500)
+  emptybody every LimeSurvey call answers HTTP 200 with an empty body
+  renew     the first export_responses answers 'Invalid session key'
+  emptyrecord  empty LimeSurvey windows hold the one all-empty record
+  oldshape  LimeSurvey exports use the old shape [{"<id>": {...}}]
+  slow=S    every request waits S seconds before answering
+  slowdata=S  data requests wait S seconds
+"""
+import argparse
+import base64
+import hashlib
+import json
+import os
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LS_PATH = "/index.php/admin/remotecontrol"
+LS_USER = "admin"
+LS_PASSWORD = "s3cret-pass"  # the test password; tests assert it never leaks
+KOBO_TOKEN = "kobo-test-token-123"
+ODK_EMAIL = "staff@example.org"
+ODK_PASSWORD = "odk-pass-456"
+KOBO_MAX_LIMIT = 3  # the server's own cap, smaller than what clients ask
+
+ARGS = None
+LOCK = threading.Lock()
+STATE = {"data_requests": 0, "exports": 0, "keys": set(), "key_n": 0, "skiptokens": {}}
+
+
+def fixture(name):
+    if not ARGS.fixtures:
+        return None
+    p = os.path.join(ARGS.fixtures, name)
+    if not os.path.exists(p):
+        return None
+    with open(p, "rb") as f:
+        return f.read()
+
+
+def faults():
+    return ARGS.fault or []
+
+
+def fault_value(prefix):
+    for f in faults():
+        if f.startswith(prefix + "="):
+            return float(f.split("=", 1)[1])
+    return 0.0
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *a):
+        pass
+
+    def log_request_json(self, body):
+        entry = {
+            "method": self.command,
+            "path": self.path,
+            "host": self.headers.get("Host"),
+            "authorization": self.headers.get("Authorization"),
+            "body": body.decode("utf-8", "replace") if body else "",
+        }
+        with LOCK:
+            with open(ARGS.log, "a") as f:
+                f.write(json.dumps(entry) + "\n")
+
+    def send(self, status, body, ctype="application/json", headers=None, cut=False):
+        if isinstance(body, str):
+            body = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        if cut:
+            self.send_header("Content-Length", str(len(body) + 1000))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def data_fault(self):
+        """Apply data-request faults. True when a reply was sent."""
+        with LOCK:
+            STATE["data_requests"] += 1
+            n = STATE["data_requests"]
+        d = fault_value("slowdata")
+        if d:
+            time.sleep(d)
+        if "429once" in faults() and n == 1:
+            self.send(429, '{"detail":"Request was throttled."}', headers={"Retry-After": "1"})
+            return True
+        if ("500once" in faults() and n == 1) or "500always" in faults():
+            self.send(500, "<html><body>Internal Server Error</body></html>", "text/html")
+            return True
+        if "badjson" in faults():
+            self.send(200, '{"count": 3, "results": [{"_id": 1,')
+            return True
+        return False
+
+    def cut_now(self):
+        with LOCK:
+            n = STATE["data_requests"]
+        return "cutalways" in faults() or ("cutonce" in faults() and n == 1)
+
+    def read_body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    # ------------------------------------------------------------ dispatch
+    def do_GET(self):
+        self.handle_any(b"")
+
+    def do_POST(self):
+        self.handle_any(self.read_body())
+
+    def do_DELETE(self):
+        self.handle_any(b"")
+
+    def handle_any(self, body):
+        self.log_request_json(body)
+        s = fault_value("slow")
+        if s:
+            time.sleep(s)
+        u = urllib.parse.urlsplit(self.path)
+        path = u.path
+        if path.startswith("/redirect-other-host/"):
+            port = self.server.server_address[1]
+            rest = self.path[len("/redirect-other-host"):]
+            self.send(302, "", headers={"Location": "http://localhost:%d%s" % (port, rest)})
+            return
+        if path.startswith("/redirect-same-host/"):
+            rest = self.path[len("/redirect-same-host"):]
+            self.send(302, "", headers={"Location": rest})
+            return
+        if path == LS_PATH and self.command == "POST":
+            return self.limesurvey(body)
+        if path.startswith("/api/v2/assets/"):
+            return self.kobo(u)
+        if path == "/v1/sessions" and self.command == "POST":
+            return self.odk_session(body)
+        if path.startswith("/v1/sessions/"):
+            return self.send(200, '{"success":true}')
+        if path.startswith("/v1/projects/"):
+            return self.odk(u)
+        if path.startswith("/plain/"):
+            return self.plain(path[len("/plain/"):])
+        self.send(404, '{"detail":"Not found."}')
+
+    # ------------------------------------------------------------ LimeSurvey
+    def ls_reply(self, rid, result, name=None):
+        rec = fixture(name) if name else None
+        if rec is not None:
+            return self.send(200, rec)
+        self.send(200, json.dumps({"id": rid, "result": result, "error": None}, separators=(",", ":")))
+
+    def limesurvey(self, body):
+        if "html" in faults():
+            page = fixture("unknown_method.response.json") or b"<!DOCTYPE html><html><body>Error</body></html>"
+            return self.send(500, page, "text/html; charset=UTF-8")
+        if "emptybody" in faults():
+            return self.send(200, b"", "text/html")
+        try:
+            req = json.loads(body)
+        except ValueError:
+            return self.send(200, '{"id":null,"result":null,"error":"unable to decode malformed json"}')
+        method, params, rid = req.get("method"), req.get("params") or [], req.get("id")
+        if method == "get_session_key":
+            if params[:2] == [LS_USER, LS_PASSWORD]:
+                with LOCK:
+                    STATE["key_n"] += 1
+                    key = "SESSIONKEY_PLACEHOLDER_32CHARS__" if STATE["key_n"] == 1 else (
+                        "RENEWEDKEY_%d_" % STATE["key_n"]).ljust(32, "x")
+                    STATE["keys"].add(key)
+                return self.ls_reply(rid, key, "get_session_key.ok.response.json" if STATE["key_n"] == 1 else None)
+            return self.ls_reply(rid, {"status": "Invalid user name or password"},
+                                 "get_session_key.bad_password.response.json")
+        key = params[0] if params else None
+        if method == "release_session_key":
+            with LOCK:
+                STATE["keys"].discard(key)
+            return self.ls_reply(rid, "OK", "release_session_key.response.json")
+        if key not in STATE["keys"]:
+            # LimeSurvey's capitalisation varies; this one differs from the recording
+            return self.ls_reply(rid, {"status": "Invalid Session Key"})
+        data = self.ls_data()
+        if method == "get_summary":
+            n = len(data["responses"])
+            if n == 0:
+                return self.ls_reply(rid, None, "get_summary.no_responses.response.json") if fixture(
+                    "get_summary.no_responses.response.json") else self.ls_reply(
+                    rid, {"completed_responses": 0, "incomplete_responses": 0, "full_responses": 0})
+            if self.ls_pristine():
+                return self.ls_reply(rid, None, "get_summary.all.response.json")
+            inc = sum(1 for r in data["responses"] if not r.get("submitdate"))
+            return self.ls_reply(rid, {"completed_responses": str(n - inc), "incomplete_responses": str(inc),
+                                       "full_responses": str(n)})
+        if method == "export_responses":
+            with LOCK:
+                STATE["exports"] += 1
+                first = STATE["exports"] == 1
+            if "renew" in faults() and first:
+                with LOCK:
+                    STATE["keys"].discard(key)
+                return self.ls_reply(rid, {"status": "Invalid session key"},
+                                     "export_responses.invalid_session_key.response.json")
+            if self.data_fault():
+                return
+            if not data["responses"]:
+                return self.ls_reply(rid, None, "export_responses.json.no_responses.response.json") if fixture(
+                    "export_responses.json.no_responses.response.json") else self.ls_reply(
+                    rid, {"status": "No Data, could not get max id."})
+            lo = params[7] if len(params) > 7 and params[7] is not None else 1
+            hi = params[8] if len(params) > 8 and params[8] is not None else 10 ** 9
+            rec_name = "export_responses.json.all.code.short.from%d_to%d.response.json" % (lo, hi)
+            if self.ls_pristine() and "oldshape" not in faults() and fixture(rec_name) is not None:
+                return self.send(200, fixture(rec_name), headers={}, cut=self.cut_now())
+            rows = [r for r in data["responses"] if lo <= int(r["id"]) <= hi]
+            if not rows and "emptyrecord" in faults() and data["responses"]:
+                rows = [{k: "" for k in data["responses"][0]}]
+            if "oldshape" in faults():
+                rows = [{str(r["id"]): {k: v for k, v in r.items() if k != "id"}} if r.get("id") != "" else r
+                        for r in rows]
+            doc = json.dumps({"responses": rows})
+            b64 = base64.b64encode(doc.encode()).decode()
+            return self.send(200, '{"id":%s, "result":"%s", "error":null}' % (json.dumps(rid), b64),
+                             cut=self.cut_now())
+        return self.send(500, fixture("unknown_method.response.json") or b"<html>error</html>", "text/html")
+
+    def ls_data(self):
+        with open(ARGS.ls_data, "rb") as f:
+            return json.loads(f.read())
+
+    def ls_pristine(self):
+        rec = fixture("export_responses.json.all.code.short.decoded.json")
+        if rec is None:
+            return False
+        with open(ARGS.ls_data, "rb") as f:
+            return hashlib.sha256(f.read()).digest() == hashlib.sha256(rec).digest()
+
+    # ------------------------------------------------------------ Kobo
+    def kobo(self, u):
+        auth = self.headers.get("Authorization")
+        if auth != "Token " + KOBO_TOKEN:
+            return self.send(401, '{"detail":"Invalid token."}')
+        if self.data_fault():
+            return
+        q = urllib.parse.parse_qs(u.query)
+        start = int(q.get("start", ["0"])[0])
+        limit = min(int(q.get("limit", ["100"])[0]), KOBO_MAX_LIMIT)
+        with open(ARGS.kobo_data) as f:
+            subs = json.load(f)
+        if "query" in q:
+            try:
+                flt = json.loads(q["query"][0])
+            except ValueError:
+                return self.send(400, '{"query":"Value must be valid JSON."}')
+            t = flt.get("_submission_time", {})
+            if "$gte" in t:
+                subs = [s for s in subs if s["_submission_time"] >= t["$gte"]]
+            if "$gt" in t:
+                subs = [s for s in subs if s["_submission_time"] > t["$gt"]]
+        page = subs[start:start + limit]
+        nxt = None
+        if start + limit < len(subs):
+            q2 = dict((k, v[0]) for k, v in q.items())
+            q2["start"] = str(start + limit)
+            q2["limit"] = str(limit)
+            nxt = "http://%s%s?%s" % (self.headers.get("Host"), u.path, urllib.parse.urlencode(q2))
+        prev = None
+        body = json.dumps({"count": len(subs), "next": nxt, "previous": prev, "results": page})
+        self.send(200, body, cut=self.cut_now())
+
+    # ------------------------------------------------------------ ODK Central
+    def odk_session(self, body):
+        try:
+            req = json.loads(body)
+        except ValueError:
+            return self.send(400, '{"code":400.1,"message":"Could not parse the given data."}')
+        if req.get("email") == ODK_EMAIL and req.get("password") == ODK_PASSWORD:
+            return self.send(200, '{"token":"odk-session-token-789","createdAt":"2026-01-01T00:00:00.000Z",'
+                                  '"expiresAt":"2026-01-02T00:00:00.000Z"}')
+        return self.send(401, '{"code":401.2,"message":"Could not authenticate with the provided credentials."}')
+
+    def odk(self, u):
+        if self.headers.get("Authorization") != "Bearer odk-session-token-789":
+            return self.send(401, '{"code":401.2,"message":"Could not authenticate with the provided credentials."}')
+        if not u.path.endswith(".svc/Submissions"):
+            return self.send(404, '{"code":404.1,"message":"Could not find the resource you were looking for."}')
+        if self.data_fault():
+            return
+        q = urllib.parse.parse_qs(u.query)
+        top = int(q.get("$top", ["1000"])[0])
+        with open(ARGS.odk_data) as f:
+            rows = json.load(f)
+        if "$filter" in q:
+            flt = q["$filter"][0]
+            parts = flt.split(" ")
+            # "__system/submissionDate ge T or __system/updatedAt ge T"
+            t = parts[2]
+            rows = [r for r in rows if r["__system"]["submissionDate"] >= t or
+                    (r["__system"].get("updatedAt") or "") >= t]
+        skip = 0
+        if "$skiptoken" in q:
+            tok = q["$skiptoken"][0]
+            if tok not in STATE["skiptokens"]:
+                return self.send(400, '{"code":400.35,"message":"Invalid $skiptoken"}')
+            skip = STATE["skiptokens"][tok]
+        page = rows[skip:skip + top]
+        out = {"@odata.context": "http://%s/v1/projects/1/forms/f.svc/$metadata#Submissions" % self.headers.get("Host"),
+               "value": page}
+        if skip + top < len(rows):
+            tok = "01e" + base64.b64encode(os.urandom(6)).decode().replace("=", "")
+            STATE["skiptokens"][tok] = skip + top
+            q2 = {"$top": str(top), "$skiptoken": tok}
+            if "$filter" in q:
+                q2["$filter"] = q["$filter"][0]
+            out["@odata.nextLink"] = "http://%s%s?%s" % (self.headers.get("Host"), u.path,
+                                                          urllib.parse.urlencode(q2, quote_via=urllib.parse.quote))
+        self.send(200, json.dumps(out), cut=self.cut_now())
+
+    # ------------------------------------------------------------ plain
+    def plain(self, name):
+        if self.data_fault():
+            return
+        p = os.path.join(ARGS.plain_dir or ".", os.path.basename(name))
+        if not os.path.exists(p):
+            return self.send(404, '{"detail":"Not found."}')
+        with open(p, "rb") as f:
+            body = f.read()
+        ctype = "text/csv" if p.endswith(".csv") else "application/json"
+        self.send(200, body, ctype, cut=self.cut_now())
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--fixtures")
+    ap.add_argument("--ls-data")
+    ap.add_argument("--kobo-data")
+    ap.add_argument("--odk-data")
+    ap.add_argument("--plain-dir")
+    ap.add_argument("--fault", action="append")
+    ARGS = ap.parse_args()
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    tmp = ARGS.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(tmp, ARGS.port_file)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
