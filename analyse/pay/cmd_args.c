@@ -1,0 +1,140 @@
+/*
+ * Options shared by `analyse pay` and `analyse gender`: where the records
+ * are, the grouping, the language, the output.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sv_buf.h"
+#include "sv_cli.h"
+#include "cmd_args.h"
+
+int pay_args_on_option(int key, const char *value, struct pay_args *a)
+{
+    switch (key) {
+    case PAY_OPT_SURVEY: a->survey = value; return 0;
+    case PAY_OPT_DATA: a->data = value; return 0;
+    case PAY_OPT_STORE: a->store = value; return 0;
+    case PAY_OPT_BY: a->by = value; return 0;
+    case 'o': a->output = value; return 0;
+    case PAY_OPT_WITH_SEGUR: a->without_segur = 0; return 0;
+    case PAY_OPT_WITHOUT_SEGUR: a->without_segur = 1; return 0;
+    case PAY_OPT_SMIC: a->smic = value; return 0;
+    case PAY_OPT_SMIC_DATE:
+        if (!pay_date_valid(value))
+            return sv_usage_error("--smic-date: not a date '%s' (expected YYYY-MM-DD)", value);
+        a->smic_date = value;
+        return 0;
+    case PAY_OPT_LANG:
+        if (sv_lang_parse(value, &a->lang) < 0)
+            return sv_usage_error("--lang: expected 'fr' or 'en', got '%s'", value);
+        return 0;
+    default: return sv_usage_error("unexpected option");
+    }
+}
+
+int pay_args_check(const struct pay_args *a)
+{
+    if (!a->survey)
+        return sv_usage_error("--survey ID|DIR is required");
+    if (!a->data == !a->store)
+        return sv_usage_error("give exactly one of --data FILE and --store FILE");
+    return 0;
+}
+
+int pay_args_load(struct pay_args *a, struct sv_survey **survey, struct pay_data *d)
+{
+    struct sv_error err;
+    sv_error_clear(&err);
+    if (sv_survey_load(survey, a->survey, &err) < 0)
+        return sv_fail_error(&err);
+    if (pay_data_load(d, *survey, a->data, a->store, &err) < 0) {
+        sv_survey_free(*survey);
+        *survey = NULL;
+        return sv_fail_error(&err);
+    }
+    const struct sv_variable *sex = d->var[PAY_R_SEX];
+    a->sex_f = a->sex_h = PAY_NA;
+    for (size_t i = 0; i < sex->ncodes; i++) {
+        if (strcmp(sex->codes[i].code, "f") == 0)
+            a->sex_f = (unsigned)i;
+        else if (strcmp(sex->codes[i].code, "h") == 0)
+            a->sex_h = (unsigned)i;
+    }
+    if (a->sex_f == PAY_NA || a->sex_h == PAY_NA) {
+        pay_data_release(d);
+        sv_survey_free(*survey);
+        *survey = NULL;
+        return sv_fail(SV_EXIT_DATA, "%s: the 'sex' role variable '%s' needs the codes 'f' and 'h'",
+                       a->survey, sex->name);
+    }
+    if (d->n == 0) {
+        pay_data_release(d);
+        sv_survey_free(*survey);
+        *survey = NULL;
+        return sv_fail(SV_EXIT_DATA, "%s: no employee records", a->data ? a->data : a->store);
+    }
+    return 0;
+}
+
+int pay_args_by(const struct pay_data *d, const char *spec, enum pay_role *roles, size_t *n)
+{
+    *n = 0;
+    char *copy = sv_strdup(spec);
+    if (!copy)
+        return sv_fail(SV_EXIT_RUNTIME, "out of memory");
+    int rc = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",;", &save); tok; tok = strtok_r(NULL, ",;", &save)) {
+        enum pay_role r;
+        int prc = pay_role_parse(d, tok, &r);
+        if (prc == SV_ENOTFOUND) {
+            rc = sv_fail(SV_EXIT_DATA, "--by: the survey binds no variable to role '%s'", tok);
+            break;
+        }
+        if (prc < 0) {
+            rc = sv_usage_error("--by: unknown grouping '%s' (expected region, employer_sector, "
+                                "agreement, job, age_band, csp)", tok);
+            break;
+        }
+        if (r == PAY_R_SEX) {
+            rc = sv_usage_error("--by: 'sex' is not a grouping here");
+            break;
+        }
+        for (size_t k = 0; k < *n; k++)
+            if (roles[k] == r) {
+                rc = sv_usage_error("--by: '%s' given twice", tok);
+                break;
+            }
+        if (rc)
+            break;
+        if (*n == PAY_MAX_BY - 1) {
+            rc = sv_usage_error("--by: at most %d variables", PAY_MAX_BY - 1);
+            break;
+        }
+        roles[(*n)++] = r;
+    }
+    free(copy);
+    if (!rc && *n == 0)
+        rc = sv_usage_error("--by: no grouping variable given");
+    return rc;
+}
+
+void pay_group_text(const struct pay_data *d, const enum pay_role *roles, const unsigned *lev,
+                    size_t n, enum sv_lang lang, struct sv_buf *by, struct sv_buf *group,
+                    struct sv_buf *label)
+{
+    sv_buf_reset(by);
+    sv_buf_reset(group);
+    sv_buf_reset(label);
+    for (size_t k = 0; k < n; k++) {
+        if (k) {
+            sv_buf_addc(by, ';');
+            sv_buf_addc(group, ';');
+            sv_buf_adds(label, " \xe2\x80\x93 ");
+        }
+        sv_buf_adds(by, pay_role_names[roles[k]]);
+        sv_buf_adds(group, pay_level_code(d, roles[k], lev[k]));
+        sv_buf_adds(label, pay_level_label(d, roles[k], lev[k], lang));
+    }
+}

@@ -1,0 +1,52 @@
+/*
+ * Options shared by `analyse pay` and `analyse gender`.
+ */
+#ifndef ANALYSE_PAY_CMD_ARGS_H
+#define ANALYSE_PAY_CMD_ARGS_H
+
+#include "sv_buf.h"
+#include "sv_survey.h"
+#include "pay.h"
+#include "pay_data.h"
+#include "pay_groups.h"
+
+enum {
+    PAY_OPT_SURVEY = 300,
+    PAY_OPT_DATA,
+    PAY_OPT_STORE,
+    PAY_OPT_BY,
+    PAY_OPT_WITH_SEGUR,
+    PAY_OPT_WITHOUT_SEGUR,
+    PAY_OPT_SMIC,
+    PAY_OPT_SMIC_DATE,
+    PAY_OPT_LANG
+};
+
+#define PAY_COMMON_OPTIONS                                                                       \
+    {"survey", PAY_OPT_SURVEY, "ID|DIR", "survey definition (a bare id is looked up in $VIGIE_SURVEYS)"}, \
+    {"data", PAY_OPT_DATA, "FILE", "normalised records (CSV or JSON Lines)"},                     \
+    {"store", PAY_OPT_STORE, "FILE", "the survey's store (SQLite)"},                               \
+    {"output", 'o', "FILE", "write the table to FILE (and FILE's .meta.json); default stdout"},   \
+    {"lang", PAY_OPT_LANG, "fr|en", "language of labels (default fr)"},                          \
+    {"help", 'h', NULL, "show this help"}
+
+struct pay_args {
+    const char *survey, *data, *store, *by, *output, *smic, *smic_date;
+    enum sv_lang lang;
+    int without_segur;
+    unsigned sex_f, sex_h;
+};
+
+int pay_args_on_option(int key, const char *value, struct pay_args *a);
+/* Usage checks after parsing; returns 0 or the exit code (message printed). */
+int pay_args_check(const struct pay_args *a);
+/* Load the survey and the records; returns 0 or the exit code (message printed). */
+int pay_args_load(struct pay_args *a, struct sv_survey **survey, struct pay_data *d);
+/* Parse a --by list ("job,region") into roles; returns 0 or the exit code. */
+int pay_args_by(const struct pay_data *d, const char *spec, enum pay_role *roles, size_t *n);
+/* by = "job;region", group = "as;84", label = "Aide-soignant – Auvergne-Rhône-Alpes". */
+void pay_group_text(const struct pay_data *d, const enum pay_role *roles, const unsigned *lev,
+                    size_t n, enum sv_lang lang, struct sv_buf *by, struct sv_buf *group,
+                    struct sv_buf *label);
+
+#endif

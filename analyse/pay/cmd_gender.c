@@ -1,0 +1,390 @@
+/*
+ * analyse gender: gender pay gaps on gross hourly pay.
+ *  - unadjusted: Eurostat's (mean men - mean women) / mean men, and the
+ *    same with medians (type 1), overall and by job, sector, age band;
+ *  - adjusted: OLS of log hourly pay on sex with controls (job, sector, age
+ *    band, region, seniority, hours), HC1 robust standard errors;
+ *  - Oaxaca-Blinder twofold decomposition of the mean log-pay gap, with the
+ *    pooled coefficients of the model with the sex dummy (Jann 2008) and
+ *    with the men's coefficients (Oaxaca 1973).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sv_buf.h"
+#include "sv_cli.h"
+#include "analyse_design.h"
+#include "analyse_pay_cmds.h"
+#include "cmd_args.h"
+#include "cmd_common.h"
+#include "pay_out.h"
+#include "pay_model.h"
+
+static const struct sv_option gender_options[] = {
+    PAY_COMMON_OPTIONS,
+    {"by", PAY_OPT_BY, "LIST", "groupings for the unadjusted gaps, each on its own (default job,employer_sector,age_band)"},
+    {"with-segur", PAY_OPT_WITH_SEGUR, NULL, "pay as reported, Ségur supplement included (default)"},
+    {"without-segur", PAY_OPT_WITHOUT_SEGUR, NULL, "pay minus the Ségur supplement"},
+    {NULL, 0, NULL, NULL}};
+
+static int on_opt(int key, const char *value, void *ctx)
+{
+    return pay_args_on_option(key, value, ctx);
+}
+
+static const char *sex_reason(const struct pay_cellstat *f, const struct pay_cellstat *h)
+{
+    if (f->n < PAY_MIN_PER_SEX)
+        return "n_f<3";
+    if (h->n < PAY_MIN_PER_SEX)
+        return "n_h<3";
+    if (f->n_employers < PAY_MIN_PER_SEX || h->n_employers < PAY_MIN_PER_SEX)
+        return "employers<3";
+    return NULL;
+}
+
+/* Unadjusted gaps for the cells of `gs` (whose last role is sex). */
+struct engine {
+    const struct analyse_design *des;
+    const struct analyse_result *mean, *median; /* per cell */
+    unsigned char *mask_a, *mask_b;
+};
+
+static void set_result(struct pay_cell *cell, const struct analyse_result *r)
+{
+    cell->estimate = r->estimate;
+    cell->se = r->se;
+    cell->lo = r->ci_low;
+    cell->hi = r->ci_high;
+    cell->df = r->df;
+    cell->ci_method = analyse_ci_method_name(r->ci);
+}
+
+static void emit_unadjusted(struct pay_out *out, const struct pay_data *d,
+                            const struct pay_groupset *gs, const struct pay_args *a,
+                            const struct engine *eng)
+{
+    enum sv_lang lang = out->lang;
+    size_t nsex = gs->nlev[gs->nroles - 1];
+    struct sv_buf by = SV_BUF_INIT, group = SV_BUF_INIT, label = SV_BUF_INIT;
+    for (size_t c0 = 0; c0 < gs->ncells; c0 += nsex) {
+        const struct pay_cellstat *f = &gs->cell[c0 + a->sex_f], *h = &gs->cell[c0 + a->sex_h];
+        if (f->n + h->n == 0)
+            continue;
+        unsigned lev[PAY_MAX_BY];
+        pay_groups_levels(gs, c0, lev);
+        if (gs->nroles > 1) {
+            pay_group_text(d, gs->role, lev, gs->nroles - 1, lang, &by, &group, &label);
+        } else {
+            sv_buf_reset(&by);
+            sv_buf_reset(&group);
+            sv_buf_reset(&label);
+            sv_buf_adds(&label, PAY_TR(lang, "Ensemble", "All"));
+        }
+        const char *reason = sex_reason(f, h);
+        struct pay_cell cell;
+        for (int k = 0; k < 6; k++) {
+            static const char *const ind[6] = {"hourly_pay_mean_f", "hourly_pay_mean_h", "gender_gap_mean",
+                                               "hourly_pay_median_f", "hourly_pay_median_h", "gender_gap_median"};
+            static const char *const fr[6] = {
+                "Salaire horaire brut moyen des femmes", "Salaire horaire brut moyen des hommes",
+                "Écart de salaire horaire moyen femmes-hommes (définition Eurostat)",
+                "Salaire horaire brut médian des femmes", "Salaire horaire brut médian des hommes",
+                "Écart de salaire horaire médian femmes-hommes"};
+            static const char *const en[6] = {
+                "Women's mean gross hourly pay", "Men's mean gross hourly pay",
+                "Gender gap in mean hourly pay (Eurostat definition)",
+                "Women's median gross hourly pay", "Men's median gross hourly pay",
+                "Gender gap in median hourly pay"};
+            pay_cell_init(&cell);
+            cell.indicator = ind[k];
+            cell.label = lang == SV_LANG_EN ? en[k] : fr[k];
+            cell.by = by.data;
+            cell.group = group.data;
+            cell.group_label = label.data;
+            cell.n = k == 0 || k == 3 ? f->n : k == 1 || k == 4 ? h->n : f->n + h->n;
+            cell.n_missing = k == 0 || k == 3   ? f->n_missing
+                             : k == 1 || k == 4 ? h->n_missing
+                                                : f->n_missing + h->n_missing;
+            cell.unit = k == 2 || k == 5 ? "share" : "eur_hour";
+            cell.suppressed = reason != NULL;
+            cell.reason = reason ? reason : "";
+            if (!reason) {
+                size_t cf = c0 + a->sex_f, ch = c0 + a->sex_h;
+                if (k == 0 || k == 1) {
+                    set_result(&cell, &eng->mean[k == 0 ? cf : ch]);
+                } else if (k == 3 || k == 4) {
+                    set_result(&cell, &eng->median[k == 3 ? cf : ch]);
+                } else if (k == 2) {
+                    /* 1 - mean_f / mean_h by the delta method; the covariance of the
+                     * two domain means comes from the engine's difference */
+                    struct analyse_diff df;
+                    for (size_t i = 0; i < d->n; i++) {
+                        eng->mask_a[i] = gs->row_cell[i] == ch;
+                        eng->mask_b[i] = gs->row_cell[i] == cf;
+                    }
+                    if (analyse_difference(&df, eng->des, ANALYSE_MEAN, gs->y, NULL, eng->mask_a,
+                                           eng->mask_b, NULL, NULL) == 0) {
+                        double mh = df.a.estimate, mf = df.b.estimate;
+                        double vh = df.a.var, vf = df.b.var;
+                        double cov = (vh + vf - df.se * df.se) / 2.0;
+                        double v = vf / (mh * mh) + mf * mf * vh / (mh * mh * mh * mh) -
+                                   2.0 * mf * cov / (mh * mh * mh);
+                        double t = pay_t_quantile(0.95, df.df);
+                        cell.estimate = pay_gap_relative(mh, mf);
+                        cell.se = sqrt(v > 0 ? v : 0);
+                        cell.df = df.df;
+                        cell.lo = cell.estimate - t * cell.se;
+                        cell.hi = cell.estimate + t * cell.se;
+                        cell.ci_method = "t";
+                    }
+                } else {
+                    cell.estimate = pay_gap_relative(eng->median[ch].estimate,
+                                                     eng->median[cf].estimate);
+                }
+            }
+            pay_out_add(out, &cell);
+        }
+    }
+    sv_buf_release(&by);
+    sv_buf_release(&group);
+    sv_buf_release(&label);
+}
+
+static void emit_model(struct pay_out *out, const struct pay_model *pm, const struct pay_ols *ols,
+                       long n_missing)
+{
+    enum sv_lang lang = out->lang;
+    double df = (double)(ols->n - (long)ols->p);
+    double t = pay_t_quantile(0.95, df);
+    struct pay_cell cell;
+    for (size_t j = 0; j < ols->p; j++) {
+        pay_cell_init(&cell);
+        cell.indicator = "ols_coefficient";
+        cell.label = PAY_TR(lang, "Coefficient, log du salaire horaire (MCO, écarts-types robustes HC1)",
+                            "Coefficient, log hourly pay (OLS, HC1 robust standard errors)");
+        cell.by = "term";
+        cell.group = pm->term[j];
+        cell.group_label = pm->term_label[j];
+        cell.estimate = ols->beta[j];
+        cell.se = sqrt(ols->hc1[j * ols->p + j]);
+        cell.df = df;
+        cell.lo = cell.estimate - t * cell.se;
+        cell.hi = cell.estimate + t * cell.se;
+        cell.ci_method = "t";
+        cell.n = ols->n;
+        cell.n_missing = n_missing;
+        cell.unit = "ratio";
+        pay_out_add(out, &cell);
+    }
+    double b = ols->beta[PAY_MODEL_SEX_COL], se = sqrt(ols->hc1[PAY_MODEL_SEX_COL * ols->p + PAY_MODEL_SEX_COL]);
+    pay_cell_init(&cell);
+    cell.indicator = "adjusted_gender_gap";
+    cell.label = PAY_TR(lang, "Écart de salaire horaire femmes-hommes à caractéristiques égales (1 - exp(coef.))",
+                        "Adjusted gender gap in hourly pay (1 - exp(coef.))");
+    cell.by = "";
+    cell.group = "";
+    cell.group_label = PAY_TR(lang, "Ensemble", "All");
+    cell.estimate = 1.0 - exp(b);
+    cell.se = exp(b) * se;
+    cell.lo = 1.0 - exp(b + t * se);
+    cell.hi = 1.0 - exp(b - t * se);
+    cell.df = df;
+    cell.ci_method = "t";
+    cell.n = ols->n;
+    cell.n_missing = n_missing;
+    cell.unit = "share";
+    pay_out_add(out, &cell);
+    cell.indicator = "ols_r2";
+    cell.label = PAY_TR(lang, "R² du modèle", "Model R-squared");
+    cell.estimate = ols->r2;
+    cell.se = cell.lo = cell.hi = NAN;
+    cell.ci_method = "none";
+    cell.unit = "ratio";
+    pay_out_add(out, &cell);
+}
+
+static void emit_oaxaca(struct pay_out *out, const char *ref, const char *ref_label, double gap,
+                        double expl, double unexpl, long n, const char *reason)
+{
+    enum sv_lang lang = out->lang;
+    static const char *const ind[3] = {"oaxaca_gap", "oaxaca_explained", "oaxaca_unexplained"};
+    const char *labels[3] = {
+        PAY_TR(lang, "Oaxaca-Blinder : écart moyen du log du salaire horaire (hommes - femmes)",
+               "Oaxaca-Blinder: mean log hourly pay gap (men - women)"),
+        PAY_TR(lang, "Oaxaca-Blinder : part expliquée par les caractéristiques",
+               "Oaxaca-Blinder: part explained by characteristics"),
+        PAY_TR(lang, "Oaxaca-Blinder : part inexpliquée", "Oaxaca-Blinder: unexplained part")};
+    double v[3] = {gap, expl, unexpl};
+    for (int k = 0; k < 3; k++) {
+        struct pay_cell cell;
+        pay_cell_init(&cell);
+        cell.indicator = ind[k];
+        cell.label = labels[k];
+        cell.by = "reference";
+        cell.group = ref;
+        cell.group_label = ref_label;
+        cell.estimate = reason ? NAN : v[k];
+        cell.n = n;
+        cell.unit = "ratio";
+        cell.reason = reason ? reason : "";
+        pay_out_add(out, &cell);
+    }
+}
+
+int analyse_cmd_gender(int argc, char **argv)
+{
+    struct pay_args a;
+    memset(&a, 0, sizeof a);
+    int first;
+    bool stop;
+    int rc = sv_cli_parse(argc, argv, gender_options,
+                          "analyse gender --survey ID (--data FILE | --store FILE) [--by LIST] [-o FILE]",
+                          "Gender pay gaps: unadjusted (mean, median), adjusted (OLS), Oaxaca-Blinder.",
+                          on_opt, &a, &first, &stop);
+    if (rc || stop)
+        return rc;
+    if (first < argc)
+        return sv_usage_error("unexpected argument '%s'", argv[first]);
+    if ((rc = pay_args_check(&a)))
+        return rc;
+    struct sv_survey *survey = NULL;
+    struct pay_data d;
+    if ((rc = pay_args_load(&a, &survey, &d)))
+        return rc;
+    struct sv_error err;
+    sv_error_clear(&err);
+    enum pay_role roles[PAY_MAX_BY];
+    size_t nroles;
+    struct pay_out out;
+    struct pay_model pm;
+    memset(&pm, 0, sizeof pm);
+    bool out_init = false;
+    struct analyse_design *des = NULL;
+    unsigned char *mask_a = NULL, *mask_b = NULL;
+    if ((rc = pay_args_by(&d, a.by ? a.by : "job,employer_sector,age_band", roles, &nroles)))
+        goto done;
+    enum sv_lang lang = a.lang;
+    pay_out_init(&out, survey,
+                 a.without_segur ? PAY_TR(lang, "Écarts de salaire femmes-hommes (hors Ségur)",
+                                          "Gender pay gaps (without the Ségur supplement)")
+                                 : PAY_TR(lang, "Écarts de salaire femmes-hommes",
+                                          "Gender pay gaps"),
+                 lang);
+    out_init = true;
+
+    struct analyse_design_spec spec = {.nrows = d.n};
+    mask_a = malloc(d.n);
+    mask_b = malloc(d.n);
+    if (!mask_a || !mask_b) {
+        rc = sv_fail(SV_EXIT_RUNTIME, "out of memory");
+        goto done;
+    }
+    if (analyse_design_new(&des, &spec, &err) < 0) {
+        rc = sv_fail_error(&err);
+        goto done;
+    }
+    /* unadjusted: overall, then each grouping on its own */
+    for (size_t k = 0; k <= nroles; k++) {
+        enum pay_role r[2];
+        size_t nr = 0;
+        if (k > 0)
+            r[nr++] = roles[k - 1];
+        r[nr++] = PAY_R_SEX;
+        struct pay_groupset gs;
+        if (pay_groups_build(&gs, &d, r, nr, PAY_HOURLY, a.without_segur, a.sex_f, a.sex_h, &err) < 0) {
+            rc = sv_fail_error(&err);
+            goto done;
+        }
+        struct analyse_result *mean = calloc(gs.ncells, sizeof *mean);
+        struct analyse_result *median = calloc(gs.ncells, sizeof *median);
+        if (!mean || !median ||
+            analyse_by(mean, des, ANALYSE_MEAN, gs.y, NULL, 0, gs.row_cell, gs.ncells, NULL, &err) < 0 ||
+            analyse_by(median, des, ANALYSE_QUANTILE, gs.y, NULL, 0.5, gs.row_cell, gs.ncells, NULL,
+                       &err) < 0) {
+            rc = (mean && median) ? sv_fail_error(&err) : sv_fail(SV_EXIT_RUNTIME, "out of memory");
+            free(mean);
+            free(median);
+            pay_groups_release(&gs);
+            goto done;
+        }
+        struct engine eng = {des, mean, median, mask_a, mask_b};
+        emit_unadjusted(&out, &d, &gs, &a, &eng);
+        free(mean);
+        free(median);
+        pay_groups_release(&gs);
+    }
+
+    /* adjusted gap and Oaxaca-Blinder */
+    if (pay_model_build(&pm, &d, a.sex_f, a.sex_h, a.without_segur, lang, &err) < 0) {
+        rc = sv_fail_error(&err);
+        goto done;
+    }
+    struct pay_ols pooled;
+    long n_missing = (long)d.n - pm.n_complete;
+    if (pm.n_f < PAY_MIN_PER_SEX || pm.n_h < PAY_MIN_PER_SEX) {
+        sv_warn("fewer than 3 women or 3 men with complete data: no regression");
+    } else if (pay_model_fit(&pooled, &pm, PAY_MODEL_ALL, &err) < 0) {
+        sv_warn("regression not computed: %s", err.text);
+    } else {
+        emit_model(&out, &pm, &pooled, n_missing);
+        /* x-bar of men and women, sex column left out (set to 0 in both) */
+        double *xa = calloc(pm.p, sizeof *xa), *xb = calloc(pm.p, sizeof *xb);
+        double ya = 0, yb = 0;
+        if (!xa || !xb) {
+            free(xa);
+            free(xb);
+            pay_ols_release(&pooled);
+            rc = sv_fail(SV_EXIT_RUNTIME, "out of memory");
+            goto done;
+        }
+        pay_model_means(&pm, PAY_MODEL_MEN, xa, &ya);
+        pay_model_means(&pm, PAY_MODEL_WOMEN, xb, &yb);
+        xa[PAY_MODEL_SEX_COL] = xb[PAY_MODEL_SEX_COL] = 0;
+        double gap, expl, unexpl;
+        pay_oaxaca_twofold(xa, xb, ya, yb, pooled.beta, pm.p, &gap, &expl, &unexpl);
+        emit_oaxaca(&out, "pooled",
+                    PAY_TR(lang, "Coefficients du modèle commun avec indicatrice de sexe (Jann 2008)",
+                           "Pooled model with a sex dummy (Jann 2008)"),
+                    gap, expl, unexpl, pooled.n, NULL);
+        /* men's coefficients: the model without the sex column, fitted on men */
+        struct pay_ols men;
+        struct sv_error merr;
+        sv_error_clear(&merr);
+        if (pay_model_fit(&men, &pm, PAY_MODEL_MEN, &merr) == 0) {
+            /* men's beta has no sex column: re-insert a 0 to align with xa/xb */
+            double *bm = calloc(pm.p, sizeof *bm);
+            if (bm) {
+                for (size_t j = 0, k = 0; j < pm.p; j++)
+                    bm[j] = j == PAY_MODEL_SEX_COL ? 0 : men.beta[k++];
+                pay_oaxaca_twofold(xa, xb, ya, yb, bm, pm.p, &gap, &expl, &unexpl);
+                emit_oaxaca(&out, "men", PAY_TR(lang, "Coefficients des hommes (Oaxaca 1973)",
+                                               "Men's coefficients (Oaxaca 1973)"),
+                            gap, expl, unexpl, men.n, NULL);
+                free(bm);
+            }
+            pay_ols_release(&men);
+        } else {
+            emit_oaxaca(&out, "men", PAY_TR(lang, "Coefficients des hommes (Oaxaca 1973)",
+                                           "Men's coefficients (Oaxaca 1973)"),
+                        NAN, NAN, NAN, pm.n_h, "not computable: a category has no man");
+        }
+        free(xa);
+        free(xb);
+        pay_ols_release(&pooled);
+    }
+    if (pay_out_write(&out, a.output, &err) < 0)
+        rc = sv_fail_error(&err);
+done:
+    analyse_design_free(des);
+    free(mask_a);
+    free(mask_b);
+    pay_model_release(&pm);
+    if (out_init)
+        pay_out_release(&out);
+    pay_data_release(&d);
+    sv_survey_free(survey);
+    return rc ? rc : pay_finish(SV_EXIT_OK);
+}

@@ -1,0 +1,424 @@
+/*
+ * analyse pay: pay levels by job, sector and region, and the gaps between
+ * employer sectors for the same job (non-profit, public, for-profit), in
+ * euros and in %, monthly and hourly, with and without the Ségur supplement.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "sv_buf.h"
+#include "sv_cli.h"
+#include "analyse_design.h"
+#include "analyse_pay_cmds.h"
+#include "cmd_args.h"
+#include "cmd_common.h"
+#include "pay_out.h"
+
+static const struct sv_option pay_options[] = {
+    PAY_COMMON_OPTIONS,
+    {"by", PAY_OPT_BY, "LIST", "grouping roles, comma-separated (default job,employer_sector)"},
+    {"with-segur", PAY_OPT_WITH_SEGUR, NULL, "pay as reported, Ségur supplement included (default)"},
+    {"without-segur", PAY_OPT_WITHOUT_SEGUR, NULL, "pay minus the Ségur supplement"},
+    {"smic", PAY_OPT_SMIC, "FILE", "SMIC history (default: $VIGIE_SURVEYS/common/smic.csv)"},
+    {"smic-date", PAY_OPT_SMIC_DATE, "YYYY-MM-DD", "SMIC of this date for the below-SMIC share (default: latest)"},
+    {NULL, 0, NULL, NULL}};
+
+static int on_opt(int key, const char *value, void *ctx)
+{
+    return pay_args_on_option(key, value, ctx);
+}
+
+static const double quantile_p[] = {0.10, 0.25, 0.50, 0.75, 0.90};
+static const char *const quantile_sfx[] = {"p10", "p25", "p50", "p75", "p90"};
+
+struct emit {
+    struct pay_out *out;
+    const struct pay_data *d;
+    const struct pay_groupset *gs;
+    const struct analyse_design *des;
+    const struct analyse_result *mean, *median; /* per cell, from the engine */
+    unsigned char *mask_a, *mask_b;             /* n flags, scratch for differences */
+    enum sv_lang lang;
+    struct sv_buf by, group, label;
+};
+
+/* Frequency rule on employees and employers: fewer than 3 -> suppressed. */
+static const char *cell_reason(const struct pay_cellstat *cs)
+{
+    if (cs->n < PAY_MIN_PER_SEX)
+        return "n<3";
+    if (cs->n_employers < PAY_MIN_PER_SEX)
+        return "employers<3";
+    return NULL;
+}
+
+/* Copy an engine result into a table cell. */
+static void set_result(struct pay_cell *cell, const struct analyse_result *r)
+{
+    cell->estimate = r->estimate;
+    cell->se = r->se;
+    cell->lo = r->ci_low;
+    cell->hi = r->ci_high;
+    cell->df = r->df;
+    cell->ci_method = analyse_ci_method_name(r->ci);
+}
+
+static void set_group(struct emit *em, size_t c)
+{
+    unsigned lev[PAY_MAX_BY];
+    pay_groups_levels(em->gs, c, lev);
+    pay_group_text(em->d, em->gs->role, lev, em->gs->nroles, em->lang, &em->by, &em->group,
+                   &em->label);
+}
+
+static void emit_cell(struct emit *em, size_t c, enum pay_measure m)
+{
+    const struct pay_cellstat *cs = &em->gs->cell[c];
+    if (cs->n == 0 && cs->n_missing == 0)
+        return;
+    enum sv_lang lang = em->lang;
+    set_group(em, c);
+    const char *reason = cell_reason(cs);
+    struct pay_cell cell;
+    pay_cell_init(&cell);
+    cell.by = em->by.data;
+    cell.group = em->group.data;
+    cell.group_label = em->label.data;
+    cell.n = cs->n;
+    cell.n_missing = cs->n_missing;
+    cell.unit = m == PAY_HOURLY ? "eur_hour" : "eur";
+    cell.suppressed = reason != NULL;
+    cell.reason = reason ? reason : "";
+
+    cell.indicator = m == PAY_HOURLY ? "hourly_pay_mean" : "monthly_pay_mean";
+    cell.label = m == PAY_HOURLY ? PAY_TR(lang, "Salaire horaire brut moyen", "Mean gross hourly pay")
+                                 : PAY_TR(lang, "Salaire mensuel brut moyen", "Mean gross monthly pay");
+    if (!reason)
+        set_result(&cell, &em->mean[c]);
+    pay_out_add(em->out, &cell);
+
+    pay_cell_init(&cell);
+    cell.by = em->by.data;
+    cell.group = em->group.data;
+    cell.group_label = em->label.data;
+    cell.n = cs->n;
+    cell.n_missing = cs->n_missing;
+    cell.unit = m == PAY_HOURLY ? "eur_hour" : "eur";
+    cell.suppressed = reason != NULL;
+    cell.reason = reason ? reason : "";
+    cell.indicator = m == PAY_HOURLY ? "hourly_pay_median" : "monthly_pay_median";
+    cell.label = m == PAY_HOURLY ? PAY_TR(lang, "Salaire horaire brut médian", "Median gross hourly pay")
+                                 : PAY_TR(lang, "Salaire mensuel brut médian", "Median gross monthly pay");
+    if (!reason)
+        set_result(&cell, &em->median[c]);
+    pay_out_add(em->out, &cell);
+
+    char name[32];
+    for (size_t q = 0; q < 5; q++) {
+        pay_cell_init(&cell);
+        cell.by = em->by.data;
+        cell.group = em->group.data;
+        cell.group_label = em->label.data;
+        cell.n = cs->n;
+        cell.n_missing = cs->n_missing;
+        cell.unit = m == PAY_HOURLY ? "eur_hour" : "eur";
+        cell.suppressed = reason != NULL;
+        cell.reason = reason ? reason : "";
+        snprintf(name, sizeof name, "%s.%s", m == PAY_HOURLY ? "hourly_pay" : "monthly_pay",
+                 quantile_sfx[q]);
+        cell.indicator = name;
+        cell.label = m == PAY_HOURLY ? PAY_TR(lang, "Salaire horaire brut, quantile", "Gross hourly pay, quantile")
+                                     : PAY_TR(lang, "Salaire mensuel brut, quantile", "Gross monthly pay, quantile");
+        if (!reason)
+            cell.estimate = pay_quantile_sorted(cs->v, (size_t)cs->n, quantile_p[q]);
+        pay_out_add(em->out, &cell);
+    }
+}
+
+/* Gaps of cell c (sector s) against cell r (reference sector), same other levels. */
+static void emit_gap(struct emit *em, size_t c, size_t r, const char *ref_code, enum pay_measure m)
+{
+    const struct pay_cellstat *a = &em->gs->cell[c], *b = &em->gs->cell[r];
+    if (a->n == 0 || b->n == 0)
+        return;
+    enum sv_lang lang = em->lang;
+    set_group(em, c);
+    const char *reason = cell_reason(a) ? cell_reason(a) : cell_reason(b);
+    const char *stem = m == PAY_HOURLY ? "hourly" : "monthly";
+    struct analyse_diff diff;
+    bool diff_ok = false;
+    if (!reason) {
+        for (size_t i = 0; i < em->d->n; i++) {
+            em->mask_a[i] = em->gs->row_cell[i] == c;
+            em->mask_b[i] = em->gs->row_cell[i] == r;
+        }
+        diff_ok = analyse_difference(&diff, em->des, ANALYSE_MEAN, em->gs->y, NULL, em->mask_a,
+                                     em->mask_b, NULL, NULL) == 0;
+    }
+    for (int stat = 0; stat < 2; stat++) {     /* mean, median */
+        for (int rel = 0; rel < 2; rel++) {    /* euros, relative */
+            char name[64], label[256];
+            snprintf(name, sizeof name, "%s_pay_%s_gap_vs_%s%s", stem, stat ? "median" : "mean",
+                     ref_code, rel ? "_pct" : "");
+            snprintf(label, sizeof label, "%s",
+                     lang == SV_LANG_EN
+                         ? (rel ? "Gap to the reference sector (share of the reference)"
+                                : "Gap to the reference sector (EUR)")
+                         : (rel ? "Écart au secteur de référence (part de la référence)"
+                                : "Écart au secteur de référence (€)"));
+            struct pay_cell cell;
+            pay_cell_init(&cell);
+            cell.indicator = name;
+            cell.label = label;
+            cell.by = em->by.data;
+            cell.group = em->group.data;
+            cell.group_label = em->label.data;
+            cell.n = a->n + b->n;
+            cell.n_missing = a->n_missing + b->n_missing;
+            cell.unit = rel ? "share" : (m == PAY_HOURLY ? "eur_hour" : "eur");
+            cell.suppressed = reason != NULL;
+            cell.reason = reason ? reason : "";
+            if (!reason) {
+                if (stat == 0) {
+                    if (!diff_ok) {
+                        cell.suppressed = true;
+                        cell.reason = "not computable";
+                    } else if (!rel) {
+                        cell.estimate = diff.estimate;
+                        cell.se = diff.se;
+                        cell.df = diff.df;
+                        cell.lo = diff.ci_low;
+                        cell.hi = diff.ci_high;
+                        cell.ci_method = "t";
+                    } else {
+                        /* ma/mb - 1 by the delta method, with the covariance the
+                         * difference's variance implies */
+                        double ma = diff.a.estimate, mb = diff.b.estimate;
+                        double va = diff.a.var, vb = diff.b.var;
+                        double cov = (va + vb - diff.se * diff.se) / 2.0;
+                        double v = va / (mb * mb) + ma * ma * vb / (mb * mb * mb * mb) -
+                                   2.0 * ma * cov / (mb * mb * mb);
+                        double t = pay_t_quantile(0.95, diff.df);
+                        cell.estimate = ma / mb - 1.0;
+                        cell.se = sqrt(v > 0 ? v : 0);
+                        cell.df = diff.df;
+                        cell.lo = cell.estimate - t * cell.se;
+                        cell.hi = cell.estimate + t * cell.se;
+                        cell.ci_method = "t";
+                    }
+                } else {
+                    double qa = pay_quantile_sorted(a->v, (size_t)a->n, 0.5);
+                    double qb = pay_quantile_sorted(b->v, (size_t)b->n, 0.5);
+                    cell.estimate = rel ? qa / qb - 1.0 : qa - qb;
+                }
+            }
+            pay_out_add(em->out, &cell);
+        }
+    }
+}
+
+static void emit_below_smic(struct emit *em, const struct pay_data *d, const enum pay_role *roles,
+                            size_t nroles, double smic_hourly, int without_segur)
+{
+    const struct pay_groupset *gs = em->gs;
+    long *below = calloc(gs->ncells, sizeof *below);
+    if (!below) {
+        em->out->status = SV_ENOMEM;
+        return;
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        unsigned lev[PAY_MAX_BY];
+        bool ok = true;
+        for (size_t k = 0; k < nroles; k++)
+            if ((lev[k] = d->e[i].cat[roles[k]]) == PAY_NA)
+                ok = false;
+        double h = pay_emp_hourly(&d->e[i], without_segur);
+        if (ok && !isnan(h) && h < smic_hourly)
+            below[pay_groups_index(gs, lev)]++;
+    }
+    for (size_t c = 0; c < gs->ncells; c++) {
+        const struct pay_cellstat *cs = &gs->cell[c];
+        if (cs->n == 0)
+            continue;
+        set_group(em, c);
+        const char *reason = cell_reason(cs);
+        struct pay_cell cell;
+        pay_cell_init(&cell);
+        cell.indicator = "below_smic_share";
+        cell.label = PAY_TR(em->lang, "Part des salariés payés sous le SMIC horaire",
+                            "Share of employees paid under the hourly SMIC");
+        cell.by = em->by.data;
+        cell.group = em->group.data;
+        cell.group_label = em->label.data;
+        cell.n = cs->n;
+        cell.n_missing = cs->n_missing;
+        cell.unit = "share";
+        cell.suppressed = reason != NULL;
+        cell.reason = reason ? reason : "";
+        if (!reason) {
+            /* Wilson interval */
+            double n = (double)cs->n, p = (double)below[c] / n;
+            double z = gsl_cdf_ugaussian_Pinv(0.975);
+            double den = 1 + z * z / n;
+            double centre = (p + z * z / (2 * n)) / den;
+            double half = z / den * sqrt(p * (1 - p) / n + z * z / (4 * n * n));
+            cell.estimate = p;
+            cell.se = sqrt(p * (1 - p) / n);
+            cell.lo = centre - half;
+            cell.hi = centre + half;
+            cell.ci_method = "wilson";
+        }
+        pay_out_add(em->out, &cell);
+    }
+    free(below);
+}
+
+int analyse_cmd_pay(int argc, char **argv)
+{
+    struct pay_args a;
+    memset(&a, 0, sizeof a);
+    int first;
+    bool stop;
+    int rc = sv_cli_parse(argc, argv, pay_options,
+                          "analyse pay --survey ID (--data FILE | --store FILE) [--by LIST] "
+                          "[--without-segur] [-o FILE]",
+                          "Pay by job, sector and region, and the gaps between employer sectors.",
+                          on_opt, &a, &first, &stop);
+    if (rc || stop)
+        return rc;
+    if (first < argc)
+        return sv_usage_error("unexpected argument '%s'", argv[first]);
+    if ((rc = pay_args_check(&a)))
+        return rc;
+    struct sv_survey *survey = NULL;
+    struct pay_data d;
+    if ((rc = pay_args_load(&a, &survey, &d)))
+        return rc;
+    enum pay_role roles[PAY_MAX_BY];
+    size_t nroles;
+    struct sv_error err;
+    sv_error_clear(&err);
+    struct pay_smic smic = {0};
+    char *smic_path = NULL;
+    struct pay_out out;
+    bool out_init = false;
+    if ((rc = pay_args_by(&d, a.by ? a.by : "job,employer_sector", roles, &nroles)))
+        goto done;
+    smic_path = pay_default_smic_path(a.smic);
+    if (!smic_path || pay_smic_load(&smic, smic_path, &err) < 0) {
+        rc = smic_path ? sv_fail_error(&err) : sv_fail(SV_EXIT_RUNTIME, "out of memory");
+        goto done;
+    }
+    const struct pay_smic_row *sm = a.smic_date ? pay_smic_at(&smic, a.smic_date)
+                                                : &smic.rows[smic.nrows - 1];
+    if (!sm) {
+        rc = sv_fail(SV_EXIT_DATA, "%s: no SMIC in force on %s", smic_path, a.smic_date);
+        goto done;
+    }
+
+    enum sv_lang lang = a.lang;
+    struct sv_buf title = SV_BUF_INIT;
+    sv_buf_addf(&title, "%s", a.without_segur
+                                  ? PAY_TR(lang, "Salaires bruts hors complément Ségur",
+                                           "Gross pay without the Ségur supplement")
+                                  : PAY_TR(lang, "Salaires bruts (complément Ségur inclus)",
+                                           "Gross pay (Ségur supplement included)"));
+    pay_out_init(&out, survey, title.data, lang);
+    out_init = true;
+    sv_buf_release(&title);
+
+    struct analyse_design *des = NULL;
+    struct analyse_design_spec spec = {.nrows = d.n};
+    unsigned char *mask_a = malloc(d.n), *mask_b = malloc(d.n);
+    if (!mask_a || !mask_b) {
+        free(mask_a);
+        free(mask_b);
+        rc = sv_fail(SV_EXIT_RUNTIME, "out of memory");
+        goto done;
+    }
+    if (analyse_design_new(&des, &spec, &err) < 0) {
+        free(mask_a);
+        free(mask_b);
+        rc = sv_fail_error(&err);
+        goto done;
+    }
+    long sector_pos = -1;
+    for (size_t k = 0; k < nroles; k++)
+        if (roles[k] == PAY_R_SECTOR)
+            sector_pos = (long)k;
+    for (int m = 0; m < 2; m++) {
+        struct pay_groupset gs;
+        if (pay_groups_build(&gs, &d, roles, nroles, (enum pay_measure)m, a.without_segur, a.sex_f,
+                             a.sex_h, &err) < 0) {
+            rc = sv_fail_error(&err);
+            break;
+        }
+        struct analyse_result *mean = calloc(gs.ncells, sizeof *mean);
+        struct analyse_result *median = calloc(gs.ncells, sizeof *median);
+        if (!mean || !median ||
+            analyse_by(mean, des, ANALYSE_MEAN, gs.y, NULL, 0, gs.row_cell, gs.ncells, NULL, &err) < 0 ||
+            analyse_by(median, des, ANALYSE_QUANTILE, gs.y, NULL, 0.5, gs.row_cell, gs.ncells, NULL,
+                       &err) < 0) {
+            rc = (mean && median) ? sv_fail_error(&err) : sv_fail(SV_EXIT_RUNTIME, "out of memory");
+            free(mean);
+            free(median);
+            pay_groups_release(&gs);
+            break;
+        }
+        struct emit em = {.out = &out, .d = &d, .gs = &gs, .lang = lang, .des = des,
+                          .mean = mean, .median = median, .mask_a = mask_a, .mask_b = mask_b};
+        sv_buf_init(&em.by);
+        sv_buf_init(&em.group);
+        sv_buf_init(&em.label);
+        for (size_t c = 0; c < gs.ncells; c++)
+            emit_cell(&em, c, (enum pay_measure)m);
+        if (sector_pos >= 0) {
+            /* references: public, then private for-profit */
+            static const char *const refs[] = {"public", "prive_lucratif"};
+            const struct sv_variable *sv = d.var[PAY_R_SECTOR];
+            for (size_t ri = 0; ri < 2; ri++) {
+                const struct sv_code *rcode = sv_variable_code(sv, refs[ri]);
+                if (!rcode)
+                    continue;
+                unsigned rlev = (unsigned)(rcode - sv->codes);
+                for (size_t c = 0; c < gs.ncells; c++) {
+                    unsigned lev[PAY_MAX_BY];
+                    pay_groups_levels(&gs, c, lev);
+                    unsigned s = lev[sector_pos];
+                    if (s == rlev)
+                        continue;
+                    /* for-profit is a reference for the non-profit sector only */
+                    if (ri == 1 && strcmp(sv->codes[s].code, "public") == 0)
+                        continue;
+                    lev[sector_pos] = rlev;
+                    emit_gap(&em, c, pay_groups_index(&gs, lev), refs[ri], (enum pay_measure)m);
+                }
+            }
+        }
+        if (m == PAY_HOURLY)
+            emit_below_smic(&em, &d, roles, nroles, sm->hourly, a.without_segur);
+        sv_buf_release(&em.by);
+        sv_buf_release(&em.group);
+        sv_buf_release(&em.label);
+        free(mean);
+        free(median);
+        pay_groups_release(&gs);
+    }
+    analyse_design_free(des);
+    free(mask_a);
+    free(mask_b);
+    if (!rc && pay_out_write(&out, a.output, &err) < 0)
+        rc = sv_fail_error(&err);
+done:
+    if (out_init)
+        pay_out_release(&out);
+    free(smic_path);
+    pay_smic_release(&smic);
+    pay_data_release(&d);
+    sv_survey_free(survey);
+    return rc ? rc : pay_finish(SV_EXIT_OK);
+}

@@ -1,0 +1,74 @@
+/*
+ * pay_data: employee records of the pay survey, read through the survey's
+ * roles (never by column name) into a compact in-memory array.
+ *
+ * Why in memory: medians and the regression's second pass need the rows
+ * again. A row takes 56 bytes whatever the CSV width (a 10-million-row file
+ * of ~1.2 GB needs ~560 MB); means and counts alone would not need it.
+ */
+#ifndef ANALYSE_PAY_DATA_H
+#define ANALYSE_PAY_DATA_H
+
+#include <stddef.h>
+#include "sv_survey.h"
+#include "sv_error.h"
+
+enum pay_role {
+    PAY_R_REGION,
+    PAY_R_SECTOR,
+    PAY_R_AGREEMENT,
+    PAY_R_JOB,
+    PAY_R_SEX,
+    PAY_R_AGE,
+    PAY_R_CSP,
+    PAY_R_NCAT, /* categorical roles above, numeric below */
+    PAY_R_SENIORITY = PAY_R_NCAT,
+    PAY_R_HOURS,
+    PAY_R_PAY,
+    PAY_R_SEGUR,
+    PAY_R_SEGUR_AMOUNT,
+    PAY_R_EMPLOYER,
+    PAY_R_COUNT
+};
+
+#define PAY_NA 0xFFFFu
+
+struct pay_emp {
+    double monthly;      /* gross monthly pay as reported (Ségur included when paid) */
+    double hours;        /* contractual weekly hours */
+    double seniority;    /* NAN when missing */
+    double segur_amount; /* 0 when no Ségur, NAN when paid but amount unknown or segur missing */
+    unsigned long long employer;    /* 64-bit hash of the employer id, 0 when missing */
+    unsigned short cat[PAY_R_NCAT]; /* code index in the variable's code list, PAY_NA */
+};
+
+struct pay_data {
+    const struct sv_survey *survey;           /* borrowed */
+    const struct sv_variable *var[PAY_R_COUNT]; /* NULL when the role is not bound */
+    struct pay_emp *e;
+    size_t n, cap;
+    long n_read;
+};
+
+extern const char *const pay_role_names[PAY_R_COUNT];
+
+/* Read every record of --data FILE or --store FILE (exactly one non-NULL). */
+int pay_data_load(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
+                  const char *store_path, struct sv_error *err);
+void pay_data_release(struct pay_data *d);
+
+/* Hourly pay: monthly / (hours x 52 / 12); without_segur subtracts the Ségur
+ * amount first. NAN when not computable. */
+double pay_emp_hourly(const struct pay_emp *e, int without_segur);
+double pay_emp_monthly(const struct pay_emp *e, int without_segur);
+
+/* Map a --by name (a role name such as "job", or a variable name) to a categorical role. */
+int pay_role_parse(const struct pay_data *d, const char *name, enum pay_role *out);
+
+/* Code and label of level `i` of a categorical role. Borrowed. */
+const char *pay_level_code(const struct pay_data *d, enum pay_role r, unsigned i);
+const char *pay_level_label(const struct pay_data *d, enum pay_role r, unsigned i,
+                            enum sv_lang lang);
+size_t pay_level_count(const struct pay_data *d, enum pay_role r);
+
+#endif

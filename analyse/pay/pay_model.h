@@ -1,0 +1,54 @@
+/*
+ * pay_model: the regression of log hourly pay on sex and controls, as
+ * sparse rows over the compact employee array.
+ *
+ * Columns: 0 intercept, 1 women (men are the reference), then seniority and
+ * hours when the survey binds them, then one dummy per observed level of
+ * job, employer sector, age band and region, except the reference level
+ * (the first observed level in the code list's order, as R's factor() with
+ * those levels and droplevels()). An employee with any of these missing is
+ * left out.
+ */
+#ifndef ANALYSE_PAY_MODEL_H
+#define ANALYSE_PAY_MODEL_H
+
+#include "pay.h"
+#include "pay_data.h"
+
+#define PAY_MODEL_SEX_COL 1
+#define PAY_MODEL_NFAC 4
+
+enum pay_model_subset { PAY_MODEL_ALL = 0, PAY_MODEL_MEN = 1, PAY_MODEL_WOMEN = 2 };
+
+struct pay_model {
+    const struct pay_data *d;
+    unsigned sex_f, sex_h;
+    int without_segur;
+    size_t p;
+    char **term;       /* "(intercept)", "sex=f", "seniority", "job=ide" */
+    char **term_label;
+    enum pay_role fac[PAY_MODEL_NFAC];
+    size_t nfac;
+    long *col[PAY_MODEL_NFAC]; /* per level: column, or -1 (reference or unobserved) */
+    long seniority_col, hours_col; /* -1 when not in the model */
+    long n_complete, n_f, n_h;
+};
+
+int pay_model_build(struct pay_model *pm, const struct pay_data *d, unsigned sex_f, unsigned sex_h,
+                    int without_segur, enum sv_lang lang, struct sv_error *err);
+void pay_model_release(struct pay_model *pm);
+/* Fit on everyone (all columns) or on one sex (the sex column left out). */
+int pay_model_fit(struct pay_ols *out, const struct pay_model *pm, enum pay_model_subset which,
+                  struct sv_error *err);
+/* Means of the p regressors (all columns) and of y over a subset. */
+void pay_model_means(const struct pay_model *pm, enum pay_model_subset which, double *xbar,
+                     double *ybar);
+/* The row callback (ctx = struct pay_model_ctx). */
+struct pay_model_ctx {
+    const struct pay_model *pm;
+    enum pay_model_subset which;
+    int drop_sex;
+};
+int pay_model_row(void *ctx, size_t i, double *y, struct pay_row *x);
+
+#endif
