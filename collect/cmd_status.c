@@ -264,11 +264,19 @@ int collect_cmd_status(int argc, char **argv)
             goto fail;
         }
     }
-    for (size_t i = 0; i < t.nby; i++)
-        tab[0][i] = sv_strdup(names[i]);
-    tab[0][t.nby] = sv_strdup(fr ? "reponses" : "responses");
-    tab[0][t.nby + 1] = sv_strdup(fr ? "population" : "population");
-    tab[0][t.nby + 2] = sv_strdup(fr ? "taux_reponse" : "response_rate");
+    for (size_t i = 0; i < t.nby; i++) {
+        const struct sv_variable *v = sv_survey_variable(survey, names[i]);
+        tab[0][i] = sv_strdup(csv || !v ? names[i] : sv_label_get(&v->label, lang));
+    }
+    if (csv) {
+        tab[0][t.nby] = sv_strdup(fr ? "reponses" : "responses");
+        tab[0][t.nby + 1] = sv_strdup("population");
+        tab[0][t.nby + 2] = sv_strdup(fr ? "taux_reponse" : "response_rate");
+    } else {
+        tab[0][t.nby] = sv_strdup(fr ? "Réponses" : "Responses");
+        tab[0][t.nby + 1] = sv_strdup("Population");
+        tab[0][t.nby + 2] = sv_strdup(fr ? "Taux de réponse" : "Response rate");
+    }
     char num[64];
     for (size_t r = 0; r < t.n; r++) {
         struct cell *c = &t.cells[r];
@@ -303,7 +311,7 @@ int collect_cmd_status(int argc, char **argv)
         fmt_rate(num, sizeof num, c->in_frame && c->frame > 0 ? c->responses / c->frame : -1, fr, csv);
         tab[r + 1][t.nby + 2] = sv_strdup(num);
     }
-    tab[nrow - 1][0] = sv_strdup("total");
+    tab[nrow - 1][0] = sv_strdup(csv ? "total" : (fr ? "Total" : "Total"));
     for (size_t i = 1; i < t.nby; i++)
         tab[nrow - 1][i] = sv_strdup("");
     snprintf(num, sizeof num, "%ld", t.total);

@@ -57,6 +57,8 @@ json_t *collect_json_path(json_t *root, const char *path)
 int collect_json_scalar(char *buf, size_t size, const json_t *v, const char **out)
 {
     *out = NULL;
+    if (!v)
+        return 0;
     switch (json_typeof(v)) {
     case JSON_STRING:
         *out = json_string_value(v);
