@@ -1,0 +1,415 @@
+/* Shared plumbing of the indicator commands: see analyse_common.h. */
+#include "analyse_common.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sv_buf.h"
+#include "sv_cli.h"
+#include "sv_numfmt.h"
+
+static int on_option(int key, const char *v, void *ctx)
+{
+    struct analyse_cmdopts *o = ctx;
+    switch (key) {
+    case OPT_SURVEY: o->survey = v; break;
+    case OPT_STORE: o->store = v; break;
+    case OPT_DATA: o->data = v; break;
+    case 'o': o->output = v; break;
+    case OPT_BY:
+        if (o->nby == ANALYSE_MAX_BY)
+            return sv_usage_error("too many --by options (at most %d)", ANALYSE_MAX_BY);
+        o->by[o->nby++] = v;
+        break;
+    case OPT_WEIGHTS:
+        if (analyse_weighting_parse(v, &o->weighting))
+            return sv_usage_error("--weights: '%s' is not frame, rake, post or none", v);
+        break;
+    case OPT_MIN_CELL:
+        if (sv_parse_long(v, 1, 1000000, &o->min_cell))
+            return sv_usage_error("--min-cell: '%s' is not a whole number from 1", v);
+        break;
+    case OPT_DOMINANCE:
+        if (sv_parse_double(v, 0.01, 1, &o->dominance))
+            return sv_usage_error("--dominance: '%s' is not a fraction in (0, 1]", v);
+        break;
+    case OPT_LEVEL:
+        if (sv_parse_double(v, 0.5, 0.9999, &o->level))
+            return sv_usage_error("--level: '%s' is not in [0.5, 0.9999]", v);
+        break;
+    case OPT_CI:
+        if (strcmp(v, "logit") == 0)
+            o->ci = ANALYSE_CI_LOGIT;
+        else if (strcmp(v, "wilson") == 0)
+            o->ci = ANALYSE_CI_WILSON;
+        else if (strcmp(v, "exact") == 0)
+            o->ci = ANALYSE_CI_EXACT;
+        else
+            return sv_usage_error("--ci: '%s' is not logit, wilson or exact", v);
+        break;
+    case OPT_FORMAT:
+        if (analyse_format_parse(v, &o->format))
+            return sv_usage_error("--format: '%s' is not csv, excel-fr or jsonl", v);
+        break;
+    case OPT_MARKDOWN: o->markdown = true; break;
+    case OPT_LANG:
+        if (sv_lang_parse(v, &o->lang))
+            return sv_usage_error("--lang: '%s' is not fr or en", v);
+        break;
+    case OPT_QUIET: sv_cli_set_quiet(true); break;
+    case OPT_VAR: o->var = v; break;
+    case OPT_STAT: o->stat = v; break;
+    case OPT_DENOM: o->denominator = v; break;
+    case OPT_CODE: o->code = v; break;
+    case OPT_P:
+        if (sv_parse_double(v, 0.0001, 0.9999, &o->p))
+            return sv_usage_error("--p: '%s' is not in (0, 1)", v);
+        break;
+    default:
+        return sv_usage_error("unexpected option");
+    }
+    return 0;
+}
+
+int analyse_cmd_parse(struct analyse_cmdopts *o, int argc, char **argv,
+                      const struct sv_option *options, const char *usage,
+                      const char *description)
+{
+    memset(o, 0, sizeof *o);
+    o->weighting = ANALYSE_W_RAKE;
+    o->min_cell = 3;
+    o->dominance = 0.85;
+    o->level = 0.95;
+    o->ci = ANALYSE_CI_LOGIT;
+    o->format = ANALYSE_FMT_CSV;
+    o->lang = SV_LANG_FR;
+    o->p = NAN;
+    int first;
+    bool stop;
+    int rc = sv_cli_parse(argc, argv, options, usage, description, on_option, o, &first, &stop);
+    if (rc)
+        return rc;
+    if (stop)
+        return sv_cli_finish(0);
+    if (first < argc)
+        return sv_usage_error("unexpected argument '%s'", argv[first]);
+    if (!o->survey)
+        return sv_usage_error("--survey is required");
+    if (!o->store == !o->data)
+        return sv_usage_error("give exactly one of --store and --data");
+    if (!o->output)
+        return sv_usage_error("-o is required (use '-o -' for stdout)");
+    return -1;
+}
+
+int analyse_run_fail(const struct sv_error *err) { return sv_fail_error(err); }
+
+void analyse_grouping_release(struct analyse_grouping *g)
+{
+    for (size_t k = 0; k < g->ngroups && g->codes; k++) {
+        free(g->codes[k]);
+        free(g->labels[k]);
+    }
+    free(g->codes);
+    free(g->labels);
+    free(g->gidx);
+    memset(g, 0, sizeof *g);
+}
+
+const char *analyse_dim_var(const struct sv_survey *s, const char *dim)
+{
+    const char *v = sv_survey_role(s, dim);
+    if (v && *v)
+        return v;
+    return sv_survey_variable(s, dim) ? dim : NULL;
+}
+
+int analyse_run_open(struct analyse_run *run, struct analyse_cmdopts *opt, struct sv_error *err)
+{
+    memset(run, 0, sizeof *run);
+    run->opt = opt;
+    run->est.level = opt->level;
+    run->est.ci = opt->ci;
+    run->est.df = NAN;
+    int rc = sv_survey_load(&run->survey, opt->survey, err);
+    if (rc)
+        return rc;
+    rc = analyse_data_init(&run->data, run->survey, err);
+    if (rc)
+        return rc;
+    analyse_out_init(&run->out, run->survey, opt->lang, opt->min_cell, opt->dominance);
+    if (opt->weighting != ANALYSE_W_NONE)
+        rc = analyse_frame_want(&run->data, err);
+    return rc;
+}
+
+/* Split a --by value into its dimensions and check them. */
+static int by_dims(const struct analyse_run *run, const char *by, char dims[][64], size_t *nd,
+                   struct sv_error *err)
+{
+    *nd = 0;
+    const char *p = by;
+    while (*p) {
+        size_t len = strcspn(p, ";,");
+        if (len == 0 || len >= 64 || *nd == 4)
+            return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "--by: bad grouping '%s'", by);
+        memcpy(dims[*nd], p, len);
+        dims[*nd][len] = '\0';
+        (*nd)++;
+        p += len;
+        if (*p)
+            p++;
+    }
+    if (*nd == 0)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "--by: empty grouping");
+    for (size_t k = 0; k < *nd; k++) {
+        if (strcmp(dims[k], "family") == 0)
+            continue;
+        const char *v = analyse_dim_var(run->survey, dims[k]);
+        if (!v)
+            return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                                "--by: survey '%s' has no role or variable '%s'",
+                                run->survey->id, dims[k]);
+    }
+    return 0;
+}
+
+int analyse_run_want_by(struct analyse_run *run, struct sv_error *err)
+{
+    for (size_t b = 0; b < run->opt->nby; b++) {
+        char dims[4][64];
+        size_t nd;
+        int rc = by_dims(run, run->opt->by[b], dims, &nd, err);
+        if (rc)
+            return rc;
+        for (size_t k = 0; k < nd; k++) {
+            if (strcmp(dims[k], "family") == 0)
+                continue;
+            rc = analyse_data_want(&run->data, analyse_dim_var(run->survey, dims[k]),
+                                   ANALYSE_COL_CODE, err);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* Build the grouping of `by` (dimensions other than "family"). */
+static int build_grouping(struct analyse_grouping *g, const struct analyse_run *run,
+                          const char *by, struct sv_error *err)
+{
+    memset(g, 0, sizeof *g);
+    char dims[4][64];
+    size_t nd;
+    int rc = by_dims(run, by, dims, &nd, err);
+    if (rc)
+        return rc;
+    const struct analyse_column *cols[4];
+    size_t nc = 0, span = 1;
+    struct sv_buf byname = SV_BUF_INIT;
+    for (size_t k = 0; k < nd; k++) {
+        if (strcmp(dims[k], "family") == 0)
+            continue;
+        cols[nc] = analyse_data_col(&run->data, analyse_dim_var(run->survey, dims[k]));
+        if (!cols[nc]) {
+            sv_buf_release(&byname);
+            return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "grouping '%s' not loaded", dims[k]);
+        }
+        span *= cols[nc]->var->ncodes ? cols[nc]->var->ncodes : 1;
+        sv_buf_addf(&byname, "%s%s", nc ? ";" : "", dims[k]);
+        nc++;
+    }
+    snprintf(g->by, sizeof g->by, "%s", byname.data);
+    sv_buf_release(&byname);
+    size_t n = run->data.nrows;
+    g->gidx = calloc(n ? n : 1, sizeof *g->gidx);
+    size_t *full = calloc(n ? n : 1, sizeof *full);
+    size_t *dense = malloc((span ? span : 1) * sizeof *dense);
+    if (!g->gidx || !full || !dense) {
+        free(full);
+        free(dense);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    for (size_t j = 0; j < span; j++)
+        dense[j] = ANALYSE_NO_GROUP;
+    for (size_t i = 0; i < n; i++) {
+        size_t key = 0;
+        bool ok = true;
+        for (size_t k = 0; k < nc && ok; k++) {
+            size_t c = cols[k]->code[i];
+            ok = c != ANALYSE_NO_GROUP;
+            key = key * cols[k]->var->ncodes + (ok ? c : 0);
+        }
+        full[i] = ok ? key : ANALYSE_NO_GROUP;
+        if (ok)
+            dense[key] = 0;
+    }
+    /* groups in code-list order, only those with respondents (as svyby) */
+    size_t ng = 0;
+    for (size_t j = 0; j < span; j++)
+        if (dense[j] != ANALYSE_NO_GROUP)
+            dense[j] = ng++;
+    g->ngroups = ng;
+    g->codes = calloc(ng ? ng : 1, sizeof *g->codes);
+    g->labels = calloc(ng ? ng : 1, sizeof *g->labels);
+    if (!g->codes || !g->labels) {
+        free(full);
+        free(dense);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    for (size_t j = 0; j < span; j++) {
+        if (dense[j] == ANALYSE_NO_GROUP)
+            continue;
+        struct sv_buf c = SV_BUF_INIT, l = SV_BUF_INIT;
+        size_t rem = j;
+        size_t idx[4];
+        for (size_t k = nc; k-- > 0;) {
+            idx[k] = rem % cols[k]->var->ncodes;
+            rem /= cols[k]->var->ncodes;
+        }
+        for (size_t k = 0; k < nc; k++) {
+            const struct sv_code *code = &cols[k]->var->codes[idx[k]];
+            sv_buf_addf(&c, "%s%s", k ? ";" : "", code->code);
+            sv_buf_addf(&l, "%s%s", k ? " – " : "", sv_label_get(&code->label, run->opt->lang));
+        }
+        g->codes[dense[j]] = sv_buf_detach(&c, NULL);
+        g->labels[dense[j]] = sv_buf_detach(&l, NULL);
+    }
+    for (size_t i = 0; i < n; i++)
+        g->gidx[i] = full[i] == ANALYSE_NO_GROUP ? ANALYSE_NO_GROUP : dense[full[i]];
+    free(full);
+    free(dense);
+    return 0;
+}
+
+int analyse_run_load(struct analyse_run *run, struct sv_error *err)
+{
+    int rc = analyse_data_load(&run->data, run->opt->store, run->opt->data, err);
+    if (rc)
+        return rc;
+    rc = analyse_setup_design(&run->setup, &run->data, run->opt->weighting, err);
+    if (rc)
+        return rc;
+    if (run->setup.empty_cells > 0)
+        sv_warn("%ld frame cells without respondent: their %.0f %s are not represented",
+                run->setup.empty_cells, run->setup.empty_population,
+                run->survey->frame.unit_label_en ? run->survey->frame.unit_label_en : "units");
+    if (run->opt->weighting == ANALYSE_W_RAKE && !run->setup.rake.converged)
+        sv_warn("raking did not converge after %d sweeps (largest misfit %.3g)",
+                run->setup.rake.iterations, run->setup.rake.max_change);
+    run->groupings = calloc(run->opt->nby ? run->opt->nby : 1, sizeof *run->groupings);
+    if (!run->groupings)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t b = 0; b < run->opt->nby; b++) {
+        rc = build_grouping(&run->groupings[b], run, run->opt->by[b], err);
+        run->ngroupings = b + 1;
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+void analyse_run_release(struct analyse_run *run)
+{
+    for (size_t b = 0; b < run->ngroupings; b++)
+        analyse_grouping_release(&run->groupings[b]);
+    free(run->groupings);
+    analyse_out_release(&run->out);
+    analyse_setup_release(&run->setup);
+    if (run->survey)
+        analyse_data_release(&run->data);
+    sv_survey_free(run->survey);
+    memset(run, 0, sizeof *run);
+}
+
+static char *join3(const char *a, const char *sep, const char *b)
+{
+    struct sv_buf x = SV_BUF_INIT;
+    if (a && *a && b && *b)
+        sv_buf_addf(&x, "%s%s%s", a, sep, b);
+    else
+        sv_buf_addf(&x, "%s", (a && *a) ? a : (b ? b : ""));
+    return sv_buf_detach(&x, NULL);
+}
+
+int analyse_emit(struct analyse_run *run, const char *indicator, const char *label,
+                 const char *unit, enum analyse_stat stat, const double *y, const double *x,
+                 double p, const unsigned char *domain, const struct analyse_grouping *g,
+                 const char *pre_by, const char *pre_group, const char *pre_label,
+                 unsigned flags, struct sv_error *err)
+{
+    const struct analyse_design *d = run->setup.design;
+    size_t n = run->data.nrows;
+    struct analyse_result res;
+    int rc = 0;
+    if (!g) {
+        rc = analyse_estimate(&res, d, stat, y, x, p, domain, &run->est, err);
+        if (rc)
+            return rc;
+        if (res.n + res.n_missing == 0)
+            return 0;
+        return analyse_out_row(&run->out, indicator, label, pre_by, pre_group, pre_label, unit,
+                               &res, flags, err);
+    }
+    unsigned char *mask = malloc(n ? n : 1);
+    if (!mask)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    char *by = join3(pre_by, ";", g->by);
+    for (size_t k = 0; k < g->ngroups && rc == 0; k++) {
+        for (size_t i = 0; i < n; i++)
+            mask[i] = g->gidx[i] == k && (!domain || domain[i]);
+        rc = analyse_estimate(&res, d, stat, y, x, p, mask, &run->est, err);
+        if (rc || res.n + res.n_missing == 0)
+            continue;
+        char *grp = join3(pre_group, ";", g->codes[k]);
+        char *lab = join3(pre_label, " – ", g->labels[k]);
+        if (!grp || !lab)
+            rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        else
+            rc = analyse_out_row(&run->out, indicator, label, by, grp, lab, unit, &res, flags,
+                                 err);
+        free(grp);
+        free(lab);
+    }
+    free(by);
+    free(mask);
+    return rc;
+}
+
+int analyse_run_finish(struct analyse_run *run, const char *title_fr, const char *title_en)
+{
+    struct sv_error err;
+    sv_error_clear(&err);
+    struct sv_imeta *m = &run->out.table.meta;
+    const struct sv_survey *s = run->survey;
+    enum sv_lang lang = run->opt->lang;
+    const char *ul = lang == SV_LANG_EN && s->frame.unit_label_en ? s->frame.unit_label_en
+                                                                  : s->frame.unit_label_fr;
+    if (!ul)
+        ul = lang == SV_LANG_EN ? "respondents" : "répondants";
+    char nbuf[64];
+    sv_fmt_number(nbuf, sizeof nbuf, (double)run->data.nrows, 0, lang);
+    struct sv_buf src = SV_BUF_INIT;
+    sv_buf_addf(&src, "%s%s, n = %s %s", lang == SV_LANG_EN ? "Source: " : "Source : ",
+                sv_label_get(&s->source, lang), nbuf, ul);
+    m->survey = sv_strdup(s->id);
+    m->survey_version = sv_strdup(s->version);
+    m->wave = sv_strdup(s->wave);
+    m->title = sv_strdup(lang == SV_LANG_EN ? title_en : title_fr);
+    m->source = sv_buf_detach(&src, NULL);
+    m->design = sv_strdup(run->setup.design_text);
+    m->weighting = sv_strdup(analyse_weighting_name(run->opt->weighting));
+    m->lang = sv_strdup(lang == SV_LANG_EN ? "en" : "fr");
+    m->n_respondents = (long)run->data.nrows;
+    m->unit_label = sv_strdup(ul);
+    m->min_cell = run->opt->min_cell;
+    m->dominance = run->opt->dominance;
+    analyse_out_secondary(&run->out);
+    int rc = analyse_out_write(&run->out, run->opt->output, run->opt->format, run->opt->markdown,
+                               &err);
+    if (rc)
+        return sv_fail_error(&err);
+    return sv_cli_finish(0);
+}

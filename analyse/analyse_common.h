@@ -1,0 +1,101 @@
+/*
+ * analyse_common: what the indicator commands share: their options, loading
+ * the survey and its records, the design, groupings, and turning estimates
+ * into indicator rows.
+ */
+#ifndef ANALYSE_COMMON_H
+#define ANALYSE_COMMON_H
+
+#include <stdbool.h>
+#include "sv_survey.h"
+#include "sv_cli.h"
+#include "analyse_design.h"
+#include "analyse_input.h"
+#include "analyse_frame.h"
+#include "analyse_table.h"
+
+#define ANALYSE_MAX_BY 16
+
+struct analyse_cmdopts {
+    const char *survey, *store, *data, *output;
+    const char *by[ANALYSE_MAX_BY];
+    size_t nby;
+    enum analyse_weighting weighting;
+    long min_cell;
+    double dominance, level;
+    enum analyse_ci_method ci;
+    enum analyse_format format;
+    bool markdown;
+    enum sv_lang lang;
+    /* analyse estimate */
+    const char *var, *stat, *denominator, *code;
+    double p;
+};
+
+/* Option keys shared by the commands (long-only ones are >= 256). */
+enum {
+    OPT_SURVEY = 256, OPT_STORE, OPT_DATA, OPT_BY, OPT_WEIGHTS, OPT_MIN_CELL, OPT_DOMINANCE,
+    OPT_LEVEL, OPT_CI, OPT_FORMAT, OPT_MARKDOWN, OPT_LANG, OPT_VAR, OPT_STAT, OPT_DENOM,
+    OPT_P, OPT_CODE, OPT_QUIET
+};
+
+/*
+ * Parse the command line with `options` (which lists the keys above that the
+ * command accepts, plus 'o', 'h'). Returns -1 to go on, or an exit code
+ * (0 after --help).
+ */
+int analyse_cmd_parse(struct analyse_cmdopts *o, int argc, char **argv,
+                      const struct sv_option *options, const char *usage,
+                      const char *description);
+
+/* A grouping: one or more categorical variables crossed. */
+struct analyse_grouping {
+    char by[256];        /* role (or variable) names, ';'-joined */
+    size_t ngroups;
+    size_t *gidx;        /* per row, ANALYSE_NO_GROUP when a variable is missing */
+    char **codes;        /* per group, ';'-joined */
+    char **labels;       /* per group, ' – '-joined */
+};
+void analyse_grouping_release(struct analyse_grouping *g);
+
+struct analyse_run {
+    struct analyse_cmdopts *opt;
+    struct sv_survey *survey;
+    struct analyse_data data;
+    struct analyse_setup setup;
+    struct analyse_out out;
+    struct analyse_options est;
+    struct analyse_grouping *groupings; /* one per --by */
+    size_t ngroupings;
+};
+
+/* Load the survey (and start the data) — then ask for columns, then analyse_run_load(). */
+int analyse_run_open(struct analyse_run *run, struct analyse_cmdopts *opt, struct sv_error *err);
+/* Load the records, build the design and the groupings (names: roles or variables). */
+int analyse_run_load(struct analyse_run *run, struct sv_error *err);
+/* Ask for the columns the --by groupings need. */
+int analyse_run_want_by(struct analyse_run *run, struct sv_error *err);
+void analyse_run_release(struct analyse_run *run);
+
+/* Variable of a role or, failing that, the name itself when it is a variable. */
+const char *analyse_dim_var(const struct sv_survey *s, const char *dim);
+
+/*
+ * Estimate `stat` nationally (grouping NULL) or for every group of `g`, and
+ * add the rows. `pre_by`, `pre_group`, `pre_label` are prefixed to by/group/
+ * group_label (e.g. a job family), may be NULL. `domain` restricts the rows
+ * (NULL = all).
+ */
+int analyse_emit(struct analyse_run *run, const char *indicator, const char *label,
+                 const char *unit, enum analyse_stat stat, const double *y, const double *x,
+                 double p, const unsigned char *domain, const struct analyse_grouping *g,
+                 const char *pre_by, const char *pre_group, const char *pre_label,
+                 unsigned flags, struct sv_error *err);
+
+/* Fill the table metadata and write the outputs. Returns an exit code (messages printed). */
+int analyse_run_finish(struct analyse_run *run, const char *title_fr, const char *title_en);
+
+/* Report a failure (once) and return the exit code. */
+int analyse_run_fail(const struct sv_error *err);
+
+#endif

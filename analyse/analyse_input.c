@@ -1,0 +1,191 @@
+/* Records into columns: see analyse_input.h. */
+#include "analyse_input.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sv_buf.h"
+#include "sv_recio.h"
+#include "sv_store.h"
+
+int analyse_data_init(struct analyse_data *d, const struct sv_survey *s, struct sv_error *err)
+{
+    memset(d, 0, sizeof *d);
+    d->survey = s;
+    return sv_schema_new(&d->schema, s, err);
+}
+
+void analyse_data_release(struct analyse_data *d)
+{
+    for (size_t c = 0; c < d->ncols; c++) {
+        free(d->cols[c].name);
+        free(d->cols[c].num);
+        free(d->cols[c].code);
+    }
+    free(d->cols);
+    for (size_t i = 0; i < d->nrows; i++)
+        free(d->ids[i]);
+    free(d->ids);
+    free(d->source);
+    sv_schema_free(d->schema);
+    memset(d, 0, sizeof *d);
+}
+
+int analyse_role(const char **out, const struct sv_survey *s, const char *role,
+                 struct sv_error *err)
+{
+    *out = sv_survey_role(s, role);
+    if (!*out || !**out)
+        return sv_error_set(err, SV_EDATA, s->file, 0, 0,
+                            "survey '%s' defines no role '%s'", s->id, role);
+    return 0;
+}
+
+const struct analyse_column *analyse_data_col(const struct analyse_data *d, const char *name)
+{
+    for (size_t c = 0; c < d->ncols; c++)
+        if (strcmp(d->cols[c].name, name) == 0)
+            return &d->cols[c];
+    return NULL;
+}
+
+int analyse_data_want(struct analyse_data *d, const char *name, enum analyse_col_kind kind,
+                      struct sv_error *err)
+{
+    const struct analyse_column *have = analyse_data_col(d, name);
+    if (have) {
+        if (have->kind != kind)
+            return sv_error_set(err, SV_EDATA, d->survey->file, 0, 0,
+                                "variable '%s' is used both as a number and as a code", name);
+        return 0;
+    }
+    long idx = sv_schema_index(d->schema, name);
+    if (idx < 0)
+        return sv_error_set(err, SV_EDATA, d->survey->file, 0, 0,
+                            "survey '%s' has no variable '%s'", d->survey->id, name);
+    const struct sv_column *sc = &d->schema->columns[idx];
+    const struct sv_variable *v = sc->variable;
+    if (kind == ANALYSE_COL_CODE && (sc->code || v->type != SV_TYPE_SINGLE))
+        return sv_error_set(err, SV_EDATA, d->survey->file, 0, 0,
+                            "variable '%s' is not a single-choice variable", name);
+    if (kind == ANALYSE_COL_NUMBER && !sc->code &&
+        (v->type == SV_TYPE_SINGLE || v->type == SV_TYPE_TEXT || v->type == SV_TYPE_DATE))
+        return sv_error_set(err, SV_EDATA, d->survey->file, 0, 0,
+                            "variable '%s' (%s) is not numeric", name, sv_var_type_name(v->type));
+    struct analyse_column *nc = realloc(d->cols, (d->ncols + 1) * sizeof *nc);
+    if (!nc)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    d->cols = nc;
+    struct analyse_column *c = &d->cols[d->ncols];
+    memset(c, 0, sizeof *c);
+    c->name = sv_strdup(name);
+    if (!c->name)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    c->kind = kind;
+    c->index = idx;
+    c->var = v;
+    d->ncols++;
+    return 0;
+}
+
+static int grow(struct analyse_data *d)
+{
+    size_t cap = d->cap ? d->cap * 2 : 1024;
+    char **ids = realloc(d->ids, cap * sizeof *ids);
+    if (!ids)
+        return SV_ENOMEM;
+    d->ids = ids;
+    for (size_t c = 0; c < d->ncols; c++) {
+        struct analyse_column *col = &d->cols[c];
+        if (col->kind == ANALYSE_COL_NUMBER) {
+            double *p = realloc(col->num, cap * sizeof *p);
+            if (!p)
+                return SV_ENOMEM;
+            col->num = p;
+        } else {
+            size_t *p = realloc(col->code, cap * sizeof *p);
+            if (!p)
+                return SV_ENOMEM;
+            col->code = p;
+        }
+    }
+    d->cap = cap;
+    return 0;
+}
+
+static int add_record(const struct sv_record *rec, void *ctx_)
+{
+    struct analyse_data *d = ctx_;
+    if (d->nrows == d->cap && grow(d) != 0)
+        return SV_ENOMEM;
+    size_t i = d->nrows;
+    d->ids[i] = sv_strdup(rec->id ? rec->id : "?");
+    if (!d->ids[i])
+        return SV_ENOMEM;
+    for (size_t c = 0; c < d->ncols; c++) {
+        struct analyse_column *col = &d->cols[c];
+        const char *v = rec->values[col->index];
+        if (col->kind == ANALYSE_COL_NUMBER) {
+            double x = NAN;
+            if (v && *v) {
+                char *end;
+                x = strtod(v, &end);
+                if (*end)
+                    x = NAN; /* canonical values are checked on the way in */
+            }
+            col->num[i] = x;
+        } else {
+            size_t k = ANALYSE_NO_GROUP;
+            if (v && *v) {
+                for (size_t j = 0; j < col->var->ncodes; j++)
+                    if (strcmp(col->var->codes[j].code, v) == 0) {
+                        k = j;
+                        break;
+                    }
+            }
+            col->code[i] = k;
+        }
+    }
+    d->nrows++;
+    return 0;
+}
+
+int analyse_data_load(struct analyse_data *d, const char *store_path, const char *data_path,
+                      struct sv_error *err)
+{
+    int rc;
+    const char *path = store_path ? store_path : data_path;
+    free(d->source);
+    d->source = sv_strdup(path);
+    if (store_path) {
+        struct stat st;
+        if (stat(store_path, &st) != 0)
+            return sv_error_set(err, errno == ENOENT ? SV_ENOTFOUND : SV_EIO, store_path, 0, 0,
+                                "cannot open store: %s", strerror(errno));
+        struct sv_store *store = NULL;
+        rc = sv_store_open(&store, store_path, d->schema, err);
+        if (rc)
+            return rc;
+        rc = sv_store_foreach(store, add_record, d, err);
+        sv_store_close(store);
+        if (rc == SV_ENOMEM)
+            return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        return rc;
+    }
+    struct sv_recio_reader *r = NULL;
+    rc = sv_recio_reader_open(&r, data_path, d->schema, err);
+    if (rc)
+        return rc;
+    const struct sv_record *rec;
+    while ((rc = sv_recio_read(r, &rec, err)) == 1) {
+        if (add_record(rec, d) != 0) {
+            rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+            break;
+        }
+    }
+    sv_recio_reader_free(r);
+    return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,65 @@
+/*
+ * analyse_input: survey records (from a store or a normalised CSV / JSON Lines
+ * file) loaded into columns, only the columns an analysis asks for.
+ *
+ * A column is either numeric (number, integer, yes/no as 0/1, Likert as its
+ * code, a multiple-choice "<var>.<code>" column as 0/1; NAN = missing) or a
+ * code column (single choice: the index of the code in the variable's code
+ * list, ANALYSE_NO_GROUP = missing). Columns are found by variable name; the
+ * indicator commands get those names from the definition's roles only.
+ */
+#ifndef ANALYSE_INPUT_H
+#define ANALYSE_INPUT_H
+
+#include <stddef.h>
+#include "sv_survey.h"
+#include "sv_record.h"
+#include "sv_error.h"
+#include "analyse_design.h"
+
+enum analyse_col_kind { ANALYSE_COL_NUMBER, ANALYSE_COL_CODE };
+
+struct analyse_column {
+    char *name;
+    enum analyse_col_kind kind;
+    long index;                         /* in the schema */
+    const struct sv_variable *var;      /* borrowed from the survey */
+    double *num;                        /* kind NUMBER: nrows values */
+    size_t *code;                       /* kind CODE: nrows code indexes */
+};
+
+struct analyse_data {
+    const struct sv_survey *survey; /* borrowed */
+    struct sv_schema *schema;       /* owned */
+    size_t nrows, cap;
+    char **ids;                     /* record ids (for messages) */
+    struct analyse_column *cols;
+    size_t ncols;
+    char *source;                   /* the store or file read, for messages */
+};
+
+int analyse_data_init(struct analyse_data *d, const struct sv_survey *s, struct sv_error *err);
+void analyse_data_release(struct analyse_data *d);
+
+/*
+ * Ask for a column before loading. Asking twice is harmless. A name that is
+ * not a column of the survey's records is SV_EDATA naming the survey file.
+ */
+int analyse_data_want(struct analyse_data *d, const char *name, enum analyse_col_kind kind,
+                      struct sv_error *err);
+
+/* Load every record from `store_path` (SQLite store) or `data_path` (CSV/JSONL). */
+int analyse_data_load(struct analyse_data *d, const char *store_path, const char *data_path,
+                      struct sv_error *err);
+
+/* The column named `name`, NULL when it was not asked for. */
+const struct analyse_column *analyse_data_col(const struct analyse_data *d, const char *name);
+
+/*
+ * The variable a role names: SV_EDATA "role 'x' is not defined" (with the
+ * survey file) when the definition lacks it. *out borrowed.
+ */
+int analyse_role(const char **out, const struct sv_survey *s, const char *role,
+                 struct sv_error *err);
+
+#endif
