@@ -1,0 +1,335 @@
+/*
+ * plot_brief: regenerate every figure of a brief, and an index page.
+ *
+ * A brief is a small JSON file:
+ *   {"title": "...", "lang": "fr",
+ *    "figures": [{"name": "difficulty_region", "kind": "bars",
+ *                 "table": "shortage.csv", "indicator": "difficulty_share",
+ *                 "by": "region", "series": null, "diverging": false,
+ *                 "title": "...", "subtitle": "...", "note": "...", "source": "...",
+ *                 "size": "full", "lang": "fr", "formats": ["svg", "png"],
+ *                 "caption": "..."}]}
+ * "name", "kind" and "table" are required. Each figure is written as
+ * DIR/<name>.<format> with its .gp and .dat; DIR/index.html shows them all
+ * with their captions (everything HTML-escaped). jansson stays in this file.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot.h"
+#include "sv_file.h"
+
+int plot_html_escape(struct sv_buf *out, const char *s)
+{
+    int rc = 0;
+    for (const char *p = s ? s : ""; *p && rc == 0; p++) {
+        switch (*p) {
+        case '&': rc = sv_buf_adds(out, "&amp;"); break;
+        case '<': rc = sv_buf_adds(out, "&lt;"); break;
+        case '>': rc = sv_buf_adds(out, "&gt;"); break;
+        case '"': rc = sv_buf_adds(out, "&quot;"); break;
+        case '\'': rc = sv_buf_adds(out, "&#39;"); break;
+        default: rc = sv_buf_addc(out, *p); break;
+        }
+    }
+    return rc;
+}
+
+static const char *const known_keys[] = {"name", "kind", "table", "indicator", "by", "series",
+                                         "diverging", "title", "subtitle", "note", "source",
+                                         "size", "lang", "formats", "caption", NULL};
+
+static int get_str(json_t *obj, const char *key, const char **out, const char *path, long i,
+                   struct sv_error *err)
+{
+    json_t *v = json_object_get(obj, key);
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (!json_is_string(v)) {
+        sv_error_set(err, SV_EDATA, path, 0, 0, "must be a string");
+        sv_error_set_path(err, "figures[%ld].%s", i, key);
+        return SV_EDATA;
+    }
+    *out = json_string_value(v);
+    return 0;
+}
+
+static int figure_opts(struct plot_opts *o, json_t *f, const char *path, long i,
+                       const char *tables_dir, const char *brief_lang, struct sv_error *err)
+{
+    const char *name, *kind, *table, *s;
+    int rc = 0;
+#define FAIL(code, ...)                                                                            \
+    do {                                                                                           \
+        sv_error_set(err, code, path, 0, 0, __VA_ARGS__);                                          \
+        return code;                                                                               \
+    } while (0)
+    if (!json_is_object(f)) {
+        sv_error_set(err, SV_EDATA, path, 0, 0, "a figure must be an object");
+        sv_error_set_path(err, "figures[%ld]", i);
+        return SV_EDATA;
+    }
+    const char *key;
+    json_t *val;
+    json_object_foreach(f, key, val) {
+        bool ok = false;
+        for (size_t k = 0; known_keys[k]; k++)
+            ok = ok || strcmp(key, known_keys[k]) == 0;
+        if (!ok) {
+            sv_error_set(err, SV_EDATA, path, 0, 0, "unknown key '%s'", key);
+            sv_error_set_path(err, "figures[%ld]", i);
+            return SV_EDATA;
+        }
+    }
+    if ((rc = get_str(f, "name", &name, path, i, err)) != 0 ||
+        (rc = get_str(f, "kind", &kind, path, i, err)) != 0 ||
+        (rc = get_str(f, "table", &table, path, i, err)) != 0)
+        return rc;
+    sv_error_set_path(err, "figures[%ld]", i);
+    if (name == NULL || !plot_quote_safe_name(name))
+        FAIL(SV_EDATA, "'name' is required: letters, digits, '.', '_' or '-'");
+    if (kind == NULL || plot_kind_parse(kind, &o->kind) != 0)
+        FAIL(SV_EDATA, "unknown or missing 'kind' '%s'", kind ? kind : "");
+    if (table == NULL)
+        FAIL(SV_EDATA, "'table' is required");
+    if (table[0] == '/' || tables_dir == NULL) {
+        rc = plot_opts_set(&o->table, table);
+    } else {
+        struct sv_buf b = SV_BUF_INIT;
+        rc = sv_buf_addf(&b, "%s/%s", tables_dir, table);
+        if (rc == 0) {
+            o->table = sv_buf_detach(&b, NULL);
+            rc = o->table ? 0 : SV_ENOMEM;
+        }
+        sv_buf_release(&b);
+    }
+    static const struct {
+        const char *key;
+        size_t off;
+    } strs[] = {{"indicator", offsetof(struct plot_opts, indicator)},
+                {"by", offsetof(struct plot_opts, by)},
+                {"series", offsetof(struct plot_opts, series)},
+                {"title", offsetof(struct plot_opts, title)},
+                {"subtitle", offsetof(struct plot_opts, subtitle)},
+                {"note", offsetof(struct plot_opts, note)},
+                {"source", offsetof(struct plot_opts, source)}};
+    for (size_t k = 0; k < sizeof strs / sizeof strs[0] && rc == 0; k++) {
+        if ((rc = get_str(f, strs[k].key, &s, path, i, err)) != 0)
+            return rc;
+        if (s != NULL)
+            rc = plot_opts_set((char **)((char *)o + strs[k].off), s);
+    }
+    if (rc != 0)
+        FAIL(SV_ENOMEM, "out of memory");
+    if ((rc = get_str(f, "size", &s, path, i, err)) != 0)
+        return rc;
+    sv_error_set_path(err, "figures[%ld].size", i);
+    if (s != NULL && plot_size_parse(s, &o->size) != 0)
+        FAIL(SV_EDATA, "unknown size '%s' (column, full or slide)", s);
+    if ((rc = get_str(f, "lang", &s, path, i, err)) != 0)
+        return rc;
+    if (s == NULL)
+        s = brief_lang;
+    sv_error_set_path(err, "figures[%ld].lang", i);
+    if (s != NULL) {
+        if (sv_lang_parse(s, &o->lang) != 0)
+            FAIL(SV_EDATA, "unknown language '%s' (fr or en)", s);
+        o->lang_given = true;
+    }
+    json_t *d = json_object_get(f, "diverging");
+    if (d != NULL && !json_is_boolean(d)) {
+        sv_error_set_path(err, "figures[%ld].diverging", i);
+        FAIL(SV_EDATA, "must be true or false");
+    }
+    o->diverging = d != NULL && json_is_true(d);
+#undef FAIL
+    return 0;
+}
+
+static int write_index(const char *out_dir, const char *title, struct sv_buf *body,
+                       struct sv_error *err)
+{
+    struct sv_buf page = SV_BUF_INIT;
+    struct sv_buf path = SV_BUF_INIT;
+    int rc = sv_buf_adds(&page, "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+    if (rc == 0)
+        rc = plot_html_escape(&page, title);
+    if (rc == 0)
+        rc = sv_buf_adds(&page,
+                         "</title>\n<style>\n"
+                         "body{font-family:'DejaVu Sans',sans-serif;max-width:60rem;margin:2rem auto;"
+                         "padding:0 1rem;color:#1a1a1a}\n"
+                         "figure{margin:0 0 3rem 0;border-top:1px solid #ddd;padding-top:1rem}\n"
+                         "img{max-width:100%;height:auto;border:1px solid #eee}\n"
+                         "figcaption{margin-top:.5rem;font-size:.9rem;color:#444}\n"
+                         "figcaption p{margin:.2rem 0}\n.files{font-size:.8rem}\n"
+                         "</style>\n</head>\n<body>\n<h1>");
+    if (rc == 0)
+        rc = plot_html_escape(&page, title);
+    if (rc == 0)
+        rc = sv_buf_adds(&page, "</h1>\n");
+    if (rc == 0)
+        rc = sv_buf_add(&page, body->data, body->len);
+    if (rc == 0)
+        rc = sv_buf_adds(&page, "</body>\n</html>\n");
+    if (rc == 0)
+        rc = sv_buf_addf(&path, "%s/index.html", out_dir);
+    if (rc != 0) {
+        sv_buf_release(&page);
+        sv_buf_release(&path);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    struct sv_atomic_file af;
+    memset(&af, 0, sizeof af);
+    rc = sv_atomic_open(&af, path.data, err);
+    if (rc == 0) {
+        if (fwrite(page.data, 1, page.len, af.fp) != page.len) {
+            sv_atomic_abort(&af);
+            rc = sv_error_set(err, SV_EIO, path.data, 0, 0, "cannot write");
+        } else {
+            rc = sv_atomic_commit(&af, err);
+        }
+    }
+    sv_buf_release(&page);
+    sv_buf_release(&path);
+    return rc;
+}
+
+static int add_caption(struct sv_buf *b, const char *name, const char *first_file,
+                       const struct plot_caption *cap, const char *caption, json_t *formats)
+{
+    int rc = sv_buf_adds(b, "<figure id=\"");
+    if (rc == 0) rc = plot_html_escape(b, name);
+    if (rc == 0) rc = sv_buf_adds(b, "\">\n<img src=\"");
+    if (rc == 0) rc = plot_html_escape(b, first_file);
+    if (rc == 0) rc = sv_buf_adds(b, "\" alt=\"");
+    if (rc == 0) rc = plot_html_escape(b, cap->headline);
+    if (rc == 0) rc = sv_buf_adds(b, "\">\n<figcaption>\n<p><strong>");
+    if (rc == 0) rc = plot_html_escape(b, cap->headline);
+    if (rc == 0) rc = sv_buf_adds(b, "</strong></p>\n");
+    const char *parts[4] = {caption, cap->subtitle, cap->note, cap->source};
+    for (int k = 0; k < 4 && rc == 0; k++) {
+        if (parts[k] == NULL || parts[k][0] == '\0')
+            continue;
+        rc = sv_buf_adds(b, "<p>");
+        if (rc == 0) rc = plot_html_escape(b, parts[k]);
+        if (rc == 0) rc = sv_buf_adds(b, "</p>\n");
+    }
+    if (rc == 0) rc = sv_buf_adds(b, "<p class=\"files\">");
+    size_t i;
+    json_t *fmt;
+    json_array_foreach(formats, i, fmt) {
+        if (rc != 0)
+            break;
+        rc = sv_buf_addf(b, "%s<a href=\"", i ? " · " : "");
+        if (rc == 0) rc = plot_html_escape(b, name);
+        if (rc == 0) rc = sv_buf_addc(b, '.');
+        if (rc == 0) rc = plot_html_escape(b, json_string_value(fmt));
+        if (rc == 0) rc = sv_buf_adds(b, "\">");
+        if (rc == 0) rc = plot_html_escape(b, json_string_value(fmt));
+        if (rc == 0) rc = sv_buf_adds(b, "</a>");
+    }
+    if (rc == 0) rc = sv_buf_adds(b, " · <a href=\"");
+    if (rc == 0) rc = plot_html_escape(b, name);
+    if (rc == 0) rc = sv_buf_adds(b, ".gp\">gnuplot</a></p>\n</figcaption>\n</figure>\n");
+    return rc;
+}
+
+int plot_brief_run(const char *brief_path, const char *out_dir, const char *tables_dir,
+                   bool script_only, FILE *log, struct sv_error *err)
+{
+    json_error_t jerr;
+    char *dir_of_brief = NULL;
+    struct sv_buf body = SV_BUF_INIT;
+    int rc = 0;
+    json_t *root = json_load_file(brief_path, JSON_REJECT_DUPLICATES, &jerr);
+    if (root == NULL) {
+        FILE *probe = fopen(brief_path, "r");
+        if (probe == NULL)
+            return sv_error_set(err, SV_ENOTFOUND, brief_path, 0, 0, "cannot open the brief");
+        fclose(probe);
+        return sv_error_set(err, SV_EDATA, brief_path, jerr.line, jerr.column, "invalid JSON: %s",
+                            jerr.text);
+    }
+    json_t *figs = json_object_get(root, "figures");
+    const char *title = json_string_value(json_object_get(root, "title"));
+    const char *brief_lang = json_string_value(json_object_get(root, "lang"));
+    if (!json_is_object(root) || !json_is_array(figs) || json_array_size(figs) == 0) {
+        json_decref(root);
+        rc = sv_error_set(err, SV_EDATA, brief_path, 0, 0, "needs a non-empty 'figures' array");
+        sv_error_set_path(err, "figures");
+        return rc;
+    }
+    if (tables_dir == NULL) {
+        const char *slash = strrchr(brief_path, '/');
+        dir_of_brief = slash ? strndup(brief_path, (size_t)(slash - brief_path)) : strdup(".");
+        tables_dir = dir_of_brief;
+    }
+    rc = sv_mkdir_p(out_dir, err);
+    size_t i;
+    json_t *f;
+    json_array_foreach(figs, i, f) {
+        if (rc != 0)
+            break;
+        struct plot_opts o;
+        plot_opts_init(&o);
+        rc = figure_opts(&o, f, brief_path, (long)i, tables_dir, brief_lang, err);
+        json_t *formats = json_object_get(f, "formats");
+        json_t *deflt = NULL;
+        if (rc == 0 && formats == NULL) {
+            deflt = json_pack("[ss]", "svg", "png");
+            formats = deflt;
+        }
+        if (rc == 0 && (!json_is_array(formats) || json_array_size(formats) == 0)) {
+            rc = sv_error_set(err, SV_EDATA, brief_path, 0, 0,
+                              "must be a non-empty array of \"svg\", \"pdf\", \"png\"");
+            sv_error_set_path(err, "figures[%zu].formats", i);
+        }
+        struct plot_caption cap = {NULL, NULL, NULL, NULL};
+        const char *name = json_string_value(json_object_get(f, "name"));
+        size_t k;
+        json_t *fmt;
+        char first_file[512] = "";
+        json_array_foreach(formats, k, fmt) {
+            if (rc != 0)
+                break;
+            const char *ext = json_string_value(fmt);
+            char out[4096];
+            snprintf(out, sizeof out, "%s/%s.%s", out_dir, name, ext ? ext : "");
+            if (ext == NULL || plot_format_from_path(out, &o.format) != 0) {
+                rc = sv_error_set(err, SV_EDATA, brief_path, 0, 0,
+                                  "unknown format '%s' (svg, pdf or png)", ext ? ext : "");
+                sv_error_set_path(err, "figures[%zu].formats[%zu]", i, k);
+                break;
+            }
+            if (plot_opts_set(&o.output, out) != 0) {
+                rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+                break;
+            }
+            o.script_only = script_only;
+            plot_caption_release(&cap);
+            rc = plot_figure_make(&o, &cap, err);
+            if (rc == 0 && log != NULL)
+                fprintf(log, "%s\n", out);
+            if (first_file[0] == '\0')
+                snprintf(first_file, sizeof first_file, "%s.%s", name, ext);
+        }
+        const char *caption = json_string_value(json_object_get(f, "caption"));
+        if (rc == 0 && add_caption(&body, name, first_file, &cap, caption, formats) != 0)
+            rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        plot_caption_release(&cap);
+        json_decref(deflt);
+        plot_opts_release(&o);
+    }
+    if (rc == 0) {
+        rc = write_index(out_dir, title ? title : "Figures", &body, err);
+        if (rc == 0 && log != NULL)
+            fprintf(log, "%s/index.html\n", out_dir);
+    }
+    sv_buf_release(&body);
+    free(dir_of_brief);
+    json_decref(root);
+    return rc;
+}

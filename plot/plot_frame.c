@@ -1,0 +1,550 @@
+/*
+ * plot_frame: the anatomy shared by every figure (after Datawrapper): a
+ * headline stating the finding, a subtitle, an optional legend, the chart, a
+ * note line (intervals, suppressed cells and why) and a source line with n.
+ * Also the helpers the chart kinds share, and plot_figure_build(), which
+ * ties selection, drawing and emission together.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot.h"
+#include "sv_file.h"
+#include "sv_numfmt.h"
+
+const char *plot_suppressed_word(enum sv_lang lang)
+{
+    return lang == SV_LANG_EN ? "suppressed" : "secret statistique";
+}
+
+static double line_h(double size)
+{
+    return size * 1.3;
+}
+
+/* Draw `text` wrapped at `width` from top y; returns the height used. */
+static int draw_block(struct plot_scene *sc, double x, double y, double width, const char *text,
+                      double size, bool bold, uint32_t colour, size_t max_lines, double *used)
+{
+    char **lines = NULL;
+    *used = 0;
+    if (text == NULL || text[0] == '\0')
+        return 0;
+    struct sv_buf clean = SV_BUF_INIT;
+    int rc = plot_quote_clean(&clean, text);
+    int n = rc == 0 ? plot_text_wrap(&lines, clean.data, width, size, bold, max_lines) : rc;
+    sv_buf_release(&clean);
+    if (n < 0)
+        return n;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = plot_scene_text(sc, x, y + line_h(size) * (i + 0.5), lines[i], size, bold, PLOT_LEFT,
+                             colour);
+    *used = line_h(size) * n;
+    plot_text_lines_free(lines, (size_t)n);
+    return rc;
+}
+
+/* Height a block would take. */
+static double block_height(double width, const char *text, double size, bool bold,
+                           size_t max_lines)
+{
+    char **lines = NULL;
+    if (text == NULL || text[0] == '\0')
+        return 0;
+    struct sv_buf clean = SV_BUF_INIT;
+    if (plot_quote_clean(&clean, text) != 0)
+        return 0;
+    int n = plot_text_wrap(&lines, clean.data, width, size, bold, max_lines);
+    sv_buf_release(&clean);
+    if (n < 0)
+        return 0;
+    plot_text_lines_free(lines, (size_t)n);
+    return line_h(size) * n;
+}
+
+int plot_legend_add(struct plot_fig *fig, const char *label, uint32_t colour, int pattern)
+{
+    size_t n = fig->nlegend + 1;
+    const char **l = realloc(fig->legend_label, n * sizeof *l);
+    if (l == NULL)
+        return SV_ENOMEM;
+    fig->legend_label = l;
+    uint32_t *c = realloc(fig->legend_colour, n * sizeof *c);
+    if (c == NULL)
+        return SV_ENOMEM;
+    fig->legend_colour = c;
+    int *p = realloc(fig->legend_pattern, n * sizeof *p);
+    if (p == NULL)
+        return SV_ENOMEM;
+    fig->legend_pattern = p;
+    l[fig->nlegend] = label;
+    c[fig->nlegend] = colour;
+    p[fig->nlegend] = pattern;
+    fig->nlegend = n;
+    return 0;
+}
+
+/* Lay out (draw=false: measure) the legend from y; returns its height. */
+static double legend_layout(struct plot_fig *fig, struct plot_scene *sc, double y, bool draw)
+{
+    const struct plot_style *st = &fig->st;
+    double x0 = st->pad, x1 = st->width - st->pad;
+    double sw = st->font * 0.9, gap = st->font * 0.35, sep = st->font * 1.2;
+    double lh = line_h(st->font);
+    double x = x0, rowy = y;
+    if (fig->nlegend == 0)
+        return 0;
+    for (size_t i = 0; i < fig->nlegend; i++) {
+        struct sv_buf clean = SV_BUF_INIT;
+        plot_quote_clean(&clean, fig->legend_label[i]);
+        double maxw = (x1 - x0) - sw - gap;
+        char **lines = NULL;
+        int n = plot_text_wrap(&lines, clean.data, maxw, st->font, false, 1);
+        sv_buf_release(&clean);
+        if (n <= 0)
+            continue;
+        double w = sw + gap + plot_text_width(lines[0], st->font, false);
+        if (x > x0 && x + w > x1) {
+            x = x0;
+            rowy += lh;
+        }
+        if (draw && sc != NULL) {
+            double cy = rowy + lh / 2;
+            if (fig->legend_pattern[i] == 0) {
+                plot_scene_rect(sc, x, cy - sw / 2, x + sw, cy + sw / 2, fig->legend_colour[i], 0);
+            } else {
+                plot_scene_rect(sc, x, cy - sw / 2, x + sw, cy + sw / 2, 0xececec, 0);
+                plot_scene_rect(sc, x, cy - sw / 2, x + sw, cy + sw / 2, fig->legend_colour[i],
+                                fig->legend_pattern[i]);
+            }
+            plot_scene_text(sc, x + sw + gap, cy, lines[0], st->font, false, PLOT_LEFT,
+                            PLOT_C_TEXT);
+        }
+        x += w + sep;
+        plot_text_lines_free(lines, (size_t)n);
+    }
+    return rowy - y + lh;
+}
+
+static double footer_height(const struct plot_fig *fig)
+{
+    const struct plot_style *st = &fig->st;
+    double w = st->width - 2 * st->pad;
+    return st->font * 0.9 + block_height(w, fig->note, st->small, false, 4) +
+           block_height(w, fig->source, st->small, false, 2) + st->pad;
+}
+
+int plot_frame_begin(struct plot_fig *fig, struct plot_scene *sc, double chart_height)
+{
+    const struct plot_style *st = &fig->st;
+    double w = st->width - 2 * st->pad, used;
+    double y = st->pad;
+    int rc = draw_block(sc, st->pad, y, w, fig->headline, st->headline, true, PLOT_C_TEXT, 3,
+                        &used);
+    y += used;
+    if (rc == 0 && fig->subtitle && fig->subtitle[0]) {
+        y += st->font * 0.15;
+        rc = draw_block(sc, st->pad, y, w, fig->subtitle, st->font, false, PLOT_C_MUTED, 3, &used);
+        y += used;
+    }
+    y += st->font * 0.6;
+    if (rc == 0 && fig->nlegend > 0) {
+        y += legend_layout(fig, sc, y, true);
+        y += st->font * 0.4;
+    }
+    fig->cx0 = st->pad;
+    fig->cx1 = st->width - st->pad;
+    fig->cy0 = y;
+    if (st->height > 0) {
+        double avail = st->height - y - footer_height(fig);
+        chart_height = avail > st->height * 0.25 ? avail : st->height * 0.25;
+    }
+    fig->cy1 = y + chart_height;
+    return rc;
+}
+
+int plot_frame_end(struct plot_fig *fig, struct plot_scene *sc)
+{
+    const struct plot_style *st = &fig->st;
+    double w = st->width - 2 * st->pad, used;
+    double y = fig->cy1 + st->font * 0.9;
+    int rc = draw_block(sc, st->pad, y, w, fig->note, st->small, false, PLOT_C_MUTED, 4, &used);
+    y += used;
+    if (rc == 0)
+        rc = draw_block(sc, st->pad, y, w, fig->source, st->small, false, PLOT_C_MUTED, 2, &used);
+    y += used + st->pad;
+    sc->height = st->height > 0 && st->height > y ? st->height : ceil(y);
+    return rc;
+}
+
+double plot_label_column(const struct plot_fig *fig, const char **labels, size_t n)
+{
+    double w = 0, cw = fig->cx1 - fig->cx0;
+    for (size_t i = 0; i < n; i++) {
+        struct sv_buf clean = SV_BUF_INIT;
+        plot_quote_clean(&clean, labels[i]);
+        double lw = plot_text_width(clean.data, fig->st.font, false);
+        sv_buf_release(&clean);
+        if (lw > w)
+            w = lw;
+    }
+    w += fig->st.font * 0.6;
+    if (w > cw * 0.4) {
+        /* two lines of about half the width */
+        w = w / 2 + fig->st.font * 2;
+        if (w > cw * 0.4)
+            w = cw * 0.4;
+    }
+    if (w < cw * 0.12)
+        w = cw * 0.12;
+    return w;
+}
+
+int plot_draw_cat_label(const struct plot_fig *fig, struct plot_scene *sc, double x, double y,
+                        double width, const char *label)
+{
+    char **lines = NULL;
+    struct sv_buf clean = SV_BUF_INIT;
+    int rc = plot_quote_clean(&clean, label);
+    int n = rc == 0 ? plot_text_wrap(&lines, clean.data, width, fig->st.font, false, 2) : rc;
+    sv_buf_release(&clean);
+    if (n < 0)
+        return n;
+    double lh = fig->st.font * 1.15;
+    double top = y - lh * (n - 1) / 2.0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = plot_scene_text(sc, x, top + lh * i, lines[i], fig->st.font, false, PLOT_RIGHT,
+                             PLOT_C_TEXT);
+    plot_text_lines_free(lines, (size_t)n);
+    return rc;
+}
+
+int plot_draw_value_axis(const struct plot_fig *fig, struct plot_scene *sc, double v0, double v1,
+                         double x0, double x1, double y0, double y1, const double *ticks,
+                         size_t nticks)
+{
+    int rc = 0;
+    int dec = plot_tick_decimals(ticks, nticks, fig->m.unit);
+    for (size_t i = 0; i < nticks && rc == 0; i++) {
+        double x = x0 + (ticks[i] - v0) / (v1 - v0) * (x1 - x0);
+        char buf[64];
+        plot_fmt_value(buf, sizeof buf, ticks[i], fig->m.unit, dec, fig->lang);
+        rc = plot_scene_seg(sc, x, y0, x, y1, ticks[i] == 0 ? PLOT_C_AXIS : PLOT_C_GRID,
+                            fig->st.line * (ticks[i] == 0 ? 1.0 : 0.7), false);
+        if (rc == 0)
+            rc = plot_scene_text(sc, x, y1 + fig->st.small * 1.0, buf, fig->st.small, false,
+                                 PLOT_CENTRE, PLOT_C_MUTED);
+    }
+    return rc;
+}
+
+/* ---- note and source lines ---- */
+
+static const char *reason_text(const char *reason, enum sv_lang lang)
+{
+    if (reason == NULL || reason[0] == '\0')
+        return lang == SV_LANG_EN ? "not available" : "non disponible";
+    if (strncmp(reason, "n<", 2) == 0)
+        return lang == SV_LANG_EN ? "too few responses" : "trop peu de réponses";
+    if (strncmp(reason, "dominance", 9) == 0)
+        return lang == SV_LANG_EN ? "one respondent dominates" : "un répondant prépondérant";
+    return reason;
+}
+
+static int build_note(struct plot_fig *fig, bool whiskers)
+{
+    struct sv_buf b = SV_BUF_INIT;
+    const struct plot_matrix *m = &fig->m;
+    enum sv_lang lang = fig->lang;
+    int rc = 0;
+    if (fig->opts->note && fig->opts->note[0]) {
+        rc = sv_buf_adds(&b, fig->opts->note);
+        if (rc == 0 && strchr(".!?", fig->opts->note[strlen(fig->opts->note) - 1]) == NULL)
+            rc = sv_buf_adds(&b, ".");
+    }
+    if (rc == 0 && whiskers) {
+        double level = NAN;
+        for (size_t i = 0; i < fig->table->nrows && !isfinite(level); i++)
+            level = fig->table->rows[i].ci_level;
+        if (!isfinite(level) || level <= 0 || level >= 1)
+            level = 0.95;
+        char pct[64];
+        sv_fmt_percent(pct, sizeof pct, level, 0, lang);
+        rc = sv_buf_addf(&b, "%s%s", b.len ? " " : "",
+                         lang == SV_LANG_EN ? "Lines: " : "Traits : ");
+        if (rc == 0)
+            rc = sv_buf_addf(&b, lang == SV_LANG_EN ? "%s confidence interval."
+                                                    : "intervalle de confiance à %s.",
+                             pct);
+    }
+    if (rc == 0 && fig->opts->kind == PLOT_BOX)
+        rc = sv_buf_addf(&b, "%s%s", b.len ? " " : "",
+                         lang == SV_LANG_EN
+                             ? "Box: 1st to 3rd quartile; bar: median; lines: 1st to 9th decile."
+                             : "Boîte : du 1er au 3e quartile ; trait : médiane ; "
+                               "moustaches : du 1er au 9e décile.");
+    /* suppressed cells, with their reason */
+    size_t listed = 0, total = 0;
+    for (size_t c = 0; c < m->ncat && rc == 0; c++) {
+        for (size_t s = 0; s < m->nser && rc == 0; s++) {
+            const struct plot_cell *cell = plot_matrix_cell(m, c, s);
+            if (!cell->present || !cell->suppressed)
+                continue;
+            total++;
+            if (listed >= 6)
+                continue;
+            if (listed == 0)
+                rc = sv_buf_addf(&b, "%s%s", b.len ? " " : "",
+                                 lang == SV_LANG_EN ? "Suppressed: " : "Secret statistique : ");
+            else
+                rc = sv_buf_adds(&b, ", ");
+            if (rc == 0)
+                rc = sv_buf_adds(&b, m->cat_label[c]);
+            if (rc == 0 && m->nser > 1 && fig->opts->kind != PLOT_BOX)
+                rc = sv_buf_addf(&b, " \xe2\x80\x93 %s", m->ser_label[s]);
+            if (rc == 0)
+                rc = sv_buf_addf(&b, " (%s)", reason_text(cell->reason, lang));
+            listed++;
+            if (fig->opts->kind == PLOT_BOX)
+                break; /* one mention per category */
+        }
+    }
+    if (rc == 0 && total > listed)
+        rc = sv_buf_addf(&b, lang == SV_LANG_EN ? " and %zu more" : " et %zu autres",
+                         total - listed);
+    if (rc == 0 && listed > 0)
+        rc = sv_buf_adds(&b, ".");
+    if (rc != 0) {
+        sv_buf_release(&b);
+        return rc;
+    }
+    fig->note = sv_buf_detach(&b, NULL);
+    return fig->note ? 0 : SV_ENOMEM;
+}
+
+static int build_source(struct plot_fig *fig)
+{
+    struct sv_buf b = SV_BUF_INIT;
+    const struct sv_imeta *meta = &fig->table->meta;
+    enum sv_lang lang = fig->lang;
+    int rc = 0;
+    const char *src = fig->opts->source ? fig->opts->source : meta->source;
+    if (src && src[0]) {
+        rc = sv_buf_adds(&b, src);
+    } else {
+        rc = sv_buf_addf(&b, lang == SV_LANG_EN ? "Source: survey %s" : "Source : enquête %s",
+                         meta->survey ? meta->survey : "vigie");
+        if (rc == 0 && meta->wave && meta->wave[0])
+            rc = sv_buf_addf(&b, ", %s", meta->wave);
+    }
+    if (rc == 0 && meta->n_respondents > 0 && strstr(b.data, "n =") == NULL &&
+        strstr(b.data, "n=") == NULL) {
+        char num[64];
+        sv_fmt_number(num, sizeof num, (double)meta->n_respondents, 0, lang);
+        rc = sv_buf_addf(&b, ", n = %s", num);
+        if (rc == 0 && meta->unit_label && meta->unit_label[0])
+            rc = sv_buf_addf(&b, " %s", meta->unit_label);
+    }
+    if (rc != 0) {
+        sv_buf_release(&b);
+        return rc;
+    }
+    fig->source = sv_buf_detach(&b, NULL);
+    return fig->source ? 0 : SV_ENOMEM;
+}
+
+static void fig_release(struct plot_fig *fig)
+{
+    plot_matrix_release(&fig->m);
+    free(fig->note);
+    free(fig->source);
+    free(fig->legend_label);
+    free(fig->legend_colour);
+    free(fig->legend_pattern);
+}
+
+void plot_caption_release(struct plot_caption *c)
+{
+    free(c->headline);
+    free(c->subtitle);
+    free(c->note);
+    free(c->source);
+    memset(c, 0, sizeof *c);
+}
+
+static struct plot_caption *build_caption; /* set by plot_figure_make for one call */
+
+int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, const char *source,
+                      const char *out_name, const char *data_name, struct sv_buf *script,
+                      struct sv_buf *data, struct sv_error *err)
+{
+    struct plot_fig fig;
+    struct plot_scene sc;
+    int rc;
+    memset(&fig, 0, sizeof fig);
+    fig.opts = o;
+    fig.table = t;
+    plot_style_get(&fig.st, o->size);
+    fig.lang = o->lang;
+    if (!o->lang_given && t->meta.lang && strcmp(t->meta.lang, "en") == 0)
+        fig.lang = SV_LANG_EN;
+    rc = plot_data_select(&fig.m, t, o, source, err);
+    if (rc != 0)
+        return rc;
+    /* shares under 10 %: one decimal, so 5,4 % and 5,0 % do not look equal */
+    if (fig.m.unit && (strcmp(fig.m.unit, "share") == 0 || strcmp(fig.m.unit, "rate") == 0 ||
+                       strcmp(fig.m.unit, "percent") == 0)) {
+        double mx = 0;
+        for (size_t i = 0; i < fig.m.ncat * fig.m.nser; i++)
+            if (fig.m.cells[i].present && !fig.m.cells[i].suppressed)
+                mx = fmax(mx, fabs(fig.m.cells[i].est));
+        if (strcmp(fig.m.unit, "percent") == 0)
+            mx /= 100;
+        fig.decimals = mx > 0 && mx < 0.1 && o->kind != PLOT_STACKED ? 1 : 0;
+    }
+    fig.headline = o->title ? o->title : t->meta.title && t->meta.title[0] ? t->meta.title
+                                                                           : fig.m.label;
+    fig.subtitle = o->subtitle;
+    if (fig.subtitle == NULL && fig.m.label && fig.headline != fig.m.label &&
+        strcmp(fig.headline, fig.m.label) != 0)
+        fig.subtitle = fig.m.label;
+    bool whiskers = o->kind == PLOT_BARS || o->kind == PLOT_GROUPED || o->kind == PLOT_LINES;
+    if (whiskers) {
+        bool any = false;
+        for (size_t i = 0; i < fig.m.ncat * fig.m.nser; i++)
+            if (fig.m.cells[i].present && !fig.m.cells[i].suppressed &&
+                isfinite(fig.m.cells[i].lo) && isfinite(fig.m.cells[i].hi))
+                any = true;
+        whiskers = any;
+    }
+    rc = build_note(&fig, whiskers);
+    if (rc == 0)
+        rc = build_source(&fig);
+    if (rc != 0) {
+        fig_release(&fig);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    plot_scene_init(&sc, fig.st.width);
+    switch (o->kind) {
+    case PLOT_BARS: rc = plot_script_bars(&fig, &sc, err); break;
+    case PLOT_GROUPED: rc = plot_script_grouped(&fig, &sc, err); break;
+    case PLOT_STACKED: rc = plot_script_stacked(&fig, &sc, err); break;
+    case PLOT_DUMBBELL: rc = plot_script_dumbbell(&fig, &sc, err); break;
+    case PLOT_BOX: rc = plot_script_box(&fig, &sc, err); break;
+    case PLOT_LINES: rc = plot_script_lines(&fig, &sc, err); break;
+    case PLOT_MAP: rc = plot_script_map(&fig, &sc, err); break;
+    default: rc = sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "unknown kind"); break;
+    }
+    if (rc == 0)
+        rc = plot_frame_end(&fig, &sc);
+    if (rc == 0) {
+        char comment[512];
+        /* no table text in comments: a trailing backslash would continue the line */
+        snprintf(comment, sizeof comment, "vigie plot %s, size %s", plot_kind_name(o->kind),
+                 plot_size_name(o->size));
+        rc = plot_scene_emit(&sc, o->format, out_name, data_name, comment, script, data, err);
+    } else if (err != NULL && err->text[0] == '\0') {
+        sv_error_set(err, rc, NULL, 0, 0, "out of memory");
+    }
+    if (rc == 0 && build_caption != NULL) {
+        build_caption->headline = sv_strdup(fig.headline);
+        build_caption->subtitle = sv_strdup(fig.subtitle);
+        build_caption->note = sv_strdup(fig.note);
+        build_caption->source = sv_strdup(fig.source);
+    }
+    plot_scene_release(&sc);
+    fig_release(&fig);
+    return rc;
+}
+
+/* "dir/name.ext" -> "dir/name" + suffix. Caller frees. */
+static char *with_suffix(const char *path, const char *suffix)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(path, '.');
+    size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
+    struct sv_buf b = SV_BUF_INIT;
+    if (sv_buf_add(&b, path, stem) != 0 || sv_buf_adds(&b, suffix) != 0) {
+        sv_buf_release(&b);
+        return NULL;
+    }
+    return sv_buf_detach(&b, NULL);
+}
+
+/* The file name the script uses: the output's, with unsafe characters replaced. */
+static char *script_name_of(const char *path, const char *suffix)
+{
+    const char *slash = strrchr(path, '/');
+    char *base = with_suffix(slash ? slash + 1 : path, suffix);
+    if (base == NULL)
+        return NULL;
+    for (char *p = base; *p; p++) {
+        char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+        if (!ok)
+            *p = '_';
+    }
+    if (base[0] == '.' || base[0] == '-')
+        base[0] = '_';
+    return base;
+}
+
+static int write_atomic(const char *path, const struct sv_buf *b, struct sv_error *err)
+{
+    struct sv_atomic_file af;
+    memset(&af, 0, sizeof af);
+    int rc = sv_atomic_open(&af, path, err);
+    if (rc != 0)
+        return rc;
+    if (fwrite(b->data, 1, b->len, af.fp) != b->len) {
+        sv_atomic_abort(&af);
+        return sv_error_set(err, SV_EIO, path, 0, 0, "cannot write");
+    }
+    return sv_atomic_commit(&af, err);
+}
+
+int plot_figure_make(const struct plot_opts *o, struct plot_caption *caption,
+                     struct sv_error *err)
+{
+    struct sv_itable t;
+    struct sv_buf script = SV_BUF_INIT, data = SV_BUF_INIT;
+    char *gp_path = NULL, *dat_path = NULL, *out_name = NULL, *gp_name = NULL, *dat_name = NULL;
+    int rc;
+    sv_itable_init(&t);
+    rc = sv_itable_load(&t, o->table, err);
+    if (rc == 0) {
+        gp_path = with_suffix(o->output, ".gp");
+        dat_path = with_suffix(o->output, ".dat");
+        const char *ext = strrchr(o->output, '.');
+        out_name = script_name_of(o->output, ext ? ext : "");
+        gp_name = script_name_of(o->output, ".gp");
+        dat_name = script_name_of(o->output, ".dat");
+        if (!gp_path || !dat_path || !out_name || !gp_name || !dat_name)
+            rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    if (rc == 0) {
+        build_caption = caption;
+        rc = plot_figure_build(o, &t, o->table, out_name, dat_name, &script, &data, err);
+        build_caption = NULL;
+    }
+    if (rc == 0)
+        rc = write_atomic(gp_path, &script, err);
+    if (rc == 0)
+        rc = write_atomic(dat_path, &data, err);
+    if (rc == 0 && !o->script_only) {
+        struct plot_run run = {NULL, o->timeout};
+        rc = plot_run_render(&run, script.data, data.data, gp_name, dat_name, out_name, o->format,
+                             o->output, err);
+    }
+    free(gp_path);
+    free(dat_path);
+    free(out_name);
+    free(gp_name);
+    free(dat_name);
+    sv_buf_release(&script);
+    sv_buf_release(&data);
+    sv_itable_release(&t);
+    return rc;
+}

@@ -1,0 +1,110 @@
+/*
+ * plot_opts: the options of one figure and the names of kinds, sizes and
+ * formats.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "plot.h"
+
+static const char *const kind_names[PLOT_KIND_COUNT] = {
+    "bars", "grouped", "stacked", "dumbbell", "box", "lines", "map"};
+
+void plot_opts_init(struct plot_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->kind = PLOT_BARS;
+    o->size = PLOT_SIZE_FULL;
+    o->lang = SV_LANG_FR;
+    o->format = PLOT_FMT_SVG;
+    o->timeout = 60;
+}
+
+void plot_opts_release(struct plot_opts *o)
+{
+    char **slots[] = {&o->table, &o->indicator, &o->by, &o->series, &o->title,
+                      &o->subtitle, &o->note, &o->source, &o->output};
+    for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
+        free(*slots[i]);
+        *slots[i] = NULL;
+    }
+}
+
+int plot_opts_set(char **slot, const char *value)
+{
+    char *copy = sv_strdup(value);
+    if (value != NULL && copy == NULL)
+        return SV_ENOMEM;
+    free(*slot);
+    *slot = copy;
+    return 0;
+}
+
+int plot_kind_parse(const char *s, enum plot_kind *out)
+{
+    for (int k = 0; k < PLOT_KIND_COUNT; k++) {
+        if (s != NULL && strcmp(s, kind_names[k]) == 0) {
+            *out = (enum plot_kind)k;
+            return 0;
+        }
+    }
+    return SV_EUSAGE;
+}
+
+const char *plot_kind_name(enum plot_kind k)
+{
+    return (k >= 0 && k < PLOT_KIND_COUNT) ? kind_names[k] : "?";
+}
+
+int plot_size_parse(const char *s, enum plot_size *out)
+{
+    if (s == NULL)
+        return SV_EUSAGE;
+    if (strcmp(s, "column") == 0)
+        *out = PLOT_SIZE_COLUMN;
+    else if (strcmp(s, "full") == 0)
+        *out = PLOT_SIZE_FULL;
+    else if (strcmp(s, "slide") == 0)
+        *out = PLOT_SIZE_SLIDE;
+    else
+        return SV_EUSAGE;
+    return 0;
+}
+
+const char *plot_size_name(enum plot_size s)
+{
+    switch (s) {
+    case PLOT_SIZE_COLUMN: return "column";
+    case PLOT_SIZE_FULL: return "full";
+    case PLOT_SIZE_SLIDE: return "slide";
+    }
+    return "?";
+}
+
+int plot_format_from_path(const char *path, enum plot_format *out)
+{
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    if (dot == NULL || (slash != NULL && dot < slash))
+        return SV_EUSAGE;
+    if (strcasecmp(dot, ".svg") == 0)
+        *out = PLOT_FMT_SVG;
+    else if (strcasecmp(dot, ".pdf") == 0)
+        *out = PLOT_FMT_PDF;
+    else if (strcasecmp(dot, ".png") == 0)
+        *out = PLOT_FMT_PNG;
+    else
+        return SV_EUSAGE;
+    return 0;
+}
+
+const char *plot_format_ext(enum plot_format f)
+{
+    switch (f) {
+    case PLOT_FMT_SVG: return "svg";
+    case PLOT_FMT_PDF: return "pdf";
+    case PLOT_FMT_PNG: return "png";
+    }
+    return "?";
+}

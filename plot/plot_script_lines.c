@@ -1,0 +1,187 @@
+/*
+ * plot_script_lines: values across waves (or years), one line per series,
+ * dots at each point, vertical interval whiskers when the table has them and
+ * the last value written at the end of each line. A suppressed point breaks
+ * the line and is listed in the note.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot.h"
+
+static const struct plot_matrix *x_m;
+
+static int by_code(const void *pa, const void *pb)
+{
+    size_t i = *(const size_t *)pa, j = *(const size_t *)pb;
+    double a = strtod(x_m->cat_code[i], NULL), b = strtod(x_m->cat_code[j], NULL);
+    if (a != b)
+        return a < b ? -1 : 1;
+    return i < j ? -1 : i > j ? 1 : 0;
+}
+
+static bool all_numeric(const struct plot_matrix *m)
+{
+    for (size_t i = 0; i < m->ncat; i++) {
+        char *end;
+        strtod(m->cat_code[i], &end);
+        if (end == m->cat_code[i] || *end != '\0')
+            return false;
+    }
+    return true;
+}
+
+int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_error *err)
+{
+    const struct plot_matrix *m = &fig->m;
+    const struct plot_style *st = &fig->st;
+    int rc = 0;
+    if (m->ncat < 2)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                            "'lines' needs at least 2 points (waves) on the x axis, got %zu",
+                            m->ncat);
+    if (m->nser > 8)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "too many series (%zu, 8 at most)",
+                            m->nser);
+    double lo = INFINITY, hi = -INFINITY, maxlab = 0;
+    for (size_t i = 0; i < m->ncat * m->nser; i++) {
+        const struct plot_cell *cell = &m->cells[i];
+        if (!cell->present || cell->suppressed)
+            continue;
+        lo = fmin(lo, isfinite(cell->lo) ? fmin(cell->lo, cell->est) : cell->est);
+        hi = fmax(hi, isfinite(cell->hi) ? fmax(cell->hi, cell->est) : cell->est);
+        char buf[64];
+        plot_fmt_value(buf, sizeof buf, cell->est, m->unit, fig->decimals, fig->lang);
+        maxlab = fmax(maxlab, plot_text_width(buf, st->small, true));
+    }
+    if (!isfinite(lo)) {
+        lo = 0;
+        hi = 1;
+    }
+    bool zero_based = m->unit && (strcmp(m->unit, "share") == 0 || strcmp(m->unit, "rate") == 0);
+    if (zero_based)
+        lo = fmin(lo, 0);
+    double ticks[12];
+    size_t nt = plot_nice_ticks(lo, hi, 4, ticks);
+    double v0 = ticks[0], v1 = ticks[nt - 1];
+    if (m->nser > 1)
+        for (size_t s = 0; s < m->nser && rc == 0; s++)
+            rc = plot_legend_add(fig, m->ser_label[s], plot_palette(s), 0);
+    if (rc == 0)
+        rc = plot_frame_begin(fig, sc, (st->width - 2 * st->pad) * 0.5);
+    if (rc != 0)
+        return rc;
+    int tdec = plot_tick_decimals(ticks, nt, m->unit);
+    double ticklab = 0;
+    for (size_t i = 0; i < nt; i++) {
+        char buf[64];
+        plot_fmt_value(buf, sizeof buf, ticks[i], m->unit, tdec, fig->lang);
+        ticklab = fmax(ticklab, plot_text_width(buf, st->small, false));
+    }
+    double x0 = fig->cx0 + ticklab + st->font * 0.8;
+    double x1 = fig->cx1 - maxlab - st->font * 1.0;
+    double y0 = fig->cy0 + st->font * 0.5, y1 = fig->cy1 - st->small * 2.6;
+#define YV(v) (y1 - ((v) - v0) / (v1 - v0) * (y1 - y0))
+    for (size_t i = 0; i < nt && rc == 0; i++) {
+        char buf[64];
+        plot_fmt_value(buf, sizeof buf, ticks[i], m->unit, tdec, fig->lang);
+        rc = plot_scene_seg(sc, x0, YV(ticks[i]), x1, YV(ticks[i]),
+                            i == 0 ? PLOT_C_AXIS : PLOT_C_GRID, st->line * 0.7, false);
+        if (rc == 0)
+            rc = plot_scene_text(sc, x0 - st->font * 0.4, YV(ticks[i]), buf, st->small, false,
+                                 PLOT_RIGHT, PLOT_C_MUTED);
+    }
+    size_t *order = malloc(m->ncat * sizeof *order);
+    if (order == NULL)
+        return SV_ENOMEM;
+    for (size_t i = 0; i < m->ncat; i++)
+        order[i] = i;
+    bool numeric = all_numeric(m);
+    if (numeric) {
+        x_m = m;
+        qsort(order, m->ncat, sizeof *order, by_code);
+        x_m = NULL;
+    }
+    double step = (x1 - x0) / (double)(m->ncat - 1);
+    /* numeric waves (years) are placed proportionally: 2019, 2021, 2022 are not equidistant */
+    double *xs = malloc(m->ncat * sizeof *xs);
+    if (xs == NULL) {
+        free(order);
+        return SV_ENOMEM;
+    }
+    double first = numeric ? strtod(m->cat_code[order[0]], NULL) : 0;
+    double last = numeric ? strtod(m->cat_code[order[m->ncat - 1]], NULL) : 0;
+    for (size_t k = 0; k < m->ncat; k++)
+        xs[k] = numeric && last > first
+                    ? x0 + (strtod(m->cat_code[order[k]], NULL) - first) / (last - first) * (x1 - x0)
+                    : x0 + step * (double)k;
+    double min_gap = x1 - x0;
+    for (size_t k = 1; k < m->ncat; k++)
+        min_gap = fmin(min_gap, xs[k] - xs[k - 1]);
+    step = min_gap;
+    /* x labels: thin them out when they would collide */
+    double maxw = 0;
+    for (size_t k = 0; k < m->ncat; k++) {
+        struct sv_buf clean = SV_BUF_INIT;
+        plot_quote_clean(&clean, m->cat_label[order[k]]);
+        maxw = fmax(maxw, plot_text_width(clean.data, st->small, false));
+        sv_buf_release(&clean);
+    }
+    size_t every = 1;
+    while (every < m->ncat && maxw + st->small > step * (double)every)
+        every++;
+    for (size_t k = 0; k < m->ncat && rc == 0; k++) {
+        if (k % every != 0 && k != m->ncat - 1)
+            continue;
+        struct sv_buf clean = SV_BUF_INIT;
+        rc = plot_quote_clean(&clean, m->cat_label[order[k]]);
+        if (rc == 0)
+            rc = plot_scene_text(sc, xs[k], y1 + st->small * 1.5, clean.data, st->small,
+                                 false, PLOT_CENTRE, PLOT_C_MUTED);
+        sv_buf_release(&clean);
+    }
+    double r = st->font * 0.28;
+    for (size_t s = 0; s < m->nser && rc == 0; s++) {
+        uint32_t col = plot_palette(s);
+        const struct plot_cell *prev = NULL;
+        double px = 0;
+        for (size_t k = 0; k < m->ncat && rc == 0; k++) {
+            const struct plot_cell *cell = plot_matrix_cell(m, order[k], s);
+            double x = xs[k];
+            if (!cell->present || cell->suppressed) {
+                prev = NULL;
+                continue;
+            }
+            if (prev != NULL)
+                rc = plot_scene_seg(sc, px, YV(prev->est), x, YV(cell->est), col, st->line * 2.0,
+                                    false);
+            if (rc == 0 && isfinite(cell->lo) && isfinite(cell->hi))
+                rc = plot_scene_seg(sc, x, YV(cell->lo), x, YV(cell->hi), col, st->line * 0.8,
+                                    false);
+            prev = cell;
+            px = x;
+        }
+        for (size_t k = 0; k < m->ncat && rc == 0; k++) {
+            const struct plot_cell *cell = plot_matrix_cell(m, order[k], s);
+            if (cell->present && !cell->suppressed)
+                rc = plot_scene_dot(sc, xs[k], YV(cell->est), r, col);
+        }
+        /* last value at the end of the line */
+        for (size_t k = m->ncat; k-- > 0 && rc == 0;) {
+            const struct plot_cell *cell = plot_matrix_cell(m, order[k], s);
+            if (cell->present && !cell->suppressed) {
+                char buf[64];
+                plot_fmt_value(buf, sizeof buf, cell->est, m->unit, fig->decimals, fig->lang);
+                rc = plot_scene_text(sc, xs[k] + r + st->small * 0.4, YV(cell->est), buf,
+                                     st->small, true, PLOT_LEFT, col == 0xf0e442 ? PLOT_C_TEXT
+                                                                                 : col);
+                break;
+            }
+        }
+    }
+#undef YV
+    free(xs);
+    free(order);
+    return rc;
+}

@@ -1,0 +1,140 @@
+/*
+ * plot_script_stacked: 100 % stacked horizontal bars (each category's
+ * series sum to one), and diverging stacked bars for Likert items
+ * (--diverging: the lower half of the levels to the left of zero, the
+ * middle level split across it). A category with a suppressed part is drawn
+ * hatched as a whole: partial bars would mislead.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "plot.h"
+
+int plot_script_stacked(struct plot_fig *fig, struct plot_scene *sc, struct sv_error *err)
+{
+    const struct plot_matrix *m = &fig->m;
+    const struct plot_style *st = &fig->st;
+    bool div = fig->opts->diverging;
+    int rc = 0;
+    if (m->nser < 2)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                            "'stacked' needs several series: give --series VAR or a list "
+                            "--indicator A,B");
+    if (m->nser > 8)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "too many series (%zu, 8 at most)",
+                            m->nser);
+    size_t k = m->nser;
+    for (size_t s = 0; s < k && rc == 0; s++)
+        rc = plot_legend_add(fig, m->ser_label[s], div ? plot_palette_div(s, k) : plot_palette(s),
+                             0);
+    /* shares per category, normalised */
+    double *share = calloc(m->ncat * k, sizeof *share);
+    bool *bad = calloc(m->ncat ? m->ncat : 1, sizeof *bad);
+    if (share == NULL || bad == NULL) {
+        free(share);
+        free(bad);
+        return SV_ENOMEM;
+    }
+    double left_max = 0, right_max = 0;
+    for (size_t c = 0; c < m->ncat; c++) {
+        double sum = 0;
+        for (size_t s = 0; s < k; s++) {
+            const struct plot_cell *cell = plot_matrix_cell(m, c, s);
+            if (cell->present && cell->suppressed)
+                bad[c] = true;
+            else if (cell->present && cell->est > 0)
+                sum += cell->est;
+        }
+        if (sum <= 0)
+            bad[c] = true;
+        if (bad[c])
+            continue;
+        double left = 0, right = 0;
+        for (size_t s = 0; s < k; s++) {
+            const struct plot_cell *cell = plot_matrix_cell(m, c, s);
+            double v = cell->present && cell->est > 0 ? cell->est / sum : 0;
+            share[c * k + s] = v;
+            if (2 * s + 1 < k)
+                left += v;
+            else if (2 * s + 1 == k) {
+                left += v / 2;
+                right += v / 2;
+            } else
+                right += v;
+        }
+        left_max = fmax(left_max, left);
+        right_max = fmax(right_max, right);
+    }
+    double v0 = 0, v1 = 1;
+    double ticks[12];
+    size_t nt;
+    if (div) {
+        double ext = fmax(left_max, right_max);
+        nt = plot_nice_ticks(0, ext > 0 ? ext : 1, 2, ticks);
+        ext = ticks[nt - 1];
+        v0 = -ext;
+        v1 = ext;
+        nt = plot_nice_ticks(v0, v1, 4, ticks);
+    } else {
+        nt = plot_nice_ticks(0, 1, 4, ticks);
+    }
+    double axis_h = st->small * 2.0;
+    rc = plot_frame_begin(fig, sc, m->ncat * st->row + axis_h + st->font * 0.3);
+    if (rc != 0)
+        goto out;
+    double row = (fig->cy1 - fig->cy0 - axis_h - st->font * 0.3) / (double)(m->ncat ? m->ncat : 1);
+    double labw = plot_label_column(fig, m->cat_label, m->ncat);
+    double x0 = fig->cx0 + labw + st->font * 0.5;
+    double x1 = fig->cx1 - st->font * 1.5;
+    double ytop = fig->cy0 + st->font * 0.3, ybot = ytop + row * m->ncat;
+#define XV(v) (x0 + ((v) - v0) / (v1 - v0) * (x1 - x0))
+    /* tick labels: absolute shares in percent */
+    for (size_t i = 0; i < nt && rc == 0; i++) {
+        double x = XV(ticks[i]);
+        char buf[64];
+        plot_fmt_value(buf, sizeof buf, fabs(ticks[i]), "share", 0, fig->lang);
+        rc = plot_scene_seg(sc, x, fig->cy0, x, ybot, ticks[i] == 0 ? PLOT_C_AXIS : PLOT_C_GRID,
+                            st->line * 0.7, false);
+        if (rc == 0)
+            rc = plot_scene_text(sc, x, ybot + st->small, buf, st->small, false, PLOT_CENTRE,
+                                 PLOT_C_MUTED);
+    }
+    double bar = fmin(row * 0.7, st->row * 0.7);
+    for (size_t c = 0; c < m->ncat && rc == 0; c++) {
+        double y = ytop + row * (c + 0.5);
+        rc = plot_draw_cat_label(fig, sc, x0 - st->font * 0.5, y, labw, m->cat_label[c]);
+        if (rc != 0)
+            break;
+        if (bad[c]) {
+            rc = plot_draw_suppressed(fig, sc, XV(div ? v0 : 0), y, bar);
+            continue;
+        }
+        double pos = 0;
+        if (div) {
+            for (size_t s = 0; s < k; s++) {
+                if (2 * s + 1 < k)
+                    pos -= share[c * k + s];
+                else if (2 * s + 1 == k)
+                    pos -= share[c * k + s] / 2;
+            }
+        }
+        for (size_t s = 0; s < k && rc == 0; s++) {
+            double v = share[c * k + s];
+            uint32_t col = div ? plot_palette_div(s, k) : plot_palette(s);
+            if (v > 0)
+                rc = plot_scene_rect(sc, XV(pos), y - bar / 2, XV(pos + v), y + bar / 2, col, 0);
+            char buf[64];
+            plot_fmt_value(buf, sizeof buf, v, "share", 0, fig->lang);
+            double w = XV(pos + v) - XV(pos);
+            if (rc == 0 && w > plot_text_width(buf, st->small, false) + st->small * 0.6)
+                rc = plot_scene_text(sc, (XV(pos) + XV(pos + v)) / 2, y, buf, st->small, false,
+                                     PLOT_CENTRE, plot_text_on(col));
+            pos += v;
+        }
+    }
+#undef XV
+out:
+    free(share);
+    free(bad);
+    return rc;
+}
