@@ -1,0 +1,32 @@
+# Sample platform exports for the demo, made by the project's own generator
+# (deterministic: seed 2026), and the ground truth they were drawn from.
+# Sourced by scripts/demo with OUT, BIN, SRC, VIGIE_SURVEYS set; POSIX sh.
+sample_out=$OUT/sample
+mkdir -p "$sample_out"
+
+"$BIN/sample/gensample" -q --survey recrutement --seed 2026 --n 412 --format limesurvey \
+    -o "$sample_out/recrutement.limesurvey.json" --truth "$sample_out/.truth-recrutement.json"
+echo "sample: $sample_out/recrutement.limesurvey.json (LimeSurvey export, 412 establishments)"
+
+"$BIN/sample/gensample" -q --survey numerique --seed 2026 --n 380 --format kobo \
+    -o "$sample_out/numerique.kobo.json" --truth "$sample_out/.truth-numerique.json"
+echo "sample: $sample_out/numerique.kobo.json (KoboToolbox data page, 380 establishments)"
+
+"$BIN/sample/gensample" -q --survey remuneration --seed 2026 --n 20000 --format csv \
+    -o "$sample_out/remuneration.csv" --truth "$sample_out/.truth-remuneration.json"
+echo "sample: $sample_out/remuneration.csv (pay survey, 20000 employees)"
+
+# One ground-truth file for the three surveys (each part is a JSON object).
+{
+    printf '{"format": "vigie-truth/1",\n"recrutement": '
+    cat "$sample_out/.truth-recrutement.json"
+    printf ',\n"numerique": '
+    cat "$sample_out/.truth-numerique.json"
+    printf ',\n"remuneration": '
+    cat "$sample_out/.truth-remuneration.json"
+    printf '}\n'
+} >"$sample_out/truth.json.tmp"
+mv "$sample_out/truth.json.tmp" "$sample_out/truth.json"
+rm -f "$sample_out/.truth-recrutement.json" "$sample_out/.truth-numerique.json" \
+    "$sample_out/.truth-remuneration.json"
+echo "sample: $sample_out/truth.json (ground truth: model parameters and population values)"
