@@ -413,3 +413,45 @@ int analyse_run_finish(struct analyse_run *run, const char *title_fr, const char
         return sv_fail_error(&err);
     return sv_cli_finish(0);
 }
+
+/* Shares of a multiple-choice variable's options, ranked by the national share. */
+int analyse_emit_multiple(struct analyse_run *run, const char *var, const char *indicator,
+                         const char *label, const char *dim,
+                         const struct analyse_grouping *g, struct sv_error *err)
+{
+    const struct sv_variable *v = sv_survey_variable(run->survey, var);
+    size_t k = v->ncodes;
+    struct rank {
+        double share;
+        size_t code;
+    } *rk = calloc(k ? k : 1, sizeof *rk);
+    if (!rk)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    int rc = 0;
+    for (size_t j = 0; j < k && rc == 0; j++) {
+        char col[256];
+        snprintf(col, sizeof col, "%s.%s", var, v->codes[j].code);
+        struct analyse_result r;
+        rc = analyse_proportion(&r, run->setup.design, analyse_data_col(&run->data, col)->num, NULL, &run->est, err);
+        rk[j].share = isnan(r.estimate) ? -1 : r.estimate;
+        rk[j].code = j;
+    }
+    /* rank: insertion sort, stable */
+    for (size_t a = 1; a < k; a++)
+        for (size_t b = a; b > 0 && rk[b].share > rk[b - 1].share; b--) {
+            struct rank t = rk[b];
+            rk[b] = rk[b - 1];
+            rk[b - 1] = t;
+        }
+    for (size_t j = 0; j < k && rc == 0; j++) {
+        const struct sv_code *c = &v->codes[rk[j].code];
+        char col[256];
+        snprintf(col, sizeof col, "%s.%s", var, c->code);
+        rc = analyse_emit(run, indicator, label, "share", ANALYSE_PROPORTION, analyse_data_col(&run->data, col)->num, NULL,
+                          0, NULL, g, dim, c->code, sv_label_get(&c->label, run->opt->lang),
+                          ANALYSE_ROW_NO_CV, err);
+    }
+    free(rk);
+    return rc;
+}
+

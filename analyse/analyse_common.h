@@ -92,6 +92,15 @@ int analyse_emit(struct analyse_run *run, const char *indicator, const char *lab
                  const char *pre_by, const char *pre_group, const char *pre_label,
                  unsigned flags, struct sv_error *err);
 
+/*
+ * Shares of each option of multiple-choice variable `var` (its "<var>.<code>"
+ * columns must have been asked for), ranked by the national share; by is
+ * `dim` (e.g. "cause") prefixed to the grouping's.
+ */
+int analyse_emit_multiple(struct analyse_run *run, const char *var, const char *indicator,
+                          const char *label, const char *dim, const struct analyse_grouping *g,
+                          struct sv_error *err);
+
 /* Fill the table metadata and write the outputs. Returns an exit code (messages printed). */
 int analyse_run_finish(struct analyse_run *run, const char *title_fr, const char *title_en);
 

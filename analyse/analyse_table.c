@@ -64,7 +64,7 @@ int analyse_out_row(struct analyse_out *o, const char *indicator, const char *la
     row.n = r->n;
     row.n_missing = r->n_missing;
     row.population = r->population;
-    if (r->n < o->min_cell) {
+    if (r->n < o->min_cell || (flags & ANALYSE_ROW_SMALL)) {
         row.suppressed = true;
         snprintf(reason, sizeof reason, "n<%ld", o->min_cell);
     } else if ((flags & ANALYSE_ROW_DOMINANCE) && r->max_share > o->dominance) {

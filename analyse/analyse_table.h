@@ -31,6 +31,7 @@ int analyse_format_parse(const char *s, enum analyse_format *out);
 #define ANALYSE_ROW_DOMINANCE 1u /* apply the dominance rule */
 #define ANALYSE_ROW_ADDITIVE 2u  /* a total: secondary suppression across groups */
 #define ANALYSE_ROW_NO_CV 4u     /* no cv flag (shares near 0, differences) */
+#define ANALYSE_ROW_SMALL 8u     /* a part of the cell is under min_cell: suppress ("n<3") */
 
 struct analyse_out {
     struct sv_itable table;

@@ -1,0 +1,205 @@
+/*
+ * analyse estimate: one statistic of one variable of any survey, nationally
+ * and by the --by groupings. Here the user names the variable (a variable of
+ * the definition, or a role name).
+ *
+ *   number, integer, likert: --stat mean (default), total, quantile (--p),
+ *                            ratio (--denominator)
+ *   yesno, "<multiple>.<code>": --stat proportion (default), total (a count)
+ *   single choice:           the share of --code, or of every code
+ *
+ * Indicator names: "<var>_mean", "<var>_total", "<var>_share",
+ * "<var>_per_<denominator>", quantiles "<var>.p50" (p in hundredths).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sv_buf.h"
+#include "sv_cli.h"
+#include "analyse_cmds.h"
+#include "analyse_common.h"
+
+static const struct sv_option options[] = {
+    {"survey", OPT_SURVEY, "ID|DIR", "survey definition"},
+    {"store", OPT_STORE, "FILE", "read the responses from this store (SQLite)"},
+    {"data", OPT_DATA, "FILE", "read the responses from a normalised CSV or JSON Lines file"},
+    {"var", OPT_VAR, "NAME", "the variable (or role); '<var>.<code>' for a multiple choice"},
+    {"stat", OPT_STAT, "S", "mean, total, proportion, ratio or quantile"},
+    {"denominator", OPT_DENOM, "NAME", "ratio: the denominator variable (or role)"},
+    {"p", OPT_P, "P", "quantile: the probability (default 0.5)"},
+    {"code", OPT_CODE, "CODE", "single choice: the code whose share is wanted (default all)"},
+    {"by", OPT_BY, "DIMS", "grouping: roles or variables, ';' crosses (repeatable)"},
+    {"weights", OPT_WEIGHTS, "W", "frame, rake (default), post or none"},
+    {"min-cell", OPT_MIN_CELL, "N", "suppress cells with fewer respondents (default 3)"},
+    {"dominance", OPT_DOMINANCE, "F", "suppress totals one unit dominates above F (0.85)"},
+    {"level", OPT_LEVEL, "L", "interval level (default 0.95)"},
+    {"ci", OPT_CI, "M", "proportion intervals: logit (default), wilson or exact"},
+    {"format", OPT_FORMAT, "F", "csv (default), excel-fr or jsonl"},
+    {"markdown", OPT_MARKDOWN, NULL, "also write a Markdown summary (<output>.md)"},
+    {"lang", OPT_LANG, "L", "labels in fr (default) or en"},
+    {"output", 'o', "FILE", "the indicator table ('-' for stdout)"},
+    {"quiet", OPT_QUIET, NULL, "no warnings"},
+    {"help", 'h', NULL, "show this help"},
+    {NULL, 0, NULL, NULL}};
+
+/* A variable name from a name that may be a role; multiple-choice columns kept as is. */
+static const char *resolve(const struct sv_survey *s, const char *name)
+{
+    const char *r = sv_survey_role(s, name);
+    return r && *r && !strchr(r, ',') ? r : name;
+}
+
+static int run_estimate(struct analyse_run *run, struct sv_error *err)
+{
+    const struct sv_survey *s = run->survey;
+    struct analyse_cmdopts *o = run->opt;
+    enum sv_lang lang = o->lang;
+    const char *var = resolve(s, o->var);
+    long idx = sv_schema_index(run->data.schema, var);
+    if (idx < 0)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "--var: survey '%s' has no variable '%s'",
+                            s->id, o->var);
+    const struct sv_column *col = &run->data.schema->columns[idx];
+    const struct sv_variable *v = col->variable;
+    bool binary = col->code || v->type == SV_TYPE_YESNO;
+    bool single = !col->code && v->type == SV_TYPE_SINGLE;
+    if (!col->code && (v->type == SV_TYPE_TEXT || v->type == SV_TYPE_DATE ||
+                       v->type == SV_TYPE_MULTIPLE))
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                            "--var: '%s' (%s) cannot be estimated%s", var,
+                            sv_var_type_name(v->type),
+                            v->type == SV_TYPE_MULTIPLE ? "; use '<var>.<code>'" : "");
+    const char *stat = o->stat ? o->stat : (binary || single ? "proportion" : "mean");
+    enum analyse_stat st;
+    if (strcmp(stat, "mean") == 0)
+        st = ANALYSE_MEAN;
+    else if (strcmp(stat, "total") == 0)
+        st = ANALYSE_TOTAL;
+    else if (strcmp(stat, "proportion") == 0)
+        st = ANALYSE_PROPORTION;
+    else if (strcmp(stat, "ratio") == 0)
+        st = ANALYSE_RATIO;
+    else if (strcmp(stat, "quantile") == 0)
+        st = ANALYSE_QUANTILE;
+    else
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                            "--stat: '%s' is not mean, total, proportion, ratio or quantile",
+                            stat);
+    if (st == ANALYSE_PROPORTION && !binary && !single)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                            "--stat proportion needs a yes/no, single-choice or '<var>.<code>' "
+                            "variable; '%s' is %s", var, sv_var_type_name(v->type));
+    if (single && st != ANALYSE_PROPORTION && st != ANALYSE_TOTAL)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                            "--stat %s: '%s' is a single-choice variable", stat, var);
+    if ((st == ANALYSE_RATIO) != (o->denominator != NULL))
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                            st == ANALYSE_RATIO ? "--stat ratio needs --denominator"
+                                                : "--denominator goes with --stat ratio");
+    if (o->code && !single)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "--code goes with a single-choice "
+                                                        "variable");
+    const char *den = o->denominator ? resolve(s, o->denominator) : NULL;
+    int rc = analyse_data_want(&run->data, var, single ? ANALYSE_COL_CODE : ANALYSE_COL_NUMBER,
+                               err);
+    if (rc == 0 && den)
+        rc = analyse_data_want(&run->data, den, ANALYSE_COL_NUMBER, err);
+    if (rc == 0 && single && o->code && !sv_variable_code(v, o->code))
+        rc = sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "--code: '%s' is not a code of '%s'",
+                          o->code, var);
+    if (rc || (rc = analyse_run_want_by(run, err)) || (rc = analyse_run_load(run, err)))
+        return rc;
+
+    size_t n = run->data.nrows;
+    const char *vlabel = sv_label_get(&v->label, lang);
+    if (col->code) {
+        static char buf[512];
+        snprintf(buf, sizeof buf, "%s : %s", vlabel, sv_label_get(&col->code->label, lang));
+        vlabel = buf;
+    }
+    double p = isnan(o->p) ? 0.5 : o->p;
+    const char *unit = st == ANALYSE_PROPORTION ? "share"
+                       : st == ANALYSE_RATIO    ? "ratio"
+                       : (v->unit && strcmp(v->unit, "EUR") == 0) ? "eur"
+                       : (v->unit && strcmp(v->unit, "ETP") == 0) ? "fte"
+                       : st == ANALYSE_TOTAL                      ? "count"
+                                                                  : "ratio";
+    unsigned flags = (st == ANALYSE_TOTAL ? ANALYSE_ROW_DOMINANCE | ANALYSE_ROW_ADDITIVE : 0) |
+                     (st == ANALYSE_RATIO ? ANALYSE_ROW_DOMINANCE : 0) |
+                     (st == ANALYSE_PROPORTION || st == ANALYSE_QUANTILE ? ANALYSE_ROW_NO_CV : 0);
+    char ind[256], label[768];
+    if (st == ANALYSE_QUANTILE)
+        snprintf(ind, sizeof ind, "%s.p%02.0f", var, p * 100);
+    else if (st == ANALYSE_RATIO)
+        snprintf(ind, sizeof ind, "%s_per_%s", var, den);
+    else
+        snprintf(ind, sizeof ind, "%s_%s", var, st == ANALYSE_PROPORTION ? "share" : stat);
+    static const char *const statfr[] = {"total", "moyenne", "part", "ratio", "quantile"};
+    static const char *const staten[] = {"total", "mean", "share", "ratio", "quantile"};
+    if (st == ANALYSE_RATIO) {
+        const struct sv_variable *dv = sv_survey_variable(s, den);
+        snprintf(label, sizeof label, "%s / %s", vlabel,
+                 dv ? sv_label_get(&dv->label, lang) : den);
+    } else {
+        snprintf(label, sizeof label, "%s (%s)", vlabel,
+                 lang == SV_LANG_EN ? staten[st] : statfr[st]);
+    }
+    if (!single) {
+        const double *y = analyse_data_col(&run->data, var)->num;
+        const double *x = den ? analyse_data_col(&run->data, den)->num : NULL;
+        for (size_t pass = 0; pass <= run->ngroupings && rc == 0; pass++)
+            rc = analyse_emit(run, ind, label, unit, st, y, x, p, NULL,
+                              pass ? &run->groupings[pass - 1] : NULL, NULL, NULL, NULL, flags,
+                              err);
+        return rc;
+    }
+    /* single choice: one 0/1 column per code */
+    const struct analyse_column *cc = analyse_data_col(&run->data, var);
+    double *y = calloc(n ? n : 1, sizeof *y);
+    if (!y)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    char dim[256];
+    snprintf(dim, sizeof dim, "%s", var);
+    for (size_t c = 0; c < v->ncodes && rc == 0; c++) {
+        if (o->code && strcmp(o->code, v->codes[c].code) != 0)
+            continue;
+        for (size_t i = 0; i < n; i++)
+            y[i] = cc->code[i] == ANALYSE_NO_GROUP ? NAN : (cc->code[i] == c);
+        for (size_t pass = 0; pass <= run->ngroupings && rc == 0; pass++)
+            rc = analyse_emit(run, ind, label, st == ANALYSE_TOTAL ? "count" : "share", st, y,
+                              NULL, 0, NULL, pass ? &run->groupings[pass - 1] : NULL, dim,
+                              v->codes[c].code, sv_label_get(&v->codes[c].label, lang),
+                              st == ANALYSE_TOTAL ? ANALYSE_ROW_ADDITIVE : ANALYSE_ROW_NO_CV,
+                              err);
+    }
+    free(y);
+    return rc;
+}
+
+int analyse_cmd_estimate(int argc, char **argv)
+{
+    struct analyse_cmdopts opt;
+    int code = analyse_cmd_parse(
+        &opt, argc, argv, options,
+        "analyse estimate --survey S (--store F | --data F) --var V [--stat S] [options] -o FILE",
+        "One design-based statistic (mean, total, proportion, ratio, quantile) of one variable,\n"
+        "nationally and by the --by groupings, with standard errors, intervals and suppression.");
+    if (code >= 0)
+        return code;
+    if (!opt.var)
+        return sv_usage_error("--var is required");
+    struct analyse_run run;
+    struct sv_error err;
+    sv_error_clear(&err);
+    int rc = analyse_run_open(&run, &opt, &err);
+    if (rc == 0)
+        rc = run_estimate(&run, &err);
+    if (rc)
+        code = sv_fail_error(&err);
+    else
+        code = analyse_run_finish(&run, "Estimation", "Estimate");
+    analyse_run_release(&run);
+    return code;
+}
