@@ -13,8 +13,10 @@
  *  - odk: ODK Central OData pages {"@odata.context","value",
  *    "@odata.nextLink"?}; groups as nested objects, numbers as JSON numbers,
  *    unanswered null.
- *  - csv: plain CSV (',' and LF), the definition's names, canonical codes,
- *    yes/no as 1/0, multiple choice space-separated codes.
+ *  - csv: plain CSV (',' and LF): a first column `id` (the response number,
+ *    which collect and sv_recio take as the record id), then the
+ *    definition's names, canonical codes, yes/no as 1/0, multiple choice
+ *    space-separated codes, unanswered empty.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -277,9 +279,9 @@ static int begin_page(struct gs_writer *w, struct sv_error *err)
         write_odk_context(w);
         break;
     case GS_FMT_CSV: {
+        fputs("id", w->fp);
         for (size_t i = 0; i < w->s->nvariables; i++) {
-            if (i)
-                fputc(',', w->fp);
+            fputc(',', w->fp);
             fputs(pname(&w->s->variables[i], SV_PLATFORM_CSV), w->fp);
         }
         fputc('\n', w->fp);
@@ -602,11 +604,11 @@ static void put_csv(struct gs_writer *w, const struct gs_record *r)
 {
     FILE *fp = w->fp;
     struct sv_buf b = SV_BUF_INIT;
+    fprintf(fp, "%ld", r->id);
     for (size_t i = 0; i < w->s->nvariables; i++) {
         const struct sv_variable *var = &w->s->variables[i];
         const struct gs_value *v = &r->v[i];
-        if (i)
-            fputc(',', fp);
+        fputc(',', fp);
         switch (v->kind) {
         case GS_MISSING:
             break;
