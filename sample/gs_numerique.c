@@ -55,7 +55,7 @@ static const struct region_param region_default = {"", 1.0, 0.0};
 #define IT_B 1.3
 #define BB_A 1.8
 #define BB_B 0.8
-#define MSG_A -0.2
+#define MSG_A -0.5
 #define MSG_B 1.0
 #define ESMS_A -0.4
 #define ESMS_B 0.6
