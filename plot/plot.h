@@ -117,10 +117,11 @@ uint32_t plot_text_on(uint32_t fill);
  */
 int plot_quote_clean(struct sv_buf *out, const char *s);
 /*
- * Append `s` as a gnuplot single-quoted string literal: cleaned as above,
- * every ' doubled, wrapped in '...'. Inside single quotes gnuplot performs no
- * backquote substitution, no @macro expansion and no backslash processing.
- * The caller must also mark the element 'noenhanced'.
+ * Append `s` as a gnuplot string expression made of single-quoted literals:
+ * cleaned as above, each ' written as "\047" joined with '.' ('it'."\047".'s').
+ * Inside single quotes gnuplot performs no backquote substitution, no @macro
+ * expansion and no backslash processing. The caller must also mark the
+ * element 'noenhanced'.
  */
 int plot_quote_literal(struct sv_buf *out, const char *s);
 /* True if `name` is a plain file name safe to embed in a script: [A-Za-z0-9._-]+, no leading '.' or '-'. */

@@ -135,6 +135,7 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
     struct pick *picks = NULL;
     size_t npicks = 0;
     char *list = NULL;
+    char *catvar_owned = NULL; /* before any goto out */
 
     memset(m, 0, sizeof *m);
     if (t->nrows == 0)
@@ -209,7 +210,6 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
 
     /* 2. the category variable when not given: the first grouped row's */
     const char *catvar = o->by;
-    char *catvar_owned = NULL;
     const char *servar = want_series ? o->series : NULL;
     if (catvar == NULL) {
         for (size_t i = 0; i < t->nrows && catvar == NULL; i++) {

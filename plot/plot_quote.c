@@ -55,7 +55,7 @@ static bool is_control(unsigned long cp)
            cp == 0x2029;
 }
 
-static int clean_into(struct sv_buf *out, const char *s, bool double_quotes)
+static int clean_into(struct sv_buf *out, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     while (*p) {
@@ -67,8 +67,6 @@ static int clean_into(struct sv_buf *out, const char *s, bool double_quotes)
             len = 1;
         } else if (is_control(cp)) {
             rc = sv_buf_addc(out, ' ');
-        } else if (double_quotes && cp == '\'') {
-            rc = sv_buf_adds(out, "''");
         } else {
             rc = sv_buf_add(out, p, len);
         }
@@ -81,16 +79,50 @@ static int clean_into(struct sv_buf *out, const char *s, bool double_quotes)
 
 int plot_quote_clean(struct sv_buf *out, const char *s)
 {
-    return clean_into(out, s, false);
+    return clean_into(out, s);
 }
 
+/*
+ * A quote inside the text is not written as '' (gnuplot 5.4's scanner
+ * mis-parses runs such as '''' and a leading ''), nor as "'" (a quote inside
+ * double quotes desynchronises the pre-scan that finds @macros and
+ * backquotes, which then expands the next single-quoted piece). It becomes a
+ * separate "\047" joined by the string operator '.':
+ *     it's  ->  'it'."\047".'s'
+ * "\047" contains no quote character, so every pre-scan stays in step.
+ */
 int plot_quote_literal(struct sv_buf *out, const char *s)
 {
-    int rc = sv_buf_addc(out, '\'');
-    if (rc == 0)
-        rc = clean_into(out, s, true);
-    if (rc == 0)
+    struct sv_buf clean = SV_BUF_INIT;
+    int rc = clean_into(&clean, s);
+    bool open = false, any = false;
+    for (const char *p = clean.data; *p && rc == 0; p++) {
+        if (*p == '\'') {
+            if (open)
+                rc = sv_buf_addc(out, '\'');
+            open = false;
+            if (rc == 0 && any)
+                rc = sv_buf_addc(out, '.');
+            if (rc == 0)
+                rc = sv_buf_adds(out, "\"\\047\"");
+        } else {
+            if (!open) {
+                if (any)
+                    rc = sv_buf_addc(out, '.');
+                if (rc == 0)
+                    rc = sv_buf_addc(out, '\'');
+                open = true;
+            }
+            if (rc == 0)
+                rc = sv_buf_addc(out, *p);
+        }
+        any = true;
+    }
+    if (rc == 0 && open)
         rc = sv_buf_addc(out, '\'');
+    if (rc == 0 && !any)
+        rc = sv_buf_adds(out, "''");
+    sv_buf_release(&clean);
     return rc;
 }
 

@@ -1,0 +1,198 @@
+/* Unit tests: quoting of untrusted text for gnuplot, text width and wrapping. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "plot.h"
+
+static char *lit(const char *s)
+{
+    struct sv_buf b = SV_BUF_INIT;
+    assert_int_equal(plot_quote_literal(&b, s), 0);
+    return sv_buf_detach(&b, NULL);
+}
+
+static char *clean(const char *s)
+{
+    struct sv_buf b = SV_BUF_INIT;
+    assert_int_equal(plot_quote_clean(&b, s), 0);
+    return sv_buf_detach(&b, NULL);
+}
+
+#define ASSERT_LIT(in, want)                                                                       \
+    do {                                                                                           \
+        char *got_ = lit(in);                                                                      \
+        assert_string_equal(got_, want);                                                           \
+        free(got_);                                                                                \
+    } while (0)
+
+static void test_plain(void **state)
+{
+    (void)state;
+    ASSERT_LIT("Île-de-France", "'Île-de-France'");
+    ASSERT_LIT("", "''");
+    ASSERT_LIT(NULL, "''");
+    ASSERT_LIT("12,3\xe2\x80\xaf%", "'12,3\xe2\x80\xaf%'");
+}
+
+static void test_quotes_joined(void **state)
+{
+    (void)state;
+    /* no '' runs (mis-parsed by gnuplot 5.4), no "'" (desynchronises its macro pre-scan) */
+    ASSERT_LIT("Provence-Alpes-Côte d'Azur", "'Provence-Alpes-Côte d'.\"\\047\".'Azur'");
+    ASSERT_LIT("'", "\"\\047\"");
+    ASSERT_LIT("''x''", "\"\\047\".\"\\047\".'x'.\"\\047\".\"\\047\"");
+    ASSERT_LIT("say \"hi\"", "'say \"hi\"'");
+}
+
+static void test_shell_and_macros_literal(void **state)
+{
+    (void)state;
+    /* inside single quotes gnuplot does no backquote, macro or escape processing */
+    ASSERT_LIT("`touch pwned`", "'`touch pwned`'");
+    ASSERT_LIT("system(\"touch pwned\")", "'system(\"touch pwned\")'");
+    ASSERT_LIT("@macro", "'@macro'");
+    ASSERT_LIT("a\\nb\\", "'a\\nb\\'");
+    ASSERT_LIT("^_{}@&~\\", "'^_{}@&~\\'");
+    ASSERT_LIT("# not a comment", "'# not a comment'");
+    ASSERT_LIT("' ; system('touch pwned') ; '",
+               "\"\\047\".' ; system('.\"\\047\".'touch pwned'.\"\\047\".') ; '.\"\\047\"");
+}
+
+static void test_controls_removed(void **state)
+{
+    (void)state;
+    /* a newline would end the command: every control character becomes a space */
+    ASSERT_LIT("a\nb\rc\td", "'a b c d'");
+    ASSERT_LIT("x\x01\x1f\x7fy", "'x   y'");
+    ASSERT_LIT("x\xc2\x85y", "'x y'");          /* U+0085 NEL */
+    ASSERT_LIT("x\xe2\x80\xa8y", "'x y'");      /* U+2028 LINE SEPARATOR */
+    ASSERT_LIT("x\xe2\x80\xa9y", "'x y'");      /* U+2029 */
+    ASSERT_LIT("'\n'", "\"\\047\".' '.\"\\047\"");
+}
+
+static void test_invalid_utf8(void **state)
+{
+    (void)state;
+    ASSERT_LIT("a\xffz", "'a\xef\xbf\xbdz'");
+    ASSERT_LIT("\xc3", "'\xef\xbf\xbd'");             /* truncated sequence */
+    ASSERT_LIT("\xc0\xaf", "'\xef\xbf\xbd\xef\xbf\xbd'"); /* overlong */
+    ASSERT_LIT("\xed\xa0\x80", "'\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd'"); /* surrogate */
+    ASSERT_LIT("\xf0\x9f\x98\x80", "'\xf0\x9f\x98\x80'"); /* valid 4-byte */
+}
+
+static void test_long_string(void **state)
+{
+    (void)state;
+    char *s = malloc(5001);
+    assert_non_null(s);
+    for (int i = 0; i < 5000; i++)
+        s[i] = (i % 7 == 3) ? '\'' : 'a' + i % 26;
+    s[5000] = '\0';
+    char *q = lit(s);
+    /* never two quote characters in a row, and every quote of the text became "\047" */
+    assert_null(strstr(q, "''"));
+    size_t quotes = 0, pieces = 0;
+    for (int i = 0; i < 5000; i++)
+        quotes += s[i] == '\'';
+    for (const char *p = q; (p = strstr(p, "\"\\047\"")) != NULL; p++)
+        pieces++;
+    assert_int_equal(pieces, quotes);
+    free(q);
+    free(s);
+}
+
+static void test_clean(void **state)
+{
+    (void)state;
+    char *c = clean("a\tb'c`d");
+    assert_string_equal(c, "a b'c`d");
+    free(c);
+}
+
+static void test_safe_name(void **state)
+{
+    (void)state;
+    assert_true(plot_quote_safe_name("fig-1_a.svg"));
+    assert_false(plot_quote_safe_name("| touch pwned"));
+    assert_false(plot_quote_safe_name("<cmd"));
+    assert_false(plot_quote_safe_name("a b.svg"));
+    assert_false(plot_quote_safe_name("a'b.svg"));
+    assert_false(plot_quote_safe_name(".hidden"));
+    assert_false(plot_quote_safe_name("-x"));
+    assert_false(plot_quote_safe_name(""));
+    assert_false(plot_quote_safe_name(NULL));
+    assert_false(plot_quote_safe_name("dir/x.svg"));
+}
+
+static void test_text_width(void **state)
+{
+    (void)state;
+    /* DejaVu Sans: 'M' is 1767/2048 em; ten of them at 10 pt, with the 2 % margin */
+    double w = plot_text_width("MMMMMMMMMM", 10, false);
+    assert_true(w > 86.0 && w < 89.0);
+    assert_true(plot_text_width("abc", 10, true) > plot_text_width("abc", 10, false));
+    assert_true(plot_text_width("", 10, false) == 0.0);
+}
+
+static void test_wrap(void **state)
+{
+    (void)state;
+    char **lines = NULL;
+    int n = plot_text_wrap(&lines, "Deux établissements sur trois peinent à recruter", 120, 10,
+                           false, 3);
+    assert_true(n >= 2);
+    for (int i = 0; i < n; i++)
+        assert_true(plot_text_width(lines[i], 10, false) <= 120.0);
+    plot_text_lines_free(lines, (size_t)n);
+
+    /* hyphenated names break after a hyphen, not inside a word */
+    n = plot_text_wrap(&lines, "Bourgogne-Franche-Comté", 90, 10, false, 2);
+    assert_int_equal(n, 2);
+    assert_string_equal(lines[0], "Bourgogne-");
+    assert_string_equal(lines[1], "Franche-Comté");
+    plot_text_lines_free(lines, (size_t)n);
+
+    /* too long for the lines allowed: cut with an ellipsis */
+    n = plot_text_wrap(&lines, "one two three four five six seven eight nine ten", 40, 10, false,
+                       2);
+    assert_int_equal(n, 2);
+    size_t len = strlen(lines[1]);
+    assert_true(len >= 3);
+    assert_memory_equal(lines[1] + len - 3, "\xe2\x80\xa6", 3);
+    plot_text_lines_free(lines, (size_t)n);
+
+    /* one line that fits is returned as is */
+    n = plot_text_wrap(&lines, "Corse", 100, 10, false, 2);
+    assert_int_equal(n, 1);
+    assert_string_equal(lines[0], "Corse");
+    plot_text_lines_free(lines, (size_t)n);
+
+    /* a narrow width never splits a UTF-8 sequence */
+    n = plot_text_wrap(&lines, "ééééé", 1, 10, false, 10);
+    assert_true(n > 0);
+    for (int i = 0; i < n; i++) {
+        struct sv_buf b = SV_BUF_INIT;
+        plot_quote_clean(&b, lines[i]);
+        assert_null(strstr(b.data, "\xef\xbf\xbd"));
+        sv_buf_release(&b);
+    }
+    plot_text_lines_free(lines, (size_t)n);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plain),          cmocka_unit_test(test_quotes_joined),
+        cmocka_unit_test(test_shell_and_macros_literal), cmocka_unit_test(test_controls_removed),
+        cmocka_unit_test(test_invalid_utf8),   cmocka_unit_test(test_long_string),
+        cmocka_unit_test(test_clean),          cmocka_unit_test(test_safe_name),
+        cmocka_unit_test(test_text_width),     cmocka_unit_test(test_wrap),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
