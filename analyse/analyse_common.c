@@ -58,6 +58,7 @@ static int on_option(int key, const char *v, void *ctx)
         if (sv_lang_parse(v, &o->lang))
             return sv_usage_error("--lang: '%s' is not fr or en", v);
         break;
+    case 'q':
     case OPT_QUIET: sv_cli_set_quiet(true); break;
     case OPT_VAR: o->var = v; break;
     case OPT_STAT: o->stat = v; break;

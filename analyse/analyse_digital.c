@@ -39,7 +39,7 @@ static const struct sv_option options[] = {
     {"markdown", OPT_MARKDOWN, NULL, "also write a Markdown summary (<output>.md)"},
     {"lang", OPT_LANG, "L", "labels in fr (default) or en"},
     {"output", 'o', "FILE", "the indicator table ('-' for stdout)"},
-    {"quiet", OPT_QUIET, NULL, "no warnings"},
+    {"quiet", 'q', NULL, "no warnings"},
     {"help", 'h', NULL, "show this help"},
     {NULL, 0, NULL, NULL}};
 

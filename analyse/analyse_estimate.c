@@ -40,7 +40,7 @@ static const struct sv_option options[] = {
     {"markdown", OPT_MARKDOWN, NULL, "also write a Markdown summary (<output>.md)"},
     {"lang", OPT_LANG, "L", "labels in fr (default) or en"},
     {"output", 'o', "FILE", "the indicator table ('-' for stdout)"},
-    {"quiet", OPT_QUIET, NULL, "no warnings"},
+    {"quiet", 'q', NULL, "no warnings"},
     {"help", 'h', NULL, "show this help"},
     {NULL, 0, NULL, NULL}};
 
@@ -58,6 +58,11 @@ static int run_estimate(struct analyse_run *run, struct sv_error *err)
     enum sv_lang lang = o->lang;
     const char *var = resolve(s, o->var);
     long idx = sv_schema_index(run->data.schema, var);
+    const struct sv_variable *mv = sv_survey_variable(s, var);
+    if (idx < 0 && mv && mv->type == SV_TYPE_MULTIPLE)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                            "--var: '%s' is a multiple choice: name one option as '%s.%s'", var,
+                            var, mv->ncodes ? mv->codes[0].code : "code");
     if (idx < 0)
         return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "--var: survey '%s' has no variable '%s'",
                             s->id, o->var);

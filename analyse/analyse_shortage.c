@@ -36,7 +36,7 @@ static const struct sv_option options[] = {
     {"markdown", OPT_MARKDOWN, NULL, "also write a Markdown summary (<output>.md)"},
     {"lang", OPT_LANG, "L", "labels in fr (default) or en"},
     {"output", 'o', "FILE", "the indicator table ('-' for stdout)"},
-    {"quiet", OPT_QUIET, NULL, "no warnings"},
+    {"quiet", 'q', NULL, "no warnings"},
     {"help", 'h', NULL, "show this help"},
     {NULL, 0, NULL, NULL}};
 
@@ -202,13 +202,14 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
                 ff += fft;
                 anyf = true;
             }
-            if (isnan(six))
+            /* a family without the question does not count */
+            if (m->v6 && isnan(six))
                 v6miss++;
-            else if (six > 0)
+            else if (m->v6 && six > 0)
                 v6++;
-            if (isnan(fft))
+            if (m->ff && isnan(fft))
                 ffmiss++;
-            else if (fft > 0)
+            else if (m->ff && fft > 0)
                 ffp++;
         }
         all.vac[i] = anyv ? vac : NAN;
@@ -223,10 +224,6 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
 
     /* national (g = NULL), then each --by (default region, then sector) */
     size_t nby = run->ngroupings;
-    struct analyse_grouping defaults[2];
-    size_t ndef = 0;
-    memset(defaults, 0, sizeof defaults);
-    (void)defaults;
     for (size_t pass = 0; pass <= nby && rc == 0; pass++) {
         const struct analyse_grouping *g = pass == 0 ? NULL : &run->groupings[pass - 1];
         bool fam_in_by = g && strstr(run->opt->by[pass - 1], "family") != NULL;
@@ -338,7 +335,7 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
                                     "Vacant FTE across all members"),
                                   "fte", ANALYSE_TOTAL, m->vac_z, NULL, 0, NULL, gg, "family", fc,
                                   fl, ANALYSE_ROW_DOMINANCE | ANALYSE_ROW_ADDITIVE, err);
-            if (rc == 0)
+            if (rc == 0 && m->v6)
                 rc = analyse_emit(run, "vacant_6m_share",
                                   L(lang, "Part des établissements ayant au moins un poste vacant "
                                           "depuis plus de 6 mois",
@@ -352,7 +349,7 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
                                     "'Faisant fonction' FTE / budgeted FTE"),
                                   "rate", ANALYSE_RATIO, m->ff_z, m->bud, 0, NULL, gg, "family",
                                   fc, fl, ANALYSE_ROW_DOMINANCE, err);
-            if (rc == 0)
+            if (rc == 0 && m->ent && m->ext)
                 rc = analyse_emit(run, "turnover_rate",
                                   L(lang, "Taux de rotation ((entrées + sorties) / 2 / ETP "
                                           "pourvus)",
@@ -362,7 +359,6 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
             free(emp);
         }
     }
-    (void)ndef;
 out:
     for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++)
         free(*bufs[k]);

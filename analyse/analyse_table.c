@@ -94,25 +94,33 @@ int analyse_out_row(struct analyse_out *o, const char *indicator, const char *la
     return 0;
 }
 
+/* Rows of one block: same indicator and grouping, same group but for the last dimension. */
+static bool same_block(const struct sv_irow *a, const struct sv_irow *b)
+{
+    if (strcmp(a->indicator, b->indicator) != 0 || strcmp(a->by, b->by) != 0)
+        return false;
+    const char *la = strrchr(a->group, ';'), *lb = strrchr(b->group, ';');
+    size_t na = la ? (size_t)(la - a->group) : 0, nb = lb ? (size_t)(lb - b->group) : 0;
+    return na == nb && strncmp(a->group, b->group, na) == 0;
+}
+
 void analyse_out_secondary(struct analyse_out *o)
 {
     struct sv_itable *t = &o->table;
     for (size_t i = 0; i < t->nrows; i++) {
         if (!o->additive[i] || !t->rows[i].by[0])
             continue;
-        /* first row of this (indicator, by) block? */
+        /* first row of its block? */
         bool first = true;
         for (size_t j = 0; j < i && first; j++)
-            if (o->additive[j] && strcmp(t->rows[j].indicator, t->rows[i].indicator) == 0 &&
-                strcmp(t->rows[j].by, t->rows[i].by) == 0)
+            if (o->additive[j] && same_block(&t->rows[j], &t->rows[i]))
                 first = false;
         if (!first)
             continue;
         long nsup = 0;
         size_t smallest = (size_t)-1;
         for (size_t j = i; j < t->nrows; j++) {
-            if (!o->additive[j] || strcmp(t->rows[j].indicator, t->rows[i].indicator) != 0 ||
-                strcmp(t->rows[j].by, t->rows[i].by) != 0)
+            if (!o->additive[j] || !same_block(&t->rows[j], &t->rows[i]))
                 continue;
             if (t->rows[j].suppressed)
                 nsup++;
