@@ -118,26 +118,18 @@ static void emit_unadjusted(struct pay_out *out, const struct pay_data *d,
                 } else if (k == 3 || k == 4) {
                     set_result(&cell, &eng->median[k == 3 ? cf : ch]);
                 } else if (k == 2) {
-                    /* 1 - mean_f / mean_h by the delta method; the covariance of the
-                     * two domain means comes from the engine's difference */
-                    struct analyse_diff df;
+                    /* 1 - mean_f / mean_h = -(mean_f / mean_h - 1) */
+                    struct pay_relgap g;
                     for (size_t i = 0; i < d->n; i++) {
-                        eng->mask_a[i] = gs->row_cell[i] == ch;
-                        eng->mask_b[i] = gs->row_cell[i] == cf;
+                        eng->mask_a[i] = gs->row_cell[i] == cf;
+                        eng->mask_b[i] = gs->row_cell[i] == ch;
                     }
-                    if (analyse_difference(&df, eng->des, ANALYSE_MEAN, gs->y, NULL, eng->mask_a,
-                                           eng->mask_b, NULL, NULL) == 0) {
-                        double mh = df.a.estimate, mf = df.b.estimate;
-                        double vh = df.a.var, vf = df.b.var;
-                        double cov = (vh + vf - df.se * df.se) / 2.0;
-                        double v = vf / (mh * mh) + mf * mf * vh / (mh * mh * mh * mh) -
-                                   2.0 * mf * cov / (mh * mh * mh);
-                        double t = pay_t_quantile(0.95, df.df);
-                        cell.estimate = pay_gap_relative(mh, mf);
-                        cell.se = sqrt(v > 0 ? v : 0);
-                        cell.df = df.df;
-                        cell.lo = cell.estimate - t * cell.se;
-                        cell.hi = cell.estimate + t * cell.se;
+                    if (pay_relgap_means(&g, eng->des, gs->y, eng->mask_a, eng->mask_b) == 0) {
+                        cell.estimate = -g.estimate;
+                        cell.se = g.se;
+                        cell.df = g.df;
+                        cell.lo = -g.hi;
+                        cell.hi = -g.lo;
                         cell.ci_method = "t";
                     }
                 } else {
@@ -163,8 +155,8 @@ static void emit_model(struct pay_out *out, const struct pay_model *pm, const st
     for (size_t j = 0; j < ols->p; j++) {
         pay_cell_init(&cell);
         cell.indicator = "ols_coefficient";
-        cell.label = PAY_TR(lang, "Coefficient, log du salaire horaire (MCO, écarts-types robustes HC1)",
-                            "Coefficient, log hourly pay (OLS, HC1 robust standard errors)");
+        cell.label = PAY_TR(lang, "Coefficient du log du salaire horaire (MCO ; écarts-types robustes HC1)",
+                            "Coefficient of log hourly pay (OLS; HC1 robust standard errors)");
         cell.by = "term";
         cell.group = pm->term[j];
         cell.group_label = pm->term_label[j];

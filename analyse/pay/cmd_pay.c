@@ -131,8 +131,8 @@ static void emit_cell(struct emit *em, size_t c, enum pay_measure m)
         snprintf(name, sizeof name, "%s.%s", m == PAY_HOURLY ? "hourly_pay" : "monthly_pay",
                  quantile_sfx[q]);
         cell.indicator = name;
-        cell.label = m == PAY_HOURLY ? PAY_TR(lang, "Salaire horaire brut, quantile", "Gross hourly pay, quantile")
-                                     : PAY_TR(lang, "Salaire mensuel brut, quantile", "Gross monthly pay, quantile");
+        cell.label = m == PAY_HOURLY ? PAY_TR(lang, "Salaire horaire brut (quantile)", "Gross hourly pay (quantile)")
+                                     : PAY_TR(lang, "Salaire mensuel brut (quantile)", "Gross monthly pay (quantile)");
         if (!reason)
             cell.estimate = pay_quantile_sorted(cs->v, (size_t)cs->n, quantile_p[q]);
         pay_out_add(em->out, &cell);
@@ -195,24 +195,18 @@ static void emit_gap(struct emit *em, size_t c, size_t r, const char *ref_code, 
                         cell.hi = diff.ci_high;
                         cell.ci_method = "t";
                     } else {
-                        /* ma/mb - 1 by the delta method, with the covariance the
-                         * difference's variance implies */
-                        double ma = diff.a.estimate, mb = diff.b.estimate;
-                        double va = diff.a.var, vb = diff.b.var;
-                        double cov = (va + vb - diff.se * diff.se) / 2.0;
-                        double v = va / (mb * mb) + ma * ma * vb / (mb * mb * mb * mb) -
-                                   2.0 * ma * cov / (mb * mb * mb);
-                        double t = pay_t_quantile(0.95, diff.df);
-                        cell.estimate = ma / mb - 1.0;
-                        cell.se = sqrt(v > 0 ? v : 0);
-                        cell.df = diff.df;
-                        cell.lo = cell.estimate - t * cell.se;
-                        cell.hi = cell.estimate + t * cell.se;
-                        cell.ci_method = "t";
+                        struct pay_relgap g;
+                        if (pay_relgap_means(&g, em->des, em->gs->y, em->mask_a, em->mask_b) == 0) {
+                            cell.estimate = g.estimate;
+                            cell.se = g.se;
+                            cell.df = g.df;
+                            cell.lo = g.lo;
+                            cell.hi = g.hi;
+                            cell.ci_method = "t";
+                        }
                     }
                 } else {
-                    double qa = pay_quantile_sorted(a->v, (size_t)a->n, 0.5);
-                    double qb = pay_quantile_sorted(b->v, (size_t)b->n, 0.5);
+                    double qa = em->median[c].estimate, qb = em->median[r].estimate;
                     cell.estimate = rel ? qa / qb - 1.0 : qa - qb;
                 }
             }

@@ -6,12 +6,11 @@
  * the unit tests can check each formula against R on small data.
  *
  * Conventions:
- *  - Quantiles use Hyndman-Fan type 1 (the inverse of the empirical CDF: the
- *    smallest x with F(x) >= p), which is R survey's svyquantile qrule "math"
- *    and quantile(x, p, type = 1). The median gap uses the same rule.
- *  - Means come with SE = s/sqrt(n) and a Student t interval on n - 1 df,
- *    which is svymean() on an equal-probability design with ids = ~1 (no fpc),
- *    with confint(df = degf(design)).
+ *  - Estimates with standard errors (means, medians and their intervals,
+ *    differences) come from the analyse engine (analyse_design.h); the only
+ *    quantile code here is pay_quantile_sorted(), for the p10..p90 box-plot
+ *    rows from an already sorted cell, with the engine's rule (Hyndman-Fan
+ *    type 1, svyquantile qrule "math", quantile(x, p, type = 1)).
  *  - OLS robust covariances are the White sandwich (X'X)^-1 X' diag(w) X (X'X)^-1:
  *    HC0 w = e^2, HC1 = HC0 n/(n-p) (Stata "robust", the one `analyse gender`
  *    reports), HC3 w = e^2/(1-h)^2 (sandwich::vcovHC's default).
@@ -44,15 +43,6 @@ double pay_t_quantile(double level, double df);
 
 /* Type 1 quantile of x[0..n-1] sorted ascending (n >= 1). */
 double pay_quantile_sorted(const double *x, size_t n, double p);
-
-/*
- * Woodruff interval of the type-1 quantile of sorted x: m = share of x <= q,
- * SE(m) = sqrt(m(1-m)/(n-1)), [m -/+ t SE] mapped back through the type 1
- * rule; an end is NAN when it falls outside [0, 1]. This is svyquantile's
- * interval.type = "mean" on an equal-probability design.
- */
-void pay_quantile_ci(const double *x, size_t n, double p, double level, double *q,
-                     double *lo, double *hi, double *se);
 
 /* Sort ascending (NANs must have been removed). */
 void pay_sort(double *x, size_t n);

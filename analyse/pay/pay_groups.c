@@ -173,3 +173,27 @@ done:
         pay_groups_release(gs);
     return rc;
 }
+
+int pay_relgap_means(struct pay_relgap *out, const struct analyse_design *des, const double *y,
+                     const unsigned char *mask_a, const unsigned char *mask_b)
+{
+    struct analyse_diff df;
+    out->estimate = out->se = out->df = out->lo = out->hi = NAN;
+    out->mean_a = out->mean_b = NAN;
+    int rc = analyse_difference(&df, des, ANALYSE_MEAN, y, NULL, mask_a, mask_b, NULL, NULL);
+    if (rc < 0)
+        return rc;
+    double ma = df.a.estimate, mb = df.b.estimate;
+    double va = df.a.var, vb = df.b.var;
+    double cov = (va + vb - df.se * df.se) / 2.0;
+    double v = va / (mb * mb) + ma * ma * vb / (mb * mb * mb * mb) - 2.0 * ma * cov / (mb * mb * mb);
+    double t = pay_t_quantile(0.95, df.df);
+    out->mean_a = ma;
+    out->mean_b = mb;
+    out->estimate = ma / mb - 1.0;
+    out->se = sqrt(v > 0 ? v : 0);
+    out->df = df.df;
+    out->lo = out->estimate - t * out->se;
+    out->hi = out->estimate + t * out->se;
+    return 0;
+}

@@ -45,4 +45,17 @@ void pay_groups_release(struct pay_groupset *gs);
 size_t pay_groups_index(const struct pay_groupset *gs, const unsigned *lev);
 void pay_groups_levels(const struct pay_groupset *gs, size_t c, unsigned *lev);
 
+/*
+ * Relative gap a/b - 1 between the means of two domains (masks of n
+ * flags), from the engine: the difference gives the covariance of the two
+ * means, the delta method the standard error; t interval on the
+ * difference's design df. Returns 0 or SV_E* (estimate NAN on failure).
+ */
+struct pay_relgap {
+    double estimate, se, df, lo, hi;
+    double mean_a, mean_b;
+};
+int pay_relgap_means(struct pay_relgap *out, const struct analyse_design *des, const double *y,
+                     const unsigned char *mask_a, const unsigned char *mask_b);
+
 #endif

@@ -59,32 +59,6 @@ double pay_quantile_sorted(const double *x, size_t n, double p)
     return x[(size_t)k - 1];
 }
 
-void pay_quantile_ci(const double *x, size_t n, double p, double level, double *q, double *lo,
-                     double *hi, double *se)
-{
-    *q = pay_quantile_sorted(x, n, p);
-    *lo = *hi = *se = NAN;
-    if (n < 2 || isnan(*q))
-        return;
-    /* share of x <= q: x is sorted, so count up to the last tie of q */
-    size_t lo_i = 0, hi_i = n;
-    while (lo_i < hi_i) {
-        size_t mid = lo_i + (hi_i - lo_i) / 2;
-        if (x[mid] <= *q)
-            lo_i = mid + 1;
-        else
-            hi_i = mid;
-    }
-    double m = (double)lo_i / (double)n;
-    double sem = sqrt(m * (1.0 - m) / (double)(n - 1));
-    double t = pay_t_quantile(level, (double)(n - 1));
-    double l = m - t * sem, u = m + t * sem;
-    *lo = l < 0 ? NAN : pay_quantile_sorted(x, n, l);
-    *hi = u > 1 ? NAN : pay_quantile_sorted(x, n, u);
-    if (!isnan(*lo) && !isnan(*hi))
-        *se = (*hi - *lo) / (2.0 * t);
-}
-
 double pay_gap_relative(double men, double women)
 {
     if (isnan(men) || isnan(women) || !(men > 0))
