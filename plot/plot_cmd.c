@@ -174,18 +174,27 @@ static int cmd_brief(int argc, char **argv)
     struct sv_error err;
     bool stop = false;
     int first = 0;
-    int rc = sv_cli_parse(argc, argv, brief_options, brief_usage, brief_description, on_brief,
-                          &b, &first, &stop);
-    if (rc != 0 || stop)
-        return rc;
-    if (first >= argc)
+    const char *file = NULL;
+    /* options may come before or after the brief file (getopt stops at an operand) */
+    while (argc > 0) {
+        int rc = sv_cli_parse(argc, argv, brief_options, brief_usage, brief_description, on_brief,
+                              &b, &first, &stop);
+        if (rc != 0 || stop)
+            return rc;
+        if (first >= argc)
+            break;
+        if (file != NULL)
+            return sv_usage_error("unexpected argument '%s'", argv[first]);
+        file = argv[first];
+        argc -= first;
+        argv += first;
+    }
+    if (file == NULL)
         return sv_usage_error("missing the brief file");
-    if (first + 1 < argc)
-        return sv_usage_error("unexpected argument '%s'", argv[first + 1]);
     if (b.output == NULL)
         return sv_usage_error("missing -o DIR");
     sv_error_clear(&err);
-    if (plot_brief_run(argv[first], b.output, b.tables, b.script_only, stdout, &err) != 0)
+    if (plot_brief_run(file, b.output, b.tables, b.script_only, stdout, &err) != 0)
         return sv_fail_error(&err);
     return 0;
 }

@@ -392,7 +392,7 @@ int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, cons
     rc = plot_data_select(&fig.m, t, o, source, err);
     if (rc != 0)
         return rc;
-    /* shares under 10 %: one decimal, so 5,4 % and 5,0 % do not look equal */
+    /* shares under 20 %: one decimal, so 5,4 % and 5,0 % do not look equal */
     if (fig.m.unit && (strcmp(fig.m.unit, "share") == 0 || strcmp(fig.m.unit, "rate") == 0 ||
                        strcmp(fig.m.unit, "percent") == 0)) {
         double mx = 0;
@@ -401,7 +401,7 @@ int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, cons
                 mx = fmax(mx, fabs(fig.m.cells[i].est));
         if (strcmp(fig.m.unit, "percent") == 0)
             mx /= 100;
-        fig.decimals = mx > 0 && mx < 0.1 && o->kind != PLOT_STACKED ? 1 : 0;
+        fig.decimals = mx > 0 && mx < 0.2 && o->kind != PLOT_STACKED ? 1 : 0;
     }
     fig.headline = o->title ? o->title : t->meta.title && t->meta.title[0] ? t->meta.title
                                                                            : fig.m.label;
