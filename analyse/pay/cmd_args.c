@@ -17,6 +17,7 @@ int pay_args_on_option(int key, const char *value, struct pay_args *a)
     case PAY_OPT_STORE: a->store = value; return 0;
     case PAY_OPT_BY: a->by = value; return 0;
     case 'o': a->output = value; return 0;
+    case 'q': sv_cli_set_quiet(true); return 0;
     case PAY_OPT_WITH_SEGUR: a->without_segur = 0; return 0;
     case PAY_OPT_WITHOUT_SEGUR: a->without_segur = 1; return 0;
     case PAY_OPT_SMIC: a->smic = value; return 0;

@@ -28,6 +28,7 @@ enum {
     {"store", PAY_OPT_STORE, "FILE", "the survey's store (SQLite)"},                               \
     {"output", 'o', "FILE", "write the table to FILE (and FILE's .meta.json); default stdout"},   \
     {"lang", PAY_OPT_LANG, "fr|en", "language of labels (default fr)"},                          \
+    {"quiet", 'q', NULL, "print nothing but errors"},                                            \
     {"help", 'h', NULL, "show this help"}
 
 struct pay_args {

@@ -23,6 +23,7 @@ static const struct sv_option eg_options[] = {
     {"groups", OPT_GROUPS, "csp|level", "indicator 1 groups: CSP x age (default) or level x age"},
     {"output", 'o', "FILE", "write the table to FILE (and FILE's .meta.json); default stdout"},
     {"lang", OPT_LANG, "fr|en", "language of labels (default fr)"},
+    {"quiet", 'q', NULL, "print nothing but errors"},
     {"help", 'h', NULL, "show this help"},
     {NULL, 0, NULL, NULL}};
 
@@ -40,6 +41,7 @@ static int on_opt(int key, const char *value, void *vctx)
     switch (key) {
     case OPT_WORKFORCE: c->workforce = value; return 0;
     case 'o': c->output = value; return 0;
+    case 'q': sv_cli_set_quiet(true); return 0;
     case OPT_YEAR:
         if (sv_parse_long(value, 2019, 2100, &c->year) < 0)
             return sv_usage_error("--year: expected a year from 2019, got '%s'", value);

@@ -22,6 +22,7 @@ static const struct sv_option grid_options[] = {
     {"smic", OPT_SMIC, "FILE", "SMIC history (default: $VIGIE_SURVEYS/common/smic.csv)"},
     {"output", 'o', "FILE", "write the table to FILE (and FILE's .meta.json); default stdout"},
     {"lang", OPT_LANG, "fr|en", "language of labels (default fr)"},
+    {"quiet", 'q', NULL, "print nothing but errors"},
     {"help", 'h', NULL, "show this help"},
     {NULL, 0, NULL, NULL}};
 
@@ -38,6 +39,7 @@ static int on_opt(int key, const char *value, void *vctx)
     case OPT_DATE: c->o.date = value; return 0;
     case OPT_SMIC: c->o.smic = value; return 0;
     case 'o': c->o.output = value; return 0;
+    case 'q': sv_cli_set_quiet(true); return 0;
     case OPT_LANG:
         if (sv_lang_parse(value, &c->o.lang) < 0)
             return sv_usage_error("--lang: expected 'fr' or 'en', got '%s'", value);
