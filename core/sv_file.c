@@ -25,6 +25,24 @@ int sv_atomic_open(struct sv_atomic_file *f, const char *path, struct sv_error *
         f->fp = stdout;
         return 0;
     }
+    /*
+     * A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in
+     * place: renaming a temporary file over it would replace the device.
+     */
+    {
+        struct stat st;
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+            if (S_ISDIR(st.st_mode))
+                return sv_error_set(err, SV_EIO, path, 0, 0, "is a directory");
+            f->fp = fopen(path, "w");
+            if (!f->fp)
+                return sv_error_set(err, SV_EIO, path, 0, 0, "cannot open for writing: %s",
+                                    strerror(errno));
+            f->target = NULL;
+            f->direct = true;
+            return 0;
+        }
+    }
     if (sv_buf_addf(&tmp, "%s.tmp.XXXXXX", path))
         return sv_error_set(err, SV_ENOMEM, path, 0, 0, "out of memory");
     fd = mkstemp(tmp.data);
@@ -63,9 +81,13 @@ int sv_atomic_commit(struct sv_atomic_file *f, struct sv_error *err)
         return 0;
     if (!f->target) {
         if (fflush(f->fp) != 0 || ferror(f->fp))
-            rc = sv_error_set(err, SV_EIO, "-", 0, 0, "cannot write standard output: %s",
+            rc = sv_error_set(err, SV_EIO, "-", 0, 0, "cannot write output: %s",
+                              strerror(errno));
+        if (f->direct && fclose(f->fp) != 0 && rc == 0)
+            rc = sv_error_set(err, SV_EIO, "-", 0, 0, "cannot write output: %s",
                               strerror(errno));
         f->fp = NULL;
+        f->direct = false;
         return rc;
     }
     if (fflush(f->fp) != 0 || ferror(f->fp) || fsync(fileno(f->fp)) != 0) {
@@ -106,8 +128,9 @@ int sv_atomic_commit(struct sv_atomic_file *f, struct sv_error *err)
 
 void sv_atomic_abort(struct sv_atomic_file *f)
 {
-    if (f->fp && f->target)
+    if (f->fp && (f->target || f->direct))
         fclose(f->fp);
+    f->direct = false;
     f->fp = NULL;
     if (f->tmp) {
         unlink(f->tmp);

@@ -8,6 +8,7 @@
 #ifndef SV_FILE_H
 #define SV_FILE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "sv_error.h"
 
@@ -15,9 +16,13 @@ struct sv_atomic_file {
     FILE *fp;     /* write here */
     char *target; /* final path; NULL when writing to stdout */
     char *tmp;    /* temporary path */
+    bool direct;  /* a device or pipe, written in place */
 };
 
-/* Open `path` for atomic writing; "-" or NULL means stdout (written directly). */
+/*
+ * Open `path` for atomic writing; "-" or NULL means stdout (written directly),
+ * and so are devices and pipes such as /dev/null (never replaced).
+ */
 int sv_atomic_open(struct sv_atomic_file *f, const char *path, struct sv_error *err);
 /* Flush, fsync, close and rename. On any failure the temporary file is removed. */
 int sv_atomic_commit(struct sv_atomic_file *f, struct sv_error *err);
