@@ -33,6 +33,17 @@ struct cal_step {
     size_t nmargins;
     double *oldw; /* post: weights before; NULL for rake */
     double *psw;  /* weights after */
+    /*
+     * Raking: the joint cells of all margins (their cross-classification),
+     * so that survey's 10 rounds of residual projection run on the joint
+     * table instead of on every row: joint[i] per row, jcount[c] rows per
+     * joint cell, jcell[c * nmargins + m] = cell of margin m. NULL when the
+     * cross-classification is too large (then the rows are used).
+     */
+    size_t *joint;
+    double *jcount;
+    size_t *jcell;
+    size_t njoint;
 };
 
 struct analyse_design {
@@ -67,6 +78,9 @@ void analyse_design_free(struct analyse_design *d)
         free(d->steps[s].margins);
         free(d->steps[s].oldw);
         free(d->steps[s].psw);
+        free(d->steps[s].joint);
+        free(d->steps[s].jcount);
+        free(d->steps[s].jcell);
     }
     free(d->steps);
     free(d->stratum);
@@ -254,6 +268,119 @@ static int poststratify_pass(struct analyse_design *d, const struct analyse_marg
     return 0;
 }
 
+/* The joint table of a raking step's margins (left NULL when too large or out of memory). */
+static void build_joint(struct cal_step *st, size_t n)
+{
+    size_t span = 1;
+    for (size_t m = 0; m < st->nmargins; m++) {
+        size_t k = st->margins[m].ncells ? st->margins[m].ncells : 1;
+        if (span > ((size_t)1 << 20) / k)
+            return;
+        span *= k;
+    }
+    size_t *dense = malloc(span * sizeof *dense);
+    size_t *joint = malloc((n ? n : 1) * sizeof *joint);
+    if (!dense || !joint) {
+        free(dense);
+        free(joint);
+        return;
+    }
+    for (size_t c = 0; c < span; c++)
+        dense[c] = (size_t)-1;
+    size_t nj = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t key = 0;
+        for (size_t m = 0; m < st->nmargins; m++)
+            key = key * st->margins[m].ncells + st->margins[m].cell[i];
+        if (dense[key] == (size_t)-1)
+            dense[key] = nj++;
+        joint[i] = dense[key];
+    }
+    double *jcount = calloc(nj ? nj : 1, sizeof *jcount);
+    size_t *jcell = calloc((nj ? nj : 1) * st->nmargins, sizeof *jcell);
+    if (!jcount || !jcell) {
+        free(dense);
+        free(joint);
+        free(jcount);
+        free(jcell);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t c = joint[i];
+        jcount[c] += 1;
+        for (size_t m = 0; m < st->nmargins; m++)
+            jcell[c * st->nmargins + m] = st->margins[m].cell[i];
+    }
+    free(dense);
+    st->joint = joint;
+    st->jcount = jcount;
+    st->jcell = jcell;
+    st->njoint = nj;
+}
+
+/*
+ * survey's raking residuals, 10 rounds over the margins, on the joint table:
+ * with u = z / psw, each margin step subtracts the unweighted cell mean of
+ * the current u; the current u of a row is u0 - sum_m D_m[cell_m], so the
+ * cell means only need the joint cells' sums of u0 and their row counts.
+ */
+static int rake_residuals_joint(const struct cal_step *st, size_t n, double *z)
+{
+    size_t M = st->nmargins, J = st->njoint;
+    size_t tot = 0;
+    for (size_t m = 0; m < M; m++)
+        tot += st->margins[m].ncells;
+    long double *S = calloc(J ? J : 1, sizeof *S);
+    double *D = calloc(tot ? tot : 1, sizeof *D);
+    long double *num = calloc(tot ? tot : 1, sizeof *num);
+    double *cnt = calloc(tot ? tot : 1, sizeof *cnt);
+    size_t *off = calloc(M, sizeof *off);
+    if (!S || !D || !num || !cnt || !off) {
+        free(S);
+        free(D);
+        free(num);
+        free(cnt);
+        free(off);
+        return SV_ENOMEM;
+    }
+    for (size_t m = 1; m < M; m++)
+        off[m] = off[m - 1] + st->margins[m - 1].ncells;
+    for (size_t i = 0; i < n; i++)
+        S[st->joint[i]] += z[i] / st->psw[i];
+    for (size_t c = 0; c < J; c++)
+        for (size_t m = 0; m < M; m++)
+            cnt[off[m] + st->jcell[c * M + m]] += st->jcount[c];
+    for (int r = 0; r < 10; r++) {
+        for (size_t m = 0; m < M; m++) {
+            size_t nc = st->margins[m].ncells;
+            for (size_t g = 0; g < nc; g++)
+                num[off[m] + g] = 0;
+            for (size_t c = 0; c < J; c++) {
+                long double adj = 0;
+                for (size_t q = 0; q < M; q++)
+                    adj += D[off[q] + st->jcell[c * M + q]];
+                num[off[m] + st->jcell[c * M + m]] += S[c] - st->jcount[c] * adj;
+            }
+            for (size_t g = 0; g < nc; g++)
+                if (cnt[off[m] + g] > 0)
+                    D[off[m] + g] += (double)(num[off[m] + g] / cnt[off[m] + g]);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t c = st->joint[i];
+        double adj = 0;
+        for (size_t q = 0; q < M; q++)
+            adj += D[off[q] + st->jcell[c * M + q]];
+        z[i] -= adj * st->psw[i];
+    }
+    free(S);
+    free(D);
+    free(num);
+    free(cnt);
+    free(off);
+    return 0;
+}
+
 static int add_step(struct analyse_design *d, enum cal_kind kind,
                     const struct analyse_margin *margins, size_t nmargins, const double *oldw)
 {
@@ -277,6 +404,8 @@ static int add_step(struct analyse_design *d, enum cal_kind kind,
         memcpy(st->margins[m].cell, margins[m].cell, d->nrows * sizeof(size_t));
     }
     memcpy(st->psw, d->w, d->nrows * sizeof *st->psw);
+    if (kind == CAL_RAKE)
+        build_joint(st, d->nrows);
     if (oldw) {
         st->oldw = xcalloc(d->nrows, sizeof *st->oldw);
         if (!st->oldw)
@@ -407,6 +536,11 @@ static int calibration_residuals(const struct analyse_design *d, double *z)
     size_t n = d->nrows;
     for (size_t s = 0; s < d->nsteps; s++) {
         const struct cal_step *st = &d->steps[s];
+        if (st->kind == CAL_RAKE && st->joint) {
+            if (rake_residuals_joint(st, n, z) != 0)
+                return SV_ENOMEM;
+            continue;
+        }
         size_t maxc = 0;
         for (size_t m = 0; m < st->nmargins; m++)
             if (st->margins[m].ncells > maxc)
