@@ -47,6 +47,7 @@ struct plot_opts {
     char *indicator; /* one name, or a ','-list whose items become the series */
     char *by;
     char *series;
+    char *series_codes; /* ','-list: keep only these series, in this order */
     char *title;
     char *subtitle;
     char *note;

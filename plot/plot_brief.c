@@ -5,7 +5,8 @@
  *   {"title": "...", "lang": "fr",
  *    "figures": [{"name": "difficulty_region", "kind": "bars",
  *                 "table": "shortage.csv", "indicator": "difficulty_share",
- *                 "by": "region", "series": null, "diverging": false,
+ *                 "by": "region", "series": null, "series_codes": "a,b",
+ *                 "diverging": false,
  *                 "title": "...", "subtitle": "...", "note": "...", "source": "...",
  *                 "size": "full", "lang": "fr", "formats": ["svg", "png"],
  *                 "caption": "..."}]}
@@ -37,7 +38,7 @@ int plot_html_escape(struct sv_buf *out, const char *s)
 }
 
 static const char *const known_keys[] = {"name", "kind", "table", "indicator", "by", "series",
-                                         "diverging", "title", "subtitle", "note", "source",
+                                         "series_codes", "diverging", "title", "subtitle", "note", "source",
                                          "size", "lang", "formats", "caption", NULL};
 
 static int get_str(json_t *obj, const char *key, const char **out, const char *path, long i,
@@ -111,6 +112,7 @@ static int figure_opts(struct plot_opts *o, json_t *f, const char *path, long i,
     } strs[] = {{"indicator", offsetof(struct plot_opts, indicator)},
                 {"by", offsetof(struct plot_opts, by)},
                 {"series", offsetof(struct plot_opts, series)},
+                {"series_codes", offsetof(struct plot_opts, series_codes)},
                 {"title", offsetof(struct plot_opts, title)},
                 {"subtitle", offsetof(struct plot_opts, subtitle)},
                 {"note", offsetof(struct plot_opts, note)},

@@ -13,6 +13,7 @@ enum {
     OPT_INDICATOR,
     OPT_BY,
     OPT_SERIES,
+    OPT_SERIES_CODES,
     OPT_TITLE,
     OPT_SUBTITLE,
     OPT_NOTE,
@@ -46,6 +47,7 @@ static const struct sv_option fig_options[] = {
     {"indicator", OPT_INDICATOR, "NAME", "indicator to draw (a ','-list makes each one a series)"},
     {"by", OPT_BY, "VAR", "grouping variable of the categories"},
     {"series", OPT_SERIES, "VAR", "grouping variable of the series (grouped, stacked, ...)"},
+    {"series-codes", OPT_SERIES_CODES, "A,B", "keep only these series codes, in this order"},
     {"title", OPT_TITLE, "TEXT", "headline stating the finding (default: table title)"},
     {"subtitle", OPT_SUBTITLE, "TEXT", "subtitle (default: indicator label)"},
     {"note", OPT_NOTE, "TEXT", "note put before the automatic note line"},
@@ -97,6 +99,7 @@ static int on_fig(int key, const char *value, void *ctx)
     case OPT_INDICATOR: return set_str(&o->indicator, value);
     case OPT_BY: return set_str(&o->by, value);
     case OPT_SERIES: return set_str(&o->series, value);
+    case OPT_SERIES_CODES: return set_str(&o->series_codes, value);
     case OPT_TITLE: return set_str(&o->title, value);
     case OPT_SUBTITLE: return set_str(&o->subtitle, value);
     case OPT_NOTE: return set_str(&o->note, value);

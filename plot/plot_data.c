@@ -108,6 +108,14 @@ static long indicator_index(char **names, size_t n, const char *name)
     return -1;
 }
 
+static bool has_series(const struct plot_matrix *m, const char *code)
+{
+    for (size_t i = 0; i < m->nser; i++)
+        if (strcmp(m->ser_code[i], code) == 0)
+            return true;
+    return false;
+}
+
 struct pick {
     const struct sv_irow *row;
     char *cat, *cat_label, *ser, *ser_label; /* owned */
@@ -218,9 +226,14 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
                 continue;
             char *a, *b;
             size_t k = split2(r->by, ";", &a, &b);
+            bool series_kind = o->kind == PLOT_GROUPED || o->kind == PLOT_STACKED ||
+                               o->kind == PLOT_DUMBBELL || o->kind == PLOT_LINES;
             if (k == 1 && servar == NULL) {
                 catvar_owned = a;
                 a = NULL;
+            } else if (k == 2 && servar == NULL && (ind_series || !series_kind)) {
+                /* a pair without a series: each combination is one category */
+                catvar_owned = sv_strdup(r->by);
             } else if (k == 2 && !ind_series) {
                 if (servar == NULL && (o->kind == PLOT_GROUPED || o->kind == PLOT_STACKED ||
                                        o->kind == PLOT_DUMBBELL || o->kind == PLOT_LINES))
@@ -372,6 +385,29 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
     m->by = catvar == o->by ? o->by : servar == NULL ? picks[0].row->by : NULL;
 
     /* 4. categories and series in order of first appearance (series in list order) */
+    if (!ind_series && o->series_codes != NULL) {
+        /* only these series, in this order */
+        char *codes = sv_strdup(o->series_codes);
+        if (codes == NULL)
+            rc = SV_ENOMEM;
+        for (char *save = NULL, *tok = codes ? strtok_r(codes, ",", &save) : NULL;
+             tok != NULL && rc == 0; tok = strtok_r(NULL, ",", &save)) {
+            size_t idx;
+            const char *lab = NULL;
+            for (size_t i = 0; i < npicks && lab == NULL; i++)
+                if (strcmp(picks[i].ser, tok) == 0)
+                    lab = picks[i].ser_label;
+            if (lab == NULL) {
+                free(codes);
+                rc = sv_error_set(err, SV_ENOTFOUND, source, 0, 0,
+                                  "no rows for the series '%s' of --series-codes", tok);
+                goto out;
+            }
+            rc = find_or_add(&m->ser_code, &m->ser_label, &m->nser, tok, lab, &idx);
+        }
+        free(codes);
+    }
+    bool fixed_series = ind_series || o->series_codes != NULL;
     if (ind_series) {
         for (size_t s = 0; s < nnames && rc == 0; s++) {
             size_t idx;
@@ -387,9 +423,11 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
     }
     for (size_t i = 0; i < npicks && rc == 0; i++) {
         size_t idx;
+        if (fixed_series && !has_series(m, picks[i].ser))
+            continue;
         rc = find_or_add(&m->cat_code, &m->cat_label, &m->ncat, picks[i].cat, picks[i].cat_label,
                          &idx);
-        if (rc == 0 && !ind_series)
+        if (rc == 0 && !fixed_series)
             rc = find_or_add(&m->ser_code, &m->ser_label, &m->nser, picks[i].ser,
                              picks[i].ser_label, &idx);
     }
@@ -404,6 +442,8 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
     }
     for (size_t i = 0; i < npicks; i++) {
         size_t c = 0, s = 0;
+        if (fixed_series && !has_series(m, picks[i].ser))
+            continue;
         find_or_add(&m->cat_code, &m->cat_label, &m->ncat, picks[i].cat, NULL, &c);
         find_or_add(&m->ser_code, &m->ser_label, &m->nser, picks[i].ser, NULL, &s);
         struct plot_cell *cell = plot_matrix_cell(m, c, s);

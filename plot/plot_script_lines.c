@@ -81,7 +81,7 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
     }
     double x0 = fig->cx0 + ticklab + st->font * 0.8;
     double x1 = fig->cx1 - maxlab - st->font * 1.0;
-    double y0 = fig->cy0 + st->font * 0.5, y1 = fig->cy1 - st->small * 2.6;
+    double y0 = fig->cy0 + st->font * 0.5, y1 = fig->cy1 - st->small * 3.8;
 #define YV(v) (y1 - ((v) - v0) / (v1 - v0) * (y1 - y0))
     for (size_t i = 0; i < nt && rc == 0; i++) {
         char buf[64];
@@ -120,26 +120,40 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
     for (size_t k = 1; k < m->ncat; k++)
         min_gap = fmin(min_gap, xs[k] - xs[k - 1]);
     step = min_gap;
-    /* x labels: thin them out when they would collide */
-    double maxw = 0;
-    for (size_t k = 0; k < m->ncat; k++) {
-        struct sv_buf clean = SV_BUF_INIT;
-        plot_quote_clean(&clean, m->cat_label[order[k]]);
-        maxw = fmax(maxw, plot_text_width(clean.data, st->small, false));
-        sv_buf_release(&clean);
-    }
-    size_t every = 1;
-    while (every < m->ncat && maxw + st->small > step * (double)every)
-        every++;
+    /* x labels: wrapped on two lines */
+    /* greedy: a label is written only when it clears the previous one */
+    double labw = fmax(step - st->small, st->small * 7);
+    double last_right = -1e9;
     for (size_t k = 0; k < m->ncat && rc == 0; k++) {
-        if (k % every != 0 && k != m->ncat - 1)
-            continue;
         struct sv_buf clean = SV_BUF_INIT;
+        char **lines = NULL;
         rc = plot_quote_clean(&clean, m->cat_label[order[k]]);
-        if (rc == 0)
-            rc = plot_scene_text(sc, xs[k], y1 + st->small * 1.5, clean.data, st->small,
-                                 false, PLOT_CENTRE, PLOT_C_MUTED);
+        int n = rc == 0 ? plot_text_wrap(&lines, clean.data, labw, st->small, false, 2) : rc;
         sv_buf_release(&clean);
+        if (n < 0) {
+            rc = n;
+            break;
+        }
+        double widest = 0;
+        for (int i = 0; i < n; i++)
+            widest = fmax(widest, plot_text_width(lines[i], st->small, false));
+        enum plot_align al = PLOT_CENTRE;
+        double x = xs[k], left = x - widest / 2;
+        if (left < fig->cx0) {
+            al = PLOT_LEFT;
+            x = left = fig->cx0;
+        } else if (x + widest / 2 > fig->cx1) {
+            al = PLOT_RIGHT;
+            x = fig->cx1;
+            left = x - widest;
+        }
+        if (left >= last_right + st->small) {
+            for (int i = 0; i < n && rc == 0; i++)
+                rc = plot_scene_text(sc, x, y1 + st->small * (1.5 + 1.2 * i), lines[i],
+                                     st->small, false, al, PLOT_C_MUTED);
+            last_right = left + widest;
+        }
+        plot_text_lines_free(lines, (size_t)n);
     }
     double r = st->font * 0.28;
     for (size_t s = 0; s < m->nser && rc == 0; s++) {

@@ -145,25 +145,30 @@ int plot_script_map(struct plot_fig *fig, struct plot_scene *sc, struct sv_error
                                  false, k == 0 ? PLOT_LEFT : k == nb - 1 ? PLOT_RIGHT : PLOT_CENTRE,
                                  PLOT_C_MUTED);
     }
-    double ex = lx + ncls * sw + st->small * 1.5;
-    if (rc == 0 && any_suppressed) {
-        rc = plot_scene_rect(sc, ex, ly, ex + sh, ly + sh, 0xe6e6e6, 0);
+    /* extra entries beside the scale, or on a row under it when they do not fit */
+    double ex = lx + ncls * sw + st->small * 1.5, ey = ly;
+    const char *words[2] = {any_suppressed ? plot_suppressed_word(fig->lang) : NULL,
+                            any_missing ? (fig->lang == SV_LANG_EN ? "n/a: no data"
+                                                                   : "n.d. : non disponible")
+                                        : NULL};
+    for (int e = 0; e < 2 && rc == 0; e++) {
+        if (words[e] == NULL)
+            continue;
+        double need = sh + st->small * 0.4 + plot_text_width(words[e], st->small, false);
+        if (ex + need > fig->cx1) {
+            ex = lx;
+            ey = ey == ly ? ly + sh + st->small * 2.0 : ey + sh + st->small * 0.6;
+        }
+        rc = plot_scene_rect(sc, ex, ey, ex + sh, ey + sh, e == 0 ? 0xe6e6e6 : 0xf2f2f2, 0);
+        if (rc == 0 && e == 0)
+            rc = plot_scene_rect(sc, ex, ey, ex + sh, ey + sh, PLOT_C_SUPPRESSED, 4);
         if (rc == 0)
-            rc = plot_scene_rect(sc, ex, ly, ex + sh, ly + sh, PLOT_C_SUPPRESSED, 4);
-        if (rc == 0)
-            rc = plot_scene_text(sc, ex + sh + st->small * 0.4, ly + sh / 2,
-                                 plot_suppressed_word(fig->lang), st->small, false, PLOT_LEFT,
-                                 PLOT_C_MUTED);
-        ex += sh + st->small * 0.8 + plot_text_width(plot_suppressed_word(fig->lang), st->small,
-                                                     false) + st->small;
+            rc = plot_scene_text(sc, ex + sh + st->small * 0.4, ey + sh / 2, words[e], st->small,
+                                 false, PLOT_LEFT, PLOT_C_MUTED);
+        ex += need + st->small * 1.2;
     }
-    if (rc == 0 && any_missing) {
-        const char *w = fig->lang == SV_LANG_EN ? "n/a: no data" : "n.d. : non disponible";
-        rc = plot_scene_rect(sc, ex, ly, ex + sh, ly + sh, 0xf2f2f2, 0);
-        if (rc == 0)
-            rc = plot_scene_text(sc, ex + sh + st->small * 0.4, ly + sh / 2, w, st->small, false,
-                                 PLOT_LEFT, PLOT_C_MUTED);
-    }
+    if (ey > ly)
+        fig->cy1 = fmax(fig->cy1, ey + sh + st->small * 0.4);
     fig->cy1 = fmax(fig->cy1, ly + sh + st->small * 1.6);
     return rc;
 }
