@@ -312,6 +312,7 @@ int plot_brief_run(const char *brief_path, const char *out_dir, const char *tabl
             }
             o.script_only = script_only;
             plot_caption_release(&cap);
+            sv_error_set_path(err, "figures[%zu]", i);
             rc = plot_figure_make(&o, &cap, err);
             if (rc == 0 && log != NULL)
                 fprintf(log, "%s\n", out);

@@ -33,7 +33,7 @@ static const struct sv_option top_options[] = {
     {NULL, 0, NULL, NULL}};
 
 static const char top_usage[] =
-    "usage: plot <kind> --table T.csv [options] -o FIGURE.svg|.pdf|.png\n"
+    "plot <kind> --table T.csv [options] -o FIGURE.svg|.pdf|.png\n"
     "       plot brief BRIEF.json [--tables DIR] -o DIR";
 static const char top_description[] =
     "Draw print-ready figures from indicator tables with gnuplot.\n"
@@ -61,7 +61,7 @@ static const struct sv_option fig_options[] = {
     {"help", 'h', NULL, "show this help and exit"},
     {NULL, 0, NULL, NULL}};
 
-static const char fig_usage[] = "usage: plot <kind> --table T.csv [options] -o FIGURE";
+static const char fig_usage[] = "plot <kind> --table T.csv [options] -o FIGURE";
 static const char fig_description[] =
     "Write FIGURE (.svg, .pdf or .png at 300 dpi) and, beside it, the gnuplot script\n"
     "(.gp) and its data (.dat). The same inputs give the same bytes.";
@@ -73,7 +73,7 @@ static const struct sv_option brief_options[] = {
     {"help", 'h', NULL, "show this help and exit"},
     {NULL, 0, NULL, NULL}};
 
-static const char brief_usage[] = "usage: plot brief BRIEF.json [--tables DIR] -o DIR";
+static const char brief_usage[] = "plot brief BRIEF.json [--tables DIR] -o DIR";
 static const char brief_description[] =
     "Make every figure of a brief (a small JSON description: which table, which chart,\n"
     "which options) and DIR/index.html showing them with their captions.";
