@@ -115,7 +115,8 @@ struct collect_sink {
     enum sv_platform platform;
     const char *hash_key; /* NULL: personal "hash" variables are dropped */
     const char *source;   /* store source name */
-    struct collect_counts counts;
+    struct collect_counts counts; /* committed pages only */
+    struct collect_counts page;   /* the open page */
     bool in_page;
     struct sv_progress progress;
     long pages;

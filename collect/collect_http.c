@@ -416,7 +416,7 @@ static int fail_curl(const char *pub, const struct attempt *a, double timeout, l
     case CURLE_PARTIAL_FILE:
         return sv_error_set(err, code, pub, 0, 0, "reply cut short: %s%s", what, tries);
     case CURLE_FILE_COULDNT_READ_FILE:
-        return sv_error_set(err, SV_ENOTFOUND, pub, 0, 0, "cannot read file: %s", what);
+        return sv_error_set(err, SV_ENOTFOUND, pub, 0, 0, "cannot read file (missing or unreadable)");
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
         return sv_error_set(err, SV_EUSAGE, pub, 0, 0, "unusable URL: %s", what);

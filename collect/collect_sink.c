@@ -63,6 +63,7 @@ bool collect_sink_is_personal(const struct collect_sink *s, const char *key)
 int collect_sink_begin_page(struct collect_sink *s, struct sv_error *err)
 {
     int rc = sv_store_begin(s->store, err);
+    memset(&s->page, 0, sizeof s->page);
     if (rc == 0)
         s->in_page = true;
     return rc;
@@ -74,6 +75,12 @@ int collect_sink_end_page(struct collect_sink *s, struct sv_error *err)
     s->in_page = false;
     if (rc)
         return rc;
+    s->counts.fetched += s->page.fetched;
+    s->counts.new_ += s->page.new_;
+    s->counts.updated += s->page.updated;
+    s->counts.unchanged += s->page.unchanged;
+    s->counts.rejected += s->page.rejected;
+    memset(&s->page, 0, sizeof s->page);
     s->pages++;
     double t = sv_progress_elapsed(&s->progress);
     sv_progress_update(&s->progress, "%ld pages, %ld responses, %.0f responses/s", s->pages,
@@ -86,6 +93,7 @@ void collect_sink_abort_page(struct collect_sink *s)
     if (s->in_page)
         sv_store_rollback(s->store);
     s->in_page = false;
+    memset(&s->page, 0, sizeof s->page);
 }
 
 int collect_sink_record(struct collect_sink *s, const char *id, const char *submitted,
@@ -103,7 +111,7 @@ int collect_sink_record(struct collect_sink *s, const char *id, const char *subm
         sv_record_free(rec);
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    s->counts.fetched++;
+    s->page.fetched++;
     struct sv_error nerr;
     sv_error_clear(&nerr);
     rc = sv_record_normalise(rec, s->schema, s->platform, fields, nfields, s->hash_key, &nerr);
@@ -115,7 +123,7 @@ int collect_sink_record(struct collect_sink *s, const char *id, const char *subm
             snprintf(reason, sizeof reason, "%s", nerr.text);
         rc = sv_store_reject(s->store, s->source, id, raw, reason, err);
         if (rc == 0)
-            s->counts.rejected++;
+            s->page.rejected++;
     } else if (rc != 0) {
         *err = nerr;
     } else {
@@ -123,11 +131,11 @@ int collect_sink_record(struct collect_sink *s, const char *id, const char *subm
         rc = sv_store_put(s->store, rec, raw, &res, err);
         if (rc == 0) {
             if (res == SV_STORE_NEW)
-                s->counts.new_++;
+                s->page.new_++;
             else if (res == SV_STORE_UPDATED)
-                s->counts.updated++;
+                s->page.updated++;
             else
-                s->counts.unchanged++;
+                s->page.unchanged++;
         }
     }
     sv_record_free(rec);

@@ -43,8 +43,14 @@ need_shared() {
     fi
 }
 
+stop_server() {
+    if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
+    SERVER_PID=
+}
+
 # start_server [server.py options...]: sets PORT and BASE.
 start_server() {
+    stop_server
     rm -f port requests.log
     python3 "$T/server.py" --port-file port --log requests.log "$@" &
     SERVER_PID=$!
@@ -58,10 +64,6 @@ start_server() {
     BASE="http://127.0.0.1:$PORT"
 }
 
-stop_server() {
-    if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
-    SERVER_PID=
-}
 
 # run <expected exit> collect args...: stdout in out.txt, stderr in err.txt.
 run() {

@@ -1,0 +1,32 @@
+# Killed mid-fetch: committed pages stay, the next run resumes, nothing is duplicated.
+python3 - "$T/data/kobo.json" <<'PY'
+import json, sys
+base = json.load(open(sys.argv[1]))[0]
+subs = []
+for i in range(1, 31):
+    s = dict(base)
+    s.update({"_id": i, "_submission_time": "2026-03-%02dT10:00:00" % i, "rh/effectif": str(i)})
+    subs.append(s)
+json.dump(subs, open("kobo.json", "w"))
+PY
+export VIGIE_KOBO_TOKEN=$KOBO_TOKEN
+start_server --kobo-data kobo.json --fault slowdata=0.3
+"$COLLECT" fetch --survey "$SURVEYS/mini" --store s.sqlite --platform kobo --url "$BASE" --survey-id a1 2>kill-err.txt &
+pid=$!
+i=0
+n=0
+while [ "$n" -lt 6 ] && [ $i -lt 400 ]; do
+    sleep 0.05
+    n=$(sql s.sqlite 'select count(*) from responses' 2>/dev/null || echo 0)
+    [ -n "$n" ] || n=0
+    i=$((i + 1))
+done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+got=$(sql s.sqlite 'select count(*) from responses')
+if [ "$got" -lt 6 ] || [ "$got" -ge 30 ]; then fail "kill came at the wrong time: $got responses"; fi
+if [ $((got % 3)) != 0 ]; then fail "a partial page was committed: $got responses"; fi
+run 0 fetch --survey "$SURVEYS/mini" --store s.sqlite --platform kobo --url "$BASE" --survey-id a1
+expect_eq "$(sql s.sqlite 'select count(*), count(distinct id), min(cast(id as int)), max(cast(id as int)) from responses')" "30|30|1|30" "all, once"
+# the resumed run started from the last committed submission time, not from scratch
+expect_in err.txt "unchanged 1,"
