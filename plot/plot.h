@@ -300,6 +300,7 @@ int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, cons
 /* What a figure shows, for captions and alt text (owned strings, may be NULL). */
 struct plot_caption {
     char *headline, *subtitle, *note, *source;
+    char *warnings; /* gnuplot's stderr of a successful run, or NULL */
 };
 void plot_caption_release(struct plot_caption *c);
 
@@ -322,12 +323,15 @@ struct plot_run {
  * Render: write script and data under a fresh temporary directory as
  * `script_name`/`data_name`, run gnuplot there (fixed argv, no shell, clean
  * environment, stdin /dev/null, stderr captured), then move the produced
- * `out_name` to `out_path` atomically (PDF dates are neutralised). Errors:
+ * `out_name` to `out_path` atomically (PDF dates are neutralised). What
+ * gnuplot wrote on stderr although it succeeded goes to `warnings` (may be
+ * NULL), one cleaned line per warning. Errors:
  * SV_EEXTERNAL with gnuplot's first stderr line, time-out, or exit status.
  */
 int plot_run_render(const struct plot_run *r, const char *script, const char *data,
                     const char *script_name, const char *data_name, const char *out_name,
-                    enum plot_format fmt, const char *out_path, struct sv_error *err);
+                    enum plot_format fmt, const char *out_path, struct sv_buf *warnings,
+                    struct sv_error *err);
 /* Replace the PDF /CreationDate value by a fixed one of the same length. */
 void plot_run_fix_pdf(char *pdf, size_t len);
 

@@ -289,7 +289,7 @@ int plot_brief_run(const char *brief_path, const char *out_dir, const char *tabl
                               "must be a non-empty array of \"svg\", \"pdf\", \"png\"");
             sv_error_set_path(err, "figures[%zu].formats", i);
         }
-        struct plot_caption cap = {NULL, NULL, NULL, NULL};
+        struct plot_caption cap = {NULL, NULL, NULL, NULL, NULL};
         const char *name = json_string_value(json_object_get(f, "name"));
         size_t k;
         json_t *fmt;

@@ -163,9 +163,14 @@ static int cmd_figure(enum plot_kind kind, int argc, char **argv)
                                 o.output);
     }
     if (rc == 0 && !stop) {
+        struct plot_caption cap = {NULL, NULL, NULL, NULL, NULL};
         sv_error_clear(&err);
-        if (plot_figure_make(&o, NULL, &err) != 0)
+        if (plot_figure_make(&o, &cap, &err) != 0)
             rc = sv_fail_error(&err);
+        for (char *save = NULL, *w = cap.warnings ? strtok_r(cap.warnings, "\n", &save) : NULL;
+             w != NULL; w = strtok_r(NULL, "\n", &save))
+            sv_warn("gnuplot: %s", w);
+        plot_caption_release(&cap);
     }
     plot_opts_release(&o);
     return rc;

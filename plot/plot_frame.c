@@ -370,6 +370,7 @@ void plot_caption_release(struct plot_caption *c)
     free(c->subtitle);
     free(c->note);
     free(c->source);
+    free(c->warnings);
     memset(c, 0, sizeof *c);
 }
 
@@ -535,8 +536,14 @@ int plot_figure_make(const struct plot_opts *o, struct plot_caption *caption,
         rc = write_atomic(dat_path, &data, err);
     if (rc == 0 && !o->script_only) {
         struct plot_run run = {NULL, o->timeout};
+        struct sv_buf warn = SV_BUF_INIT;
         rc = plot_run_render(&run, script.data, data.data, gp_name, dat_name, out_name, o->format,
-                             o->output, err);
+                             o->output, caption ? &warn : NULL, err);
+        if (caption != NULL && warn.len > 0) {
+            free(caption->warnings);
+            caption->warnings = sv_buf_detach(&warn, NULL);
+        }
+        sv_buf_release(&warn);
     }
     free(gp_path);
     free(dat_path);

@@ -292,7 +292,8 @@ static int spawn_and_wait(const char *prog, const char *dir, const char *script_
 
 int plot_run_render(const struct plot_run *r, const char *script, const char *data,
                     const char *script_name, const char *data_name, const char *out_name,
-                    enum plot_format fmt, const char *out_path, struct sv_error *err)
+                    enum plot_format fmt, const char *out_path, struct sv_buf *warnings,
+                    struct sv_error *err)
 {
     const char *prog = find_gnuplot(r);
     if (prog == NULL)
@@ -323,6 +324,23 @@ int plot_run_render(const struct plot_run *r, const char *script, const char *da
             last_line(errout.data, msg, sizeof msg);
             rc = sv_error_set(err, SV_EEXTERNAL, "gnuplot", 0, 0, "produced no figure%s%s",
                               msg[0] ? ": " : "", msg);
+        }
+    }
+    if (rc == 0 && warnings != NULL && errout.len > 0) {
+        /* keep at most a few lines, cleaned of control characters */
+        int lines = 0;
+        for (const char *p = errout.data; *p && lines < 5;) {
+            size_t n = strcspn(p, "\n");
+            if (n > 0) {
+                char line[400];
+                first_line(p, line, n + 1 < sizeof line ? n + 1 : sizeof line);
+                if (line[0] != '\0') {
+                    sv_buf_adds(warnings, line);
+                    sv_buf_addc(warnings, '\n');
+                    lines++;
+                }
+            }
+            p += n + (p[n] == '\n');
         }
     }
     if (rc == 0 && fmt == PLOT_FMT_PDF)
