@@ -30,13 +30,14 @@ struct analyse_cmdopts {
     /* analyse estimate */
     const char *var, *stat, *denominator, *code;
     double p;
+    bool test;
 };
 
 /* Option keys shared by the commands (long-only ones are >= 256). */
 enum {
     OPT_SURVEY = 256, OPT_STORE, OPT_DATA, OPT_BY, OPT_WEIGHTS, OPT_MIN_CELL, OPT_DOMINANCE,
     OPT_LEVEL, OPT_CI, OPT_FORMAT, OPT_MARKDOWN, OPT_LANG, OPT_VAR, OPT_STAT, OPT_DENOM,
-    OPT_P, OPT_CODE, OPT_QUIET
+    OPT_P, OPT_CODE, OPT_QUIET, OPT_TEST
 };
 
 /*

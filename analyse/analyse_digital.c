@@ -13,7 +13,8 @@
  *     of the items (unweighted, respondents with every item);
  *   - *_gap: large minus small establishments (the size role's codes, first
  *     half = small, second half = large), difference with its design-based
- *     SE, t interval on the df of the two groups.
+ *     SE, t interval on the df of the two groups; unit "points" for the
+ *     difference of two shares (a fraction, 0.031 = 3.1 points).
  */
 #include <math.h>
 #include <stdio.h>
@@ -274,14 +275,14 @@ static int run_digital(struct analyse_run *run, struct sv_error *err)
             continue;
         char ind[96];
         snprintf(ind, sizeof ind, "%s_gap", shares[k].indicator);
-        rc = emit_gap(run, ind, L(lang, shares[k].fr, shares[k].en), "share", ANALYSE_PROPORTION,
+        rc = emit_gap(run, ind, L(lang, shares[k].fr, shares[k].en), "points", ANALYSE_PROPORTION,
                       num(run, shares[k].var), small, large, err);
     }
     if (rc == 0 && sc && dc && dc->var->ncodes > 0)
         rc = emit_gap(run, "client_record_share_gap",
                       L(lang, "Dossier usager informatisé en service",
                         "Electronic client record in use"),
-                      "share", ANALYSE_PROPORTION, stage[0], small, large, err);
+                      "points", ANALYSE_PROPORTION, stage[0], small, large, err);
     if (rc == 0 && sc && nitems >= 2)
         rc = emit_gap(run, "maturity_score_gap",
                       L(lang, "Score de maturité numérique (1 à 5)",

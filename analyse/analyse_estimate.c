@@ -31,6 +31,7 @@ static const struct sv_option options[] = {
     {"p", OPT_P, "P", "quantile: the probability (default 0.5)"},
     {"code", OPT_CODE, "CODE", "single choice: the code whose share is wanted (default all)"},
     {"by", OPT_BY, "DIMS", "grouping: roles or variables, ';' crosses (repeatable)"},
+    {"test", OPT_TEST, NULL, "also test independence of the variable and each grouping"},
     {"weights", OPT_WEIGHTS, "W", "frame, rake (default), post or none"},
     {"min-cell", OPT_MIN_CELL, "N", "suppress cells with fewer respondents (default 3)"},
     {"dominance", OPT_DOMINANCE, "F", "suppress totals one unit dominates above F (0.85)"},
@@ -49,6 +50,53 @@ static const char *resolve(const struct sv_survey *s, const char *name)
 {
     const char *r = sv_survey_role(s, name);
     return r && *r && !strchr(r, ',') ? r : name;
+}
+
+/*
+ * Independence of the variable and a grouping: first-order Rao-Scott
+ * chi-square (svychisq(statistic = "Chisq")); the row's estimate is the
+ * p-value, df the test's degrees of freedom.
+ */
+static int emit_test(struct analyse_run *run, const char *var, bool single,
+                     const struct analyse_grouping *g, struct sv_error *err)
+{
+    size_t n = run->data.nrows, levels;
+    const struct analyse_column *c = analyse_data_col(&run->data, var);
+    size_t *row = calloc(n ? n : 1, sizeof *row);
+    if (!row)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    if (single) {
+        memcpy(row, c->code, n * sizeof *row);
+        levels = c->var->ncodes;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            row[i] = isnan(c->num[i]) ? ANALYSE_NO_GROUP : (size_t)(c->num[i] != 0);
+        levels = 2;
+    }
+    struct analyse_chisq cs;
+    int rc = analyse_chisq_test(&cs, run->setup.design, row, levels, g->gidx, g->ngroups, NULL,
+                                err);
+    free(row);
+    if (rc)
+        return rc;
+    struct analyse_result r;
+    memset(&r, 0, sizeof r);
+    r.estimate = cs.p_value;
+    r.se = r.var = r.ci_low = r.ci_high = r.max_share = NAN;
+    r.df = cs.df;
+    r.level = run->opt->level;
+    r.ci = ANALYSE_CI_NONE;
+    r.n = cs.n;
+    r.n_missing = (long)n - cs.n;
+    r.population = NAN;
+    char ind[256];
+    snprintf(ind, sizeof ind, "%s_independence_p", var);
+    return analyse_out_row(&run->out, ind,
+                           run->opt->lang == SV_LANG_EN
+                               ? "Independence test (Rao-Scott first-order chi-square): p-value"
+                               : "Test d'indépendance (chi-deux de Rao-Scott, 1er ordre) : "
+                                 "p-value",
+                           g->by, "", "", "p_value", &r, ANALYSE_ROW_NO_CV, err);
 }
 
 static int run_estimate(struct analyse_run *run, struct sv_error *err)
@@ -151,6 +199,13 @@ static int run_estimate(struct analyse_run *run, struct sv_error *err)
         snprintf(label, sizeof label, "%s (%s)", vlabel,
                  lang == SV_LANG_EN ? staten[st] : statfr[st]);
     }
+    if (o->test && !(single || binary))
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                            "--test needs a yes/no or single-choice variable");
+    if (o->test && run->ngroupings == 0)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "--test needs a --by grouping");
+    for (size_t b = 0; o->test && b < run->ngroupings && rc == 0; b++)
+        rc = emit_test(run, var, single, &run->groupings[b], err);
     if (!single) {
         const double *y = analyse_data_col(&run->data, var)->num;
         const double *x = den ? analyse_data_col(&run->data, den)->num : NULL;
