@@ -46,10 +46,9 @@ static const char *sex_reason(const struct pay_cellstat *f, const struct pay_cel
 }
 
 /* Unadjusted gaps for the cells of `gs` (whose last role is sex). */
-struct engine {
-    const struct analyse_design *des;
+struct cellres {
     const struct analyse_result *mean, *median; /* per cell */
-    unsigned char *mask_a, *mask_b;
+    size_t n_total;
 };
 
 static void set_result(struct pay_cell *cell, const struct analyse_result *r)
@@ -64,7 +63,7 @@ static void set_result(struct pay_cell *cell, const struct analyse_result *r)
 
 static void emit_unadjusted(struct pay_out *out, const struct pay_data *d,
                             const struct pay_groupset *gs, const struct pay_args *a,
-                            const struct engine *eng)
+                            const struct cellres *eng)
 {
     enum sv_lang lang = out->lang;
     size_t nsex = gs->nlev[gs->nroles - 1];
@@ -120,18 +119,13 @@ static void emit_unadjusted(struct pay_out *out, const struct pay_data *d,
                 } else if (k == 2) {
                     /* 1 - mean_f / mean_h = -(mean_f / mean_h - 1) */
                     struct pay_relgap g;
-                    for (size_t i = 0; i < d->n; i++) {
-                        eng->mask_a[i] = gs->row_cell[i] == cf;
-                        eng->mask_b[i] = gs->row_cell[i] == ch;
-                    }
-                    if (pay_relgap_means(&g, eng->des, gs->y, eng->mask_a, eng->mask_b) == 0) {
-                        cell.estimate = -g.estimate;
-                        cell.se = g.se;
-                        cell.df = g.df;
-                        cell.lo = -g.hi;
-                        cell.hi = -g.lo;
-                        cell.ci_method = "t";
-                    }
+                    pay_srs_gaps(NULL, &g, f, h, eng->n_total);
+                    cell.estimate = -g.estimate;
+                    cell.se = g.se;
+                    cell.df = g.df;
+                    cell.lo = -g.hi;
+                    cell.hi = -g.lo;
+                    cell.ci_method = "t";
                 } else {
                     cell.estimate = pay_gap_relative(eng->median[ch].estimate,
                                                      eng->median[cf].estimate);
@@ -254,8 +248,7 @@ int analyse_cmd_gender(int argc, char **argv)
     struct pay_model pm;
     memset(&pm, 0, sizeof pm);
     bool out_init = false;
-    struct analyse_design *des = NULL;
-    unsigned char *mask_a = NULL, *mask_b = NULL;
+    size_t *order = NULL, norder = 0;
     if ((rc = pay_args_by(&d, a.by ? a.by : "job,employer_sector,age_band", roles, &nroles)))
         goto done;
     enum sv_lang lang = a.lang;
@@ -267,18 +260,11 @@ int analyse_cmd_gender(int argc, char **argv)
                  lang);
     out_init = true;
 
-    struct analyse_design_spec spec = {.nrows = d.n};
-    mask_a = malloc(d.n);
-    mask_b = malloc(d.n);
-    if (!mask_a || !mask_b) {
-        rc = sv_fail(SV_EXIT_RUNTIME, "out of memory");
-        goto done;
-    }
-    if (analyse_design_new(&des, &spec, &err) < 0) {
+    /* unadjusted: overall, then each grouping on its own; one sort for all */
+    if (pay_groups_order(&order, &norder, &d, PAY_HOURLY, a.without_segur, &err) < 0) {
         rc = sv_fail_error(&err);
         goto done;
     }
-    /* unadjusted: overall, then each grouping on its own */
     for (size_t k = 0; k <= nroles; k++) {
         enum pay_role r[2];
         size_t nr = 0;
@@ -286,23 +272,25 @@ int analyse_cmd_gender(int argc, char **argv)
             r[nr++] = roles[k - 1];
         r[nr++] = PAY_R_SEX;
         struct pay_groupset gs;
-        if (pay_groups_build(&gs, &d, r, nr, PAY_HOURLY, a.without_segur, a.sex_f, a.sex_h, &err) < 0) {
+        if (pay_groups_build(&gs, &d, r, nr, PAY_HOURLY, a.without_segur, a.sex_f, a.sex_h, false, order, norder,
+                             &err) < 0) {
             rc = sv_fail_error(&err);
             goto done;
         }
         struct analyse_result *mean = calloc(gs.ncells, sizeof *mean);
         struct analyse_result *median = calloc(gs.ncells, sizeof *median);
-        if (!mean || !median ||
-            analyse_by(mean, des, ANALYSE_MEAN, gs.y, NULL, 0, gs.row_cell, gs.ncells, NULL, &err) < 0 ||
-            analyse_by(median, des, ANALYSE_QUANTILE, gs.y, NULL, 0.5, gs.row_cell, gs.ncells, NULL,
-                       &err) < 0) {
-            rc = (mean && median) ? sv_fail_error(&err) : sv_fail(SV_EXIT_RUNTIME, "out of memory");
+        if (!mean || !median) {
+            rc = sv_fail(SV_EXIT_RUNTIME, "out of memory");
             free(mean);
             free(median);
             pay_groups_release(&gs);
             goto done;
         }
-        struct engine eng = {des, mean, median, mask_a, mask_b};
+        for (size_t c = 0; c < gs.ncells; c++) {
+            pay_srs_mean(&mean[c], &gs.cell[c], d.n);
+            pay_srs_quantile(&median[c], &gs.cell[c], d.n, 0.5);
+        }
+        struct cellres eng = {mean, median, d.n};
         emit_unadjusted(&out, &d, &gs, &a, &eng);
         free(mean);
         free(median);
@@ -370,9 +358,7 @@ int analyse_cmd_gender(int argc, char **argv)
     if (pay_out_write(&out, a.output, &err) < 0)
         rc = sv_fail_error(&err);
 done:
-    analyse_design_free(des);
-    free(mask_a);
-    free(mask_b);
+    free(order);
     pay_model_release(&pm);
     if (out_init)
         pay_out_release(&out);

@@ -39,9 +39,7 @@ struct emit {
     struct pay_out *out;
     const struct pay_data *d;
     const struct pay_groupset *gs;
-    const struct analyse_design *des;
-    const struct analyse_result *mean, *median; /* per cell, from the engine */
-    unsigned char *mask_a, *mask_b;             /* n flags, scratch for differences */
+    const struct analyse_result *mean, *median; /* per cell */
     enum sv_lang lang;
     struct sv_buf by, group, label;
 };
@@ -149,16 +147,8 @@ static void emit_gap(struct emit *em, size_t c, size_t r, const char *ref_code, 
     set_group(em, c);
     const char *reason = cell_reason(a) ? cell_reason(a) : cell_reason(b);
     const char *stem = m == PAY_HOURLY ? "hourly" : "monthly";
-    struct analyse_diff diff;
-    bool diff_ok = false;
-    if (!reason) {
-        for (size_t i = 0; i < em->d->n; i++) {
-            em->mask_a[i] = em->gs->row_cell[i] == c;
-            em->mask_b[i] = em->gs->row_cell[i] == r;
-        }
-        diff_ok = analyse_difference(&diff, em->des, ANALYSE_MEAN, em->gs->y, NULL, em->mask_a,
-                                     em->mask_b, NULL, NULL) == 0;
-    }
+    struct pay_relgap diff, relg;
+    pay_srs_gaps(&diff, &relg, a, b, em->d->n);
     for (int stat = 0; stat < 2; stat++) {     /* mean, median */
         for (int rel = 0; rel < 2; rel++) {    /* euros, relative */
             char name[64], label[256];
@@ -184,27 +174,13 @@ static void emit_gap(struct emit *em, size_t c, size_t r, const char *ref_code, 
             cell.reason = reason ? reason : "";
             if (!reason) {
                 if (stat == 0) {
-                    if (!diff_ok) {
-                        cell.suppressed = true;
-                        cell.reason = "not computable";
-                    } else if (!rel) {
-                        cell.estimate = diff.estimate;
-                        cell.se = diff.se;
-                        cell.df = diff.df;
-                        cell.lo = diff.ci_low;
-                        cell.hi = diff.ci_high;
-                        cell.ci_method = "t";
-                    } else {
-                        struct pay_relgap g;
-                        if (pay_relgap_means(&g, em->des, em->gs->y, em->mask_a, em->mask_b) == 0) {
-                            cell.estimate = g.estimate;
-                            cell.se = g.se;
-                            cell.df = g.df;
-                            cell.lo = g.lo;
-                            cell.hi = g.hi;
-                            cell.ci_method = "t";
-                        }
-                    }
+                    const struct pay_relgap *g = rel ? &relg : &diff;
+                    cell.estimate = g->estimate;
+                    cell.se = g->se;
+                    cell.df = g->df;
+                    cell.lo = g->lo;
+                    cell.hi = g->hi;
+                    cell.ci_method = "t";
                 } else {
                     double qa = em->median[c].estimate, qb = em->median[r].estimate;
                     cell.estimate = rel ? qa / qb - 1.0 : qa - qb;
@@ -325,21 +301,6 @@ int analyse_cmd_pay(int argc, char **argv)
     out_init = true;
     sv_buf_release(&title);
 
-    struct analyse_design *des = NULL;
-    struct analyse_design_spec spec = {.nrows = d.n};
-    unsigned char *mask_a = malloc(d.n), *mask_b = malloc(d.n);
-    if (!mask_a || !mask_b) {
-        free(mask_a);
-        free(mask_b);
-        rc = sv_fail(SV_EXIT_RUNTIME, "out of memory");
-        goto done;
-    }
-    if (analyse_design_new(&des, &spec, &err) < 0) {
-        free(mask_a);
-        free(mask_b);
-        rc = sv_fail_error(&err);
-        goto done;
-    }
     long sector_pos = -1;
     for (size_t k = 0; k < nroles; k++)
         if (roles[k] == PAY_R_SECTOR)
@@ -347,24 +308,25 @@ int analyse_cmd_pay(int argc, char **argv)
     for (int m = 0; m < 2; m++) {
         struct pay_groupset gs;
         if (pay_groups_build(&gs, &d, roles, nroles, (enum pay_measure)m, a.without_segur, a.sex_f,
-                             a.sex_h, &err) < 0) {
+                             a.sex_h, false, NULL, 0, &err) < 0) {
             rc = sv_fail_error(&err);
             break;
         }
         struct analyse_result *mean = calloc(gs.ncells, sizeof *mean);
         struct analyse_result *median = calloc(gs.ncells, sizeof *median);
-        if (!mean || !median ||
-            analyse_by(mean, des, ANALYSE_MEAN, gs.y, NULL, 0, gs.row_cell, gs.ncells, NULL, &err) < 0 ||
-            analyse_by(median, des, ANALYSE_QUANTILE, gs.y, NULL, 0.5, gs.row_cell, gs.ncells, NULL,
-                       &err) < 0) {
-            rc = (mean && median) ? sv_fail_error(&err) : sv_fail(SV_EXIT_RUNTIME, "out of memory");
+        if (!mean || !median) {
+            rc = sv_fail(SV_EXIT_RUNTIME, "out of memory");
             free(mean);
             free(median);
             pay_groups_release(&gs);
             break;
         }
-        struct emit em = {.out = &out, .d = &d, .gs = &gs, .lang = lang, .des = des,
-                          .mean = mean, .median = median, .mask_a = mask_a, .mask_b = mask_b};
+        for (size_t c = 0; c < gs.ncells; c++) {
+            pay_srs_mean(&mean[c], &gs.cell[c], d.n);
+            pay_srs_quantile(&median[c], &gs.cell[c], d.n, 0.5);
+        }
+        struct emit em = {.out = &out, .d = &d, .gs = &gs, .lang = lang, .mean = mean,
+                          .median = median};
         sv_buf_init(&em.by);
         sv_buf_init(&em.group);
         sv_buf_init(&em.label);
@@ -402,9 +364,6 @@ int analyse_cmd_pay(int argc, char **argv)
         free(median);
         pay_groups_release(&gs);
     }
-    analyse_design_free(des);
-    free(mask_a);
-    free(mask_b);
     if (!rc && pay_out_write(&out, a.output, &err) < 0)
         rc = sv_fail_error(&err);
 done:

@@ -24,10 +24,48 @@ void pay_groups_levels(const struct pay_groupset *gs, size_t c, unsigned *lev)
     }
 }
 
-static int cmp_u64(const void *a, const void *b)
+struct keyed {
+    double x;
+    size_t i;
+};
+
+static int cmp_keyed(const void *a, const void *b)
 {
-    unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
-    return (x > y) - (x < y);
+    const struct keyed *p = a, *q = b;
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    return (p->i > q->i) - (p->i < q->i);
+}
+
+int pay_groups_order(size_t **order, size_t *norder, const struct pay_data *d, enum pay_measure m,
+                     int without_segur, struct sv_error *err)
+{
+    *order = NULL;
+    *norder = 0;
+    struct keyed *k = malloc((d->n ? d->n : 1) * sizeof *k);
+    size_t *o = malloc((d->n ? d->n : 1) * sizeof *o);
+    if (!k || !o) {
+        free(k);
+        free(o);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory sorting %zu employees", d->n);
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        double x = m == PAY_HOURLY ? pay_emp_hourly(&d->e[i], without_segur)
+                                   : pay_emp_monthly(&d->e[i], without_segur);
+        if (isnan(x))
+            continue;
+        k[n].x = x;
+        k[n].i = i;
+        n++;
+    }
+    qsort(k, n, sizeof *k, cmp_keyed);
+    for (size_t j = 0; j < n; j++)
+        o[j] = k[j].i;
+    free(k);
+    *order = o;
+    *norder = n;
+    return 0;
 }
 
 void pay_groups_release(struct pay_groupset *gs)
@@ -43,7 +81,8 @@ void pay_groups_release(struct pay_groupset *gs)
 
 int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const enum pay_role *roles,
                      size_t nroles, enum pay_measure m, int without_segur, unsigned sex_f,
-                     unsigned sex_h, struct sv_error *err)
+                     unsigned sex_h, bool keep_rows, const size_t *order, size_t norder,
+                     struct sv_error *err)
 {
     memset(gs, 0, sizeof *gs);
     if (nroles == 0 || nroles > PAY_MAX_BY)
@@ -66,11 +105,13 @@ int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const en
     size_t *start = calloc(gs->ncells + 1, sizeof *start);
     gs->cell = calloc(gs->ncells, sizeof *gs->cell);
     gs->values = malloc((d->n ? d->n : 1) * sizeof *gs->values);
-    gs->row_cell = malloc((d->n ? d->n : 1) * sizeof *gs->row_cell);
-    gs->y = malloc((d->n ? d->n : 1) * sizeof *gs->y);
-    unsigned long long *emp = NULL;
+    if (keep_rows) {
+        gs->row_cell = malloc((d->n ? d->n : 1) * sizeof *gs->row_cell);
+        gs->y = malloc((d->n ? d->n : 1) * sizeof *gs->y);
+    }
+    bool any_missing_employer = false;
     int rc = 0;
-    if (!cellof || !start || !gs->cell || !gs->values || !gs->row_cell || !gs->y) {
+    if (!cellof || !start || !gs->cell || !gs->values || (keep_rows && (!gs->row_cell || !gs->y))) {
         rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory grouping %zu employees", d->n);
         goto done;
     }
@@ -86,15 +127,18 @@ int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const en
         }
         double x = m == PAY_HOURLY ? pay_emp_hourly(e, without_segur)
                                    : pay_emp_monthly(e, without_segur);
-        gs->y[i] = x;
+        if (keep_rows)
+            gs->y[i] = x;
         if (!ok) {
             cellof[i] = none;
-            gs->row_cell[i] = ANALYSE_NO_GROUP;
+            if (keep_rows)
+                gs->row_cell[i] = ANALYSE_NO_GROUP;
             gs->n_unclassified++;
             continue;
         }
         size_t c = pay_groups_index(gs, lev);
-        gs->row_cell[i] = c;
+        if (keep_rows)
+            gs->row_cell[i] = c;
         if (isnan(x)) {
             cellof[i] = none;
             gs->cell[c].n_missing++;
@@ -105,18 +149,17 @@ int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const en
     }
     for (size_t c = 0; c < gs->ncells; c++)
         start[c + 1] += start[c];
-    size_t maxcell = 0;
-    for (size_t c = 0; c < gs->ncells; c++) {
+    for (size_t c = 0; c < gs->ncells; c++)
         gs->cell[c].v = gs->values + start[c];
-        if (start[c + 1] - start[c] > maxcell)
-            maxcell = start[c + 1] - start[c];
-    }
-    for (size_t i = 0; i < d->n; i++) {
+    size_t nfill = order ? norder : d->n;
+    for (size_t k = 0; k < nfill; k++) {
+        size_t i = order ? order[k] : k;
         if (cellof[i] == none)
             continue;
         size_t c = cellof[i];
         const struct pay_emp *e = &d->e[i];
-        double x = gs->y[i];
+        double x = m == PAY_HOURLY ? pay_emp_hourly(e, without_segur)
+                                   : pay_emp_monthly(e, without_segur);
         struct pay_cellstat *cs = &gs->cell[c];
         cs->v[cs->n++] = x;
         pay_moments_add(&cs->mom, x);
@@ -125,50 +168,29 @@ int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const en
             cs->n_f++;
         else if (s == sex_h)
             cs->n_h++;
+        /* distinct employers, up to 3: all the frequency rule needs */
+        if (cs->n_employers < 3 && e->employer) {
+            bool seen = false;
+            for (long j = 0; j < cs->n_employers; j++)
+                if (cs->emp_seen[j] == e->employer)
+                    seen = true;
+            if (!seen)
+                cs->emp_seen[cs->n_employers++] = e->employer;
+        }
+        if (!e->employer)
+            any_missing_employer = true;
     }
-    emp = malloc((maxcell ? maxcell : 1) * sizeof *emp);
-    if (!emp) {
-        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-        goto done;
-    }
-    /* distinct employers per cell: a second scan per cell would be O(n x cells);
-     * instead gather each cell's employer hashes in one pass with the offsets */
-    size_t *fill = calloc(gs->ncells, sizeof *fill);
-    unsigned long long *allemp = malloc((d->n ? d->n : 1) * sizeof *allemp);
-    if (!fill || !allemp) {
-        free(fill);
-        free(allemp);
-        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < d->n; i++)
-        if (cellof[i] != none)
-            allemp[start[cellof[i]] + fill[cellof[i]]++] = d->e[i].employer;
     for (size_t c = 0; c < gs->ncells; c++) {
         struct pay_cellstat *cs = &gs->cell[c];
-        pay_sort(cs->v, (size_t)cs->n);
-        size_t k = (size_t)cs->n;
-        memcpy(emp, allemp + start[c], k * sizeof *emp);
-        qsort(emp, k, sizeof *emp, cmp_u64);
-        long distinct = 0;
-        bool any_missing = false;
-        for (size_t j = 0; j < k; j++) {
-            if (emp[j] == 0) {
-                any_missing = true;
-                continue;
-            }
-            if (j == 0 || emp[j] != emp[j - 1])
-                distinct++;
-        }
+        if (!order)
+            pay_sort(cs->v, (size_t)cs->n);
         /* without employer ids the frequency rule falls back to employees */
-        cs->n_employers = (distinct == 0 && any_missing) ? cs->n : distinct;
+        if (any_missing_employer && cs->n_employers == 0)
+            cs->n_employers = cs->n < 3 ? cs->n : 3;
     }
-    free(fill);
-    free(allemp);
 done:
     free(cellof);
     free(start);
-    free(emp);
     if (rc < 0)
         pay_groups_release(gs);
     return rc;
@@ -196,4 +218,96 @@ int pay_relgap_means(struct pay_relgap *out, const struct analyse_design *des, c
     out->lo = out->estimate - t * out->se;
     out->hi = out->estimate + t * out->se;
     return 0;
+}
+
+void pay_srs_mean(struct analyse_result *r, const struct pay_cellstat *cs, size_t n_total)
+{
+    memset(r, 0, sizeof *r);
+    r->estimate = r->se = r->var = r->df = r->ci_low = r->ci_high = r->max_share = NAN;
+    r->level = 0.95;
+    r->ci = ANALYSE_CI_NONE;
+    r->n = cs->n;
+    r->n_missing = cs->n_missing;
+    r->population = (double)cs->n;
+    if (cs->n == 0)
+        return;
+    double nd = (double)cs->n, n = (double)n_total;
+    r->estimate = cs->mom.mean;
+    if (cs->n < 2 || n_total < 2)
+        return;
+    r->var = n / (n - 1.0) * cs->mom.m2 / (nd * nd);
+    r->se = sqrt(r->var);
+    r->df = nd - 1.0;
+    double t = pay_t_quantile(0.95, r->df);
+    r->ci_low = r->estimate - t * r->se;
+    r->ci_high = r->estimate + t * r->se;
+    r->ci = ANALYSE_CI_T;
+}
+
+void pay_srs_quantile(struct analyse_result *r, const struct pay_cellstat *cs, size_t n_total,
+                      double p)
+{
+    memset(r, 0, sizeof *r);
+    r->estimate = r->se = r->var = r->df = r->ci_low = r->ci_high = r->max_share = NAN;
+    r->level = 0.95;
+    r->ci = ANALYSE_CI_NONE;
+    r->n = cs->n;
+    r->n_missing = cs->n_missing;
+    r->population = (double)cs->n;
+    if (cs->n == 0)
+        return;
+    size_t m = (size_t)cs->n;
+    double q = pay_quantile_sorted(cs->v, m, p);
+    r->estimate = q;
+    if (cs->n < 2 || n_total < 2)
+        return;
+    /* share of the cell at or below q: values are sorted */
+    size_t lo = 0, hi = m;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cs->v[mid] <= q)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    double nd = (double)m, n = (double)n_total;
+    double F = (double)lo / nd;
+    double v = n / (n - 1.0) * F * (1.0 - F) / nd;
+    r->df = nd - 1.0;
+    double t = pay_t_quantile(0.95, r->df);
+    double L = F - t * sqrt(v), U = F + t * sqrt(v);
+    r->ci_low = L < 0 ? NAN : pay_quantile_sorted(cs->v, m, L);
+    r->ci_high = U > 1 ? NAN : pay_quantile_sorted(cs->v, m, U);
+    r->se = (r->ci_high - r->ci_low) / (2.0 * t);
+    r->var = r->se * r->se;
+    r->ci = ANALYSE_CI_WOODRUFF;
+}
+
+void pay_srs_gaps(struct pay_relgap *diff, struct pay_relgap *rel, const struct pay_cellstat *a,
+                  const struct pay_cellstat *b, size_t n_total)
+{
+    struct analyse_result ra, rb;
+    pay_srs_mean(&ra, a, n_total);
+    pay_srs_mean(&rb, b, n_total);
+    double df = (double)(a->n + b->n) - 1.0;
+    double t = pay_t_quantile(0.95, df);
+    double ma = ra.estimate, mb = rb.estimate, va = ra.var, vb = rb.var;
+    if (diff) {
+        diff->mean_a = ma;
+        diff->mean_b = mb;
+        diff->estimate = ma - mb;
+        diff->se = sqrt(va + vb);
+        diff->df = df;
+        diff->lo = diff->estimate - t * diff->se;
+        diff->hi = diff->estimate + t * diff->se;
+    }
+    if (rel) {
+        rel->mean_a = ma;
+        rel->mean_b = mb;
+        rel->estimate = ma / mb - 1.0;
+        rel->se = sqrt(va / (mb * mb) + ma * ma * vb / (mb * mb * mb * mb));
+        rel->df = df;
+        rel->lo = rel->estimate - t * rel->se;
+        rel->hi = rel->estimate + t * rel->se;
+    }
 }

@@ -14,7 +14,9 @@
 #define PAY_MAX_BY 4
 
 struct pay_cellstat {
-    long n, n_f, n_h, n_employers, n_missing;
+    long n, n_f, n_h, n_missing;
+    long n_employers; /* distinct employers, counted up to 3 (enough for the rule) */
+    unsigned long long emp_seen[3];
     struct pay_moments mom;
     double *v; /* sorted values, borrowed from the set */
 };
@@ -37,9 +39,19 @@ struct pay_groupset {
 /* Which measure: monthly or hourly, with or without the Ségur supplement. */
 enum pay_measure { PAY_MONTHLY = 0, PAY_HOURLY = 1 };
 
+/*
+ * keep_rows: also fill row_cell and y (n entries each), for the engine.
+ * order: NULL, or the rows with a value in ascending order of the measure
+ * (pay_groups_order()); cells are then filled already sorted, so several
+ * groupings of one measure share one sort.
+ */
 int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const enum pay_role *roles,
                      size_t nroles, enum pay_measure m, int without_segur, unsigned sex_f,
-                     unsigned sex_h, struct sv_error *err);
+                     unsigned sex_h, bool keep_rows, const size_t *order, size_t norder,
+                     struct sv_error *err);
+/* Rows with a value of the measure, in ascending order of it. Caller frees *order. */
+int pay_groups_order(size_t **order, size_t *norder, const struct pay_data *d, enum pay_measure m,
+                     int without_segur, struct sv_error *err);
 void pay_groups_release(struct pay_groupset *gs);
 /* Cell index from level indices; levels of cell index `c` into lev[]. */
 size_t pay_groups_index(const struct pay_groupset *gs, const unsigned *lev);
@@ -57,5 +69,24 @@ struct pay_relgap {
 };
 int pay_relgap_means(struct pay_relgap *out, const struct analyse_design *des, const double *y,
                      const unsigned char *mask_a, const unsigned char *mask_b);
+
+/*
+ * The same estimates in one pass over each cell, for the equal-probability
+ * design without strata or fpc that the pay survey has (no frame): the
+ * engine's Taylor linearisation then reduces to closed forms of the cell's
+ * count, sum of squares and sorted values, with n = all rows of the file:
+ *   mean:     V = n/(n-1) * sum (y - ybar)^2 / n_d^2, df = n_d - 1
+ *   quantile: F = #(y <= q)/n_d, V(F) = n/(n-1) * F(1-F)/n_d, Woodruff ends
+ *   two disjoint cells: covariance 0, df = n_a + n_b - 1.
+ * Why: the engine's domain estimates cost O(n) each, so O(n x cells) for a
+ * table; these cost O(n_d). tests/pay/test_pay_stats.c checks that they
+ * equal the engine's results (1e-12) on every cell of the R fixture.
+ */
+void pay_srs_mean(struct analyse_result *r, const struct pay_cellstat *cs, size_t n_total);
+void pay_srs_quantile(struct analyse_result *r, const struct pay_cellstat *cs, size_t n_total,
+                      double p);
+/* a - b in euros (out->estimate) and a/b - 1 (rel->estimate); either may be NULL. */
+void pay_srs_gaps(struct pay_relgap *diff, struct pay_relgap *rel, const struct pay_cellstat *a,
+                  const struct pay_cellstat *b, size_t n_total);
 
 #endif

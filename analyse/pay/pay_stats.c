@@ -45,18 +45,21 @@ void pay_sort(double *x, size_t n)
 
 double pay_quantile_sorted(const double *x, size_t n, double p)
 {
-    /* Type 1: the smallest x_(k) with k/n >= p, i.e. k = ceil(n p), at least 1.
-     * n p is computed with a small tolerance so that p = 0.5 with n = 10 picks
-     * k = 5 and not 6 when n p is 5.000000000000001. */
+    /* svyquantile's qrule "math" with equal weights, step for step as the
+     * engine does it (cumulative weights 1..n, total n): pos = the last k
+     * with k <= p n (the first when none); x_pos when p - pos/n <= 0, else
+     * x_{pos+1}. That is the type 1 quantile. */
     if (n == 0 || !(p >= 0 && p <= 1))
         return NAN;
-    double np = (double)n * p;
-    double k = ceil(np - 1e-9 * (np > 1 ? np : 1));
-    if (k < 1)
-        k = 1;
-    if (k > (double)n)
-        k = (double)n;
-    return x[(size_t)k - 1];
+    double target = p * (double)n;
+    double k = floor(target);
+    size_t pos = k >= 1 ? (size_t)k - 1 : 0;
+    if (pos >= n)
+        pos = n - 1;
+    double wlow = p - (double)(pos + 1) / (double)n;
+    if (wlow <= 0)
+        return x[pos];
+    return x[pos + 1 < n ? pos + 1 : pos];
 }
 
 double pay_gap_relative(double men, double women)
