@@ -40,10 +40,16 @@ enum plot_kind {
 enum plot_size { PLOT_SIZE_COLUMN = 0, PLOT_SIZE_FULL, PLOT_SIZE_SLIDE };
 enum plot_format { PLOT_FMT_SVG = 0, PLOT_FMT_PDF, PLOT_FMT_PNG };
 
+#define PLOT_MAX_TABLES 12
+
 /* Strings are owned (plot_opts_release frees them). NULL = not given. */
 struct plot_opts {
     enum plot_kind kind;
     char *table;
+    /* --table given again: earlier waves; all the tables are merged with a
+       grouping variable "wave" (from each table's metadata) */
+    char *more_tables[PLOT_MAX_TABLES - 1];
+    size_t nmore;
     char *indicator; /* one name, or a ','-list whose items become the series */
     char *by;
     char *series;
@@ -66,6 +72,8 @@ void plot_opts_init(struct plot_opts *o);
 void plot_opts_release(struct plot_opts *o);
 /* Replace *slot by a copy of value. Returns 0 or SV_ENOMEM. */
 int plot_opts_set(char **slot, const char *value);
+/* Add a table: the first goes to o->table, the next ones to more_tables. 0, SV_EUSAGE or SV_ENOMEM. */
+int plot_opts_add_table(struct plot_opts *o, const char *path);
 int plot_kind_parse(const char *s, enum plot_kind *out);
 const char *plot_kind_name(enum plot_kind k);
 int plot_size_parse(const char *s, enum plot_size *out);
@@ -303,6 +311,14 @@ struct plot_caption {
     char *warnings; /* gnuplot's stderr of a successful run, or NULL */
 };
 void plot_caption_release(struct plot_caption *c);
+
+/*
+ * Load o->table, or merge o->table and o->more_tables into one table where
+ * every row gains the grouping variable "wave" (its table's meta "wave", else
+ * the file name without .csv), e.g. by "wave;region", group "2024;11". The
+ * metadata is the last table's. Returns 0 or SV_E*.
+ */
+int plot_tables_load(struct sv_itable *t, const struct plot_opts *o, struct sv_error *err);
 
 /*
  * Make one figure: load the table, build the script, write "<stem>.gp" and

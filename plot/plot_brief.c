@@ -84,26 +84,31 @@ static int figure_opts(struct plot_opts *o, json_t *f, const char *path, long i,
             return SV_EDATA;
         }
     }
+    json_t *tv = json_object_get(f, "table");
     if ((rc = get_str(f, "name", &name, path, i, err)) != 0 ||
-        (rc = get_str(f, "kind", &kind, path, i, err)) != 0 ||
-        (rc = get_str(f, "table", &table, path, i, err)) != 0)
+        (rc = get_str(f, "kind", &kind, path, i, err)) != 0)
         return rc;
     sv_error_set_path(err, "figures[%ld]", i);
     if (name == NULL || !plot_quote_safe_name(name))
         FAIL(SV_EDATA, "'name' is required: letters, digits, '.', '_' or '-'");
     if (kind == NULL || plot_kind_parse(kind, &o->kind) != 0)
         FAIL(SV_EDATA, "unknown or missing 'kind' '%s'", kind ? kind : "");
-    if (table == NULL)
-        FAIL(SV_EDATA, "'table' is required");
-    if (table[0] == '/' || tables_dir == NULL) {
-        rc = plot_opts_set(&o->table, table);
-    } else {
+    /* "table": one file, or an array of files (waves, oldest first) */
+    size_t ntab = json_is_array(tv) ? json_array_size(tv) : json_is_string(tv) ? 1 : 0;
+    if (ntab == 0 || ntab > PLOT_MAX_TABLES)
+        FAIL(SV_EDATA, "'table' is required: a file name or an array of up to %d", PLOT_MAX_TABLES);
+    for (size_t k = 0; k < ntab && rc == 0; k++) {
+        table = json_is_array(tv) ? json_string_value(json_array_get(tv, k))
+                                  : json_string_value(tv);
+        if (table == NULL)
+            FAIL(SV_EDATA, "'table' must hold file names");
         struct sv_buf b = SV_BUF_INIT;
-        rc = sv_buf_addf(&b, "%s/%s", tables_dir, table);
-        if (rc == 0) {
-            o->table = sv_buf_detach(&b, NULL);
-            rc = o->table ? 0 : SV_ENOMEM;
-        }
+        if (table[0] == '/' || tables_dir == NULL)
+            rc = sv_buf_adds(&b, table);
+        else
+            rc = sv_buf_addf(&b, "%s/%s", tables_dir, table);
+        if (rc == 0)
+            rc = plot_opts_add_table(o, b.data);
         sv_buf_release(&b);
     }
     static const struct {

@@ -43,7 +43,7 @@ static const char top_description[] =
     "options. Exit status: 0 ok, 1 runtime, 2 usage, 3 invalid data, 4 gnuplot failed.";
 
 static const struct sv_option fig_options[] = {
-    {"table", OPT_TABLE, "T.csv", "indicator table (core sv_itable CSV, with T.meta.json)"},
+    {"table", OPT_TABLE, "T.csv", "indicator table (sv_itable CSV + T.meta.json); again: waves"},
     {"indicator", OPT_INDICATOR, "NAME", "indicator to draw (a ','-list makes each one a series)"},
     {"by", OPT_BY, "VAR", "grouping variable of the categories"},
     {"series", OPT_SERIES, "VAR", "grouping variable of the series (grouped, stacked, ...)"},
@@ -95,7 +95,12 @@ static int on_fig(int key, const char *value, void *ctx)
 {
     struct plot_opts *o = ctx;
     switch (key) {
-    case OPT_TABLE: return set_str(&o->table, value);
+    case OPT_TABLE:
+        switch (plot_opts_add_table(o, value)) {
+        case 0: return 0;
+        case SV_EUSAGE: return sv_usage_error("too many --table (%d at most)", PLOT_MAX_TABLES);
+        default: return sv_fail(SV_EXIT_RUNTIME, "out of memory");
+        }
     case OPT_INDICATOR: return set_str(&o->indicator, value);
     case OPT_BY: return set_str(&o->by, value);
     case OPT_SERIES: return set_str(&o->series, value);

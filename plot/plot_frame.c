@@ -506,6 +506,78 @@ static int write_atomic(const char *path, const struct sv_buf *b, struct sv_erro
     return sv_atomic_commit(&af, err);
 }
 
+/* "a – b" or just a. Caller frees. */
+static char *join2(const char *a, const char *sep, const char *b)
+{
+    struct sv_buf x = SV_BUF_INIT;
+    int rc = sv_buf_adds(&x, a);
+    if (rc == 0 && b != NULL && b[0] != '\0') {
+        rc = sv_buf_adds(&x, sep);
+        if (rc == 0)
+            rc = sv_buf_adds(&x, b);
+    }
+    if (rc != 0) {
+        sv_buf_release(&x);
+        return NULL;
+    }
+    return sv_buf_detach(&x, NULL);
+}
+
+int plot_tables_load(struct sv_itable *t, const struct plot_opts *o, struct sv_error *err)
+{
+    if (o->nmore == 0)
+        return sv_itable_load(t, o->table, err);
+    const char *paths[PLOT_MAX_TABLES];
+    size_t n = 0;
+    paths[n++] = o->table;
+    for (size_t i = 0; i < o->nmore; i++)
+        paths[n++] = o->more_tables[i];
+    int rc = 0;
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        struct sv_itable one;
+        sv_itable_init(&one);
+        rc = sv_itable_load(&one, paths[k], err);
+        char wave[128];
+        if (rc == 0) {
+            if (one.meta.wave && one.meta.wave[0]) {
+                snprintf(wave, sizeof wave, "%s", one.meta.wave);
+            } else {
+                const char *slash = strrchr(paths[k], '/');
+                const char *base = slash ? slash + 1 : paths[k];
+                size_t len = strlen(base);
+                if (len > 4 && strcmp(base + len - 4, ".csv") == 0)
+                    len -= 4;
+                snprintf(wave, sizeof wave, "%.*s", (int)len, base);
+            }
+            wave[strcspn(wave, ";")] = '\0';
+        }
+        for (size_t i = 0; i < one.nrows && rc == 0; i++) {
+            struct sv_irow r = one.rows[i];
+            char *by = join2("wave", ";", r.by);
+            char *group = join2(wave, ";", r.by[0] ? r.group : NULL);
+            char *label = join2(wave, " \xe2\x80\x93 ", r.by[0] ? r.group_label : NULL);
+            if (by == NULL || group == NULL || label == NULL)
+                rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+            r.by = by;
+            r.group = group;
+            r.group_label = label;
+            if (rc == 0 && sv_itable_add(t, &r) != 0)
+                rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+            free(by);
+            free(group);
+            free(label);
+        }
+        if (rc == 0 && k + 1 == n) {
+            /* the latest wave's metadata: title, source and n of the figure */
+            struct sv_imeta tmp = t->meta;
+            t->meta = one.meta;
+            one.meta = tmp;
+        }
+        sv_itable_release(&one);
+    }
+    return rc;
+}
+
 int plot_figure_make(const struct plot_opts *o, struct plot_caption *caption,
                      struct sv_error *err)
 {
@@ -514,7 +586,7 @@ int plot_figure_make(const struct plot_opts *o, struct plot_caption *caption,
     char *gp_path = NULL, *dat_path = NULL, *out_name = NULL, *gp_name = NULL, *dat_name = NULL;
     int rc;
     sv_itable_init(&t);
-    rc = sv_itable_load(&t, o->table, err);
+    rc = plot_tables_load(&t, o, err);
     if (rc == 0) {
         gp_path = with_suffix(o->output, ".gp");
         dat_path = with_suffix(o->output, ".dat");

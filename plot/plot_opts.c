@@ -29,6 +29,22 @@ void plot_opts_release(struct plot_opts *o)
         free(*slots[i]);
         *slots[i] = NULL;
     }
+    for (size_t i = 0; i < o->nmore; i++)
+        free(o->more_tables[i]);
+    o->nmore = 0;
+}
+
+int plot_opts_add_table(struct plot_opts *o, const char *path)
+{
+    if (o->table == NULL)
+        return plot_opts_set(&o->table, path);
+    if (o->nmore + 1 >= PLOT_MAX_TABLES)
+        return SV_EUSAGE;
+    char *copy = sv_strdup(path);
+    if (copy == NULL)
+        return SV_ENOMEM;
+    o->more_tables[o->nmore++] = copy;
+    return 0;
 }
 
 int plot_opts_set(char **slot, const char *value)

@@ -12,6 +12,12 @@
 
 static const struct plot_matrix *x_m;
 
+struct end_label {
+    double x, y;
+    uint32_t colour;
+    char text[64];
+};
+
 static int by_code(const void *pa, const void *pb)
 {
     size_t i = *(const size_t *)pa, j = *(const size_t *)pb;
@@ -156,6 +162,8 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
         plot_text_lines_free(lines, (size_t)n);
     }
     double r = st->font * 0.28;
+    struct end_label ends[8];
+    size_t nends = 0;
     for (size_t s = 0; s < m->nser && rc == 0; s++) {
         uint32_t col = plot_palette(s);
         const struct plot_cell *prev = NULL;
@@ -181,19 +189,39 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
             if (cell->present && !cell->suppressed)
                 rc = plot_scene_dot(sc, xs[k], YV(cell->est), r, col);
         }
-        /* last value at the end of the line */
+        /* last value at the end of the line (placed below, apart from the others) */
         for (size_t k = m->ncat; k-- > 0 && rc == 0;) {
             const struct plot_cell *cell = plot_matrix_cell(m, order[k], s);
             if (cell->present && !cell->suppressed) {
-                char buf[64];
-                plot_fmt_value(buf, sizeof buf, cell->est, m->unit, fig->decimals, fig->lang);
-                rc = plot_scene_text(sc, xs[k] + r + st->small * 0.4, YV(cell->est), buf,
-                                     st->small, true, PLOT_LEFT, col == 0xf0e442 ? PLOT_C_TEXT
-                                                                                 : col);
+                ends[nends].x = xs[k] + r + st->small * 0.4;
+                ends[nends].y = YV(cell->est);
+                ends[nends].colour = col == 0xf0e442 ? PLOT_C_TEXT : col;
+                plot_fmt_value(ends[nends].text, sizeof ends[nends].text, cell->est, m->unit,
+                               fig->decimals, fig->lang);
+                nends++;
                 break;
             }
         }
     }
+    /* end labels pushed apart so that none overlaps (stable order by height) */
+    for (size_t i = 1; i < nends; i++)
+        for (size_t j = i; j > 0 && ends[j].y < ends[j - 1].y; j--) {
+            struct end_label tmp = ends[j];
+            ends[j] = ends[j - 1];
+            ends[j - 1] = tmp;
+        }
+    double gap = st->small * 1.15;
+    for (size_t i = 1; i < nends; i++)
+        if (ends[i].y < ends[i - 1].y + gap)
+            ends[i].y = ends[i - 1].y + gap;
+    if (nends > 0 && ends[nends - 1].y > y1) {
+        double shift = ends[nends - 1].y - y1;
+        for (size_t i = 0; i < nends; i++)
+            ends[i].y -= shift;
+    }
+    for (size_t i = 0; i < nends && rc == 0; i++)
+        rc = plot_scene_text(sc, ends[i].x, ends[i].y, ends[i].text, st->small, true, PLOT_LEFT,
+                             ends[i].colour);
 #undef YV
     free(xs);
     free(order);

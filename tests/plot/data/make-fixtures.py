@@ -126,3 +126,11 @@ for (sc, sn), series in zip(SECT[:3], [(0.48, 0.55, 0.63, 0.71, 0.74), (0.41, 0.
             rows.append(row("difficulty_share", wl, "wave;sector", wave + ";" + sc,
                             wave + " – " + sn, v, 0.05))
 write("waves", rows, META4)
+
+# Two waves of the same survey, one table each (plot --table A --table B)
+for wave, base in [("2022", 0.58), ("2024", 0.64), ("2026", 0.69)]:
+    rows = [row("difficulty_share", wl, "", "", "Ensemble", base, 0.04, n=400)]
+    for (sc, sn), d in zip(SECT, [0.06, 0.02, -0.01, -0.05, -0.09]):
+        rows.append(row("difficulty_share", wl, "sector", sc, sn, base + d, 0.06, n=80))
+    write("wave" + wave, rows, dict(META, wave=wave, title="Recrutement " + wave,
+                                    source="Source : enquête recrutement " + wave + " (données fictives)"))
