@@ -131,6 +131,7 @@ static void emit_unadjusted(struct pay_out *out, const struct pay_data *d,
                                                      eng->median[cf].estimate);
                 }
             }
+            cell.population = (double)cell.n;
             pay_out_add(out, &cell);
         }
     }

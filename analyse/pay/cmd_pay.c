@@ -97,6 +97,7 @@ static void emit_cell(struct emit *em, size_t c, enum pay_measure m)
                                  : PAY_TR(lang, "Salaire mensuel brut moyen", "Mean gross monthly pay");
     if (!reason)
         set_result(&cell, &em->mean[c]);
+    cell.population = (double)cell.n;
     pay_out_add(em->out, &cell);
 
     pay_cell_init(&cell);
@@ -113,6 +114,7 @@ static void emit_cell(struct emit *em, size_t c, enum pay_measure m)
                                  : PAY_TR(lang, "Salaire mensuel brut médian", "Median gross monthly pay");
     if (!reason)
         set_result(&cell, &em->median[c]);
+    cell.population = (double)cell.n;
     pay_out_add(em->out, &cell);
 
     char name[32];
@@ -133,7 +135,8 @@ static void emit_cell(struct emit *em, size_t c, enum pay_measure m)
                                      : PAY_TR(lang, "Salaire mensuel brut (quantile)", "Gross monthly pay (quantile)");
         if (!reason)
             cell.estimate = pay_quantile_sorted(cs->v, (size_t)cs->n, quantile_p[q]);
-        pay_out_add(em->out, &cell);
+        cell.population = (double)cell.n;
+    pay_out_add(em->out, &cell);
     }
 }
 
@@ -186,7 +189,8 @@ static void emit_gap(struct emit *em, size_t c, size_t r, const char *ref_code, 
                     cell.estimate = rel ? qa / qb - 1.0 : qa - qb;
                 }
             }
-            pay_out_add(em->out, &cell);
+            cell.population = (double)cell.n;
+    pay_out_add(em->out, &cell);
         }
     }
 }
@@ -242,7 +246,8 @@ static void emit_below_smic(struct emit *em, const struct pay_data *d, const enu
             cell.hi = centre + half;
             cell.ci_method = "wilson";
         }
-        pay_out_add(em->out, &cell);
+        cell.population = (double)cell.n;
+    pay_out_add(em->out, &cell);
     }
     free(below);
 }

@@ -1,7 +1,9 @@
 /*
  * pay_data: read the pay survey's employee records into compact rows.
  */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,6 +172,14 @@ int pay_data_load(struct pay_data *d, const struct sv_survey *survey, const char
                 break;
         sv_recio_reader_free(rd);
     } else {
+        /* the store opens read-write and would create a missing file: check first */
+        FILE *probe = fopen(store_path, "rb");
+        if (!probe) {
+            rc = sv_error_set(err, SV_ENOTFOUND, store_path, 0, 0, "cannot open store: %s",
+                              strerror(errno));
+            goto done;
+        }
+        fclose(probe);
         struct sv_store *st = NULL;
         rc = sv_store_open(&st, store_path, schema, err);
         if (rc < 0)

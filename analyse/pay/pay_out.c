@@ -12,7 +12,7 @@
 void pay_cell_init(struct pay_cell *c)
 {
     memset(c, 0, sizeof *c);
-    c->estimate = c->se = c->lo = c->hi = c->df = NAN;
+    c->estimate = c->se = c->lo = c->hi = c->df = c->population = NAN;
     c->ci_method = "none";
     c->reason = "";
 }
@@ -61,7 +61,7 @@ void pay_out_add(struct pay_out *o, const struct pay_cell *c)
     r.df = c->df;
     r.n = c->n;
     r.n_missing = c->n_missing;
-    r.population = NAN;
+    r.population = c->population;
     r.unit = (char *)c->unit;
     r.suppressed = c->suppressed;
     r.reason = (char *)c->reason;

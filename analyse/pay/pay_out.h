@@ -22,6 +22,7 @@ struct pay_out {
 struct pay_cell {
     const char *indicator, *label, *by, *group, *group_label, *unit, *ci_method, *reason;
     double estimate, se, lo, hi, df;
+    double population; /* sum of weights of the rows used; NAN when not relevant */
     long n, n_missing;
     bool suppressed;
 };
