@@ -231,7 +231,7 @@ int sv_itable_write_meta(const struct sv_itable *t, FILE *fp, struct sv_error *e
     json_object_set_new(o, "n_respondents", json_integer(m->n_respondents));
     json_object_set_new(o, "min_cell", json_integer(m->min_cell));
     json_object_set_new(o, "dominance", json_real(m->dominance));
-    text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII * 0);
+    text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(o);
     if (!text)
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
