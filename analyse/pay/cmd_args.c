@@ -20,6 +20,7 @@ int pay_args_on_option(int key, const char *value, struct pay_args *a)
     case 'q': sv_cli_set_quiet(true); return 0;
     case PAY_OPT_WITH_SEGUR: a->without_segur = 0; return 0;
     case PAY_OPT_WITHOUT_SEGUR: a->without_segur = 1; return 0;
+    case PAY_OPT_STREAMING: a->streaming = 1; return 0;
     case PAY_OPT_SMIC: a->smic = value; return 0;
     case PAY_OPT_SMIC_DATE:
         if (!pay_date_valid(value))
@@ -43,6 +44,24 @@ int pay_args_check(const struct pay_args *a)
     return 0;
 }
 
+static int sex_codes(struct pay_args *a, struct sv_survey **survey, struct pay_data *d);
+
+int pay_args_survey(struct pay_args *a, struct sv_survey **survey, struct pay_data *d)
+{
+    struct sv_error err;
+    sv_error_clear(&err);
+    if (sv_survey_load(survey, a->survey, &err) < 0)
+        return sv_fail_error(&err);
+    /* bind the roles on an empty stream: no record is read */
+    memset(d, 0, sizeof *d);
+    if (pay_data_stream(d, *survey, NULL, NULL, NULL, NULL, &err) < 0) {
+        sv_survey_free(*survey);
+        *survey = NULL;
+        return sv_fail_error(&err);
+    }
+    return sex_codes(a, survey, d);
+}
+
 int pay_args_load(struct pay_args *a, struct sv_survey **survey, struct pay_data *d)
 {
     struct sv_error err;
@@ -54,6 +73,20 @@ int pay_args_load(struct pay_args *a, struct sv_survey **survey, struct pay_data
         *survey = NULL;
         return sv_fail_error(&err);
     }
+    int rc = sex_codes(a, survey, d);
+    if (rc)
+        return rc;
+    if (d->n == 0) {
+        pay_data_release(d);
+        sv_survey_free(*survey);
+        *survey = NULL;
+        return sv_fail(SV_EXIT_DATA, "%s: no employee records", a->data ? a->data : a->store);
+    }
+    return 0;
+}
+
+static int sex_codes(struct pay_args *a, struct sv_survey **survey, struct pay_data *d)
+{
     const struct sv_variable *sex = d->var[PAY_R_SEX];
     a->sex_f = a->sex_h = PAY_NA;
     for (size_t i = 0; i < sex->ncodes; i++) {
@@ -68,12 +101,6 @@ int pay_args_load(struct pay_args *a, struct sv_survey **survey, struct pay_data
         *survey = NULL;
         return sv_fail(SV_EXIT_DATA, "%s: the 'sex' role variable '%s' needs the codes 'f' and 'h'",
                        a->survey, sex->name);
-    }
-    if (d->n == 0) {
-        pay_data_release(d);
-        sv_survey_free(*survey);
-        *survey = NULL;
-        return sv_fail(SV_EXIT_DATA, "%s: no employee records", a->data ? a->data : a->store);
     }
     return 0;
 }

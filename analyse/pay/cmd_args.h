@@ -19,7 +19,8 @@ enum {
     PAY_OPT_WITHOUT_SEGUR,
     PAY_OPT_SMIC,
     PAY_OPT_SMIC_DATE,
-    PAY_OPT_LANG
+    PAY_OPT_LANG,
+    PAY_OPT_STREAMING
 };
 
 #define PAY_COMMON_OPTIONS                                                                       \
@@ -35,6 +36,7 @@ struct pay_args {
     const char *survey, *data, *store, *by, *output, *smic, *smic_date;
     enum sv_lang lang;
     int without_segur;
+    int streaming;
     unsigned sex_f, sex_h;
 };
 
@@ -43,6 +45,8 @@ int pay_args_on_option(int key, const char *value, struct pay_args *a);
 int pay_args_check(const struct pay_args *a);
 /* Load the survey and the records; returns 0 or the exit code (message printed). */
 int pay_args_load(struct pay_args *a, struct sv_survey **survey, struct pay_data *d);
+/* Load the survey and bind the roles without reading records (for streaming). */
+int pay_args_survey(struct pay_args *a, struct sv_survey **survey, struct pay_data *d);
 /* Parse a --by list ("job,region") into roles; returns 0 or the exit code. */
 int pay_args_by(const struct pay_data *d, const char *spec, enum pay_role *roles, size_t *n);
 /* by = "job;region", group = "as;84", label = "Aide-soignant – Auvergne-Rhône-Alpes". */

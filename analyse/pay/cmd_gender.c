@@ -27,6 +27,7 @@ static const struct sv_option gender_options[] = {
     {"by", PAY_OPT_BY, "LIST", "groupings for the unadjusted gaps, each on its own (default job,employer_sector,age_band)"},
     {"with-segur", PAY_OPT_WITH_SEGUR, NULL, "pay as reported, Ségur supplement included (default)"},
     {"without-segur", PAY_OPT_WITHOUT_SEGUR, NULL, "pay minus the Ségur supplement"},
+    {"streaming", PAY_OPT_STREAMING, NULL, "one pass, memory independent of the file: mean gaps only (no medians, no regression)"},
     {NULL, 0, NULL, NULL}};
 
 static int on_opt(int key, const char *value, void *ctx)
@@ -85,6 +86,8 @@ static void emit_unadjusted(struct pay_out *out, const struct pay_data *d,
         const char *reason = sex_reason(f, h);
         struct pay_cell cell;
         for (int k = 0; k < 6; k++) {
+            if (!eng->median && k >= 3)
+                continue; /* streaming: no medians */
             static const char *const ind[6] = {"hourly_pay_mean_f", "hourly_pay_mean_h", "gender_gap_mean",
                                                "hourly_pay_median_f", "hourly_pay_median_h", "gender_gap_median"};
             static const char *const fr[6] = {
@@ -221,6 +224,92 @@ static void emit_oaxaca(struct pay_out *out, const char *ref, const char *ref_la
     }
 }
 
+struct stream_ctx {
+    struct pay_groupset *gs;
+    size_t ngs;
+    const struct pay_args *a;
+};
+
+static int stream_visit(const struct pay_emp *e, void *vctx)
+{
+    struct stream_ctx *c = vctx;
+    for (size_t k = 0; k < c->ngs; k++)
+        pay_groups_add(&c->gs[k], e, PAY_HOURLY, c->a->without_segur, c->a->sex_f, c->a->sex_h);
+    return 0;
+}
+
+/* --streaming: one pass over the records, O(cells) memory: means and the
+ * Eurostat gaps only (medians need the values, the regression two passes). */
+static int gender_streaming(struct pay_args *a)
+{
+    struct sv_survey *survey = NULL;
+    struct pay_data d;
+    int rc = pay_args_survey(a, &survey, &d);
+    if (rc)
+        return rc;
+    enum pay_role roles[PAY_MAX_BY];
+    size_t nroles = 0;
+    struct pay_groupset gs[PAY_MAX_BY + 1];
+    size_t ngs = 0;
+    struct sv_error err;
+    sv_error_clear(&err);
+    struct pay_out out;
+    bool out_init = false;
+    if ((rc = pay_args_by(&d, a->by ? a->by : "job,employer_sector,age_band", roles, &nroles)))
+        goto done;
+    for (size_t k = 0; k <= nroles; k++) {
+        enum pay_role r[2];
+        size_t nr = 0;
+        if (k > 0)
+            r[nr++] = roles[k - 1];
+        r[nr++] = PAY_R_SEX;
+        if (pay_groups_init(&gs[ngs], &d, r, nr, &err) < 0) {
+            rc = sv_fail_error(&err);
+            goto done;
+        }
+        ngs++;
+    }
+    struct stream_ctx sc = {gs, ngs, a};
+    if (pay_data_stream(&d, survey, a->data, a->store, stream_visit, &sc, &err) < 0) {
+        rc = sv_fail_error(&err);
+        goto done;
+    }
+    if (d.n_read == 0) {
+        rc = sv_fail(SV_EXIT_DATA, "%s: no employee records", a->data ? a->data : a->store);
+        goto done;
+    }
+    enum sv_lang lang = a->lang;
+    pay_out_init(&out, survey,
+                 a->without_segur ? PAY_TR(lang, "Écarts de salaire femmes-hommes (hors Ségur, moyennes)",
+                                           "Gender pay gaps (without the Ségur supplement, means)")
+                                  : PAY_TR(lang, "Écarts de salaire femmes-hommes (moyennes)",
+                                           "Gender pay gaps (means)"),
+                 lang);
+    out_init = true;
+    for (size_t k = 0; k < ngs; k++) {
+        struct analyse_result *mean = calloc(gs[k].ncells, sizeof *mean);
+        if (!mean) {
+            rc = sv_fail(SV_EXIT_RUNTIME, "out of memory");
+            goto done;
+        }
+        for (size_t c = 0; c < gs[k].ncells; c++)
+            pay_srs_mean(&mean[c], &gs[k].cell[c], (size_t)d.n_read);
+        struct cellres eng = {mean, NULL, (size_t)d.n_read};
+        emit_unadjusted(&out, &d, &gs[k], a, &eng);
+        free(mean);
+    }
+    if (pay_out_write(&out, a->output, &err) < 0)
+        rc = sv_fail_error(&err);
+done:
+    for (size_t k = 0; k < ngs; k++)
+        pay_groups_release(&gs[k]);
+    if (out_init)
+        pay_out_release(&out);
+    pay_data_release(&d);
+    sv_survey_free(survey);
+    return rc ? rc : pay_finish(SV_EXIT_OK);
+}
+
 int analyse_cmd_gender(int argc, char **argv)
 {
     struct pay_args a;
@@ -237,6 +326,8 @@ int analyse_cmd_gender(int argc, char **argv)
         return sv_usage_error("unexpected argument '%s'", argv[first]);
     if ((rc = pay_args_check(&a)))
         return rc;
+    if (a.streaming)
+        return gender_streaming(&a);
     struct sv_survey *survey = NULL;
     struct pay_data d;
     if ((rc = pay_args_load(&a, &survey, &d)))

@@ -45,6 +45,9 @@ static void code_hash_build(struct code_hash *h, const struct sv_variable *v)
 
 struct loader {
     struct pay_data *d;
+    int (*visit)(const struct pay_emp *e, void *ctx); /* streaming: no row kept */
+    void *visit_ctx;
+    struct pay_emp one;
     struct code_hash hash[PAY_R_NCAT];
     const struct sv_schema *schema;
     long col[PAY_R_COUNT];
@@ -79,7 +82,7 @@ static int add_record(const struct sv_record *rec, void *ctx)
 {
     struct loader *L = ctx;
     struct pay_data *d = L->d;
-    if (d->n == d->cap) {
+    if (!L->visit && d->n == d->cap) {
         size_t ncap = d->cap ? d->cap * 2 : 4096;
         struct pay_emp *ne = realloc(d->e, ncap * sizeof *ne);
         if (!ne)
@@ -88,7 +91,7 @@ static int add_record(const struct sv_record *rec, void *ctx)
         d->e = ne;
         d->cap = ncap;
     }
-    struct pay_emp *e = &d->e[d->n];
+    struct pay_emp *e = L->visit ? &L->one : &d->e[d->n];
     for (int r = 0; r < PAY_R_NCAT; r++) {
         const char *v = L->col[r] >= 0 ? rec->values[L->col[r]] : NULL;
         e->cat[r] = v ? (unsigned short)code_index(&L->hash[r], d->var[r], v) : PAY_NA;
@@ -115,13 +118,16 @@ static int add_record(const struct sv_record *rec, void *ctx)
             h = (h ^ *p) * 1099511628211ULL;
         e->employer = h ? h : 1;
     }
-    d->n++;
     d->n_read++;
+    if (L->visit)
+        return L->visit(e, L->visit_ctx);
+    d->n++;
     return 0;
 }
 
-int pay_data_load(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
-                  const char *store_path, struct sv_error *err)
+static int load(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
+                const char *store_path, int (*visit)(const struct pay_emp *e, void *ctx),
+                void *visit_ctx, struct sv_error *err)
 {
     static const int required[] = {PAY_R_SECTOR, PAY_R_JOB, PAY_R_SEX, PAY_R_HOURS, PAY_R_PAY};
     memset(d, 0, sizeof *d);
@@ -130,7 +136,7 @@ int pay_data_load(struct pay_data *d, const struct sv_survey *survey, const char
     int rc = sv_schema_new(&schema, survey, err);
     if (rc < 0)
         return rc;
-    struct loader L = {.d = d, .schema = schema, .err = err,
+    struct loader L = {.d = d, .visit = visit, .visit_ctx = visit_ctx, .schema = schema, .err = err,
                        .source = data_path ? data_path : store_path};
     for (int r = 0; r < PAY_R_COUNT; r++) {
         L.col[r] = -1;
@@ -161,7 +167,9 @@ int pay_data_load(struct pay_data *d, const struct sv_survey *survey, const char
                               survey->id, pay_role_names[required[k]]);
             goto done;
         }
-    if (data_path) {
+    if (!data_path && !store_path) {
+        rc = 0; /* roles bound, nothing to read */
+    } else if (data_path) {
         struct sv_recio_reader *rd = NULL;
         rc = sv_recio_reader_open(&rd, data_path, schema, err);
         if (rc < 0)
@@ -194,6 +202,19 @@ done:
         return rc;
     }
     return 0;
+}
+
+int pay_data_load(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
+                  const char *store_path, struct sv_error *err)
+{
+    return load(d, survey, data_path, store_path, NULL, NULL, err);
+}
+
+int pay_data_stream(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
+                    const char *store_path, int (*visit)(const struct pay_emp *e, void *ctx),
+                    void *ctx, struct sv_error *err)
+{
+    return load(d, survey, data_path, store_path, visit, ctx, err);
 }
 
 void pay_data_release(struct pay_data *d)

@@ -55,6 +55,14 @@ extern const char *const pay_role_names[PAY_R_COUNT];
 /* Read every record of --data FILE or --store FILE (exactly one non-NULL). */
 int pay_data_load(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
                   const char *store_path, struct sv_error *err);
+/*
+ * The same, streaming: `visit` sees each employee (borrowed for the call)
+ * and nothing is kept, so memory does not grow with the file; d->n stays 0
+ * and d->n_read counts the records. A non-zero return from visit stops.
+ */
+int pay_data_stream(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
+                    const char *store_path, int (*visit)(const struct pay_emp *e, void *ctx),
+                    void *ctx, struct sv_error *err);
 void pay_data_release(struct pay_data *d);
 
 /* Hourly pay: monthly / (hours x 52 / 12); without_segur subtracts the Ségur

@@ -79,10 +79,31 @@ void pay_groups_release(struct pay_groupset *gs)
     memset(gs, 0, sizeof *gs);
 }
 
-int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const enum pay_role *roles,
-                     size_t nroles, enum pay_measure m, int without_segur, unsigned sex_f,
-                     unsigned sex_h, bool keep_rows, const size_t *order, size_t norder,
-                     struct sv_error *err)
+/* Add one value to a cell: moments, counts by sex, employers up to 3. */
+static void cell_update(struct pay_cellstat *cs, const struct pay_emp *e, double x, unsigned sex_f,
+                        unsigned sex_h)
+{
+    pay_moments_add(&cs->mom, x);
+    unsigned s = e->cat[PAY_R_SEX];
+    if (s == sex_f)
+        cs->n_f++;
+    else if (s == sex_h)
+        cs->n_h++;
+    /* distinct employers, up to 3: all the frequency rule needs; without
+     * employer ids the rule falls back to employees */
+    unsigned long long id = e->employer ? e->employer : 0x9e3779b97f4a7c15ULL ^ (unsigned long long)cs->n;
+    if (cs->n_employers < 3) {
+        bool seen = false;
+        for (long j = 0; j < cs->n_employers; j++)
+            if (cs->emp_seen[j] == id)
+                seen = true;
+        if (!seen)
+            cs->emp_seen[cs->n_employers++] = id;
+    }
+}
+
+static int groups_alloc(struct pay_groupset *gs, const struct pay_data *d, const enum pay_role *roles,
+                        size_t nroles, struct sv_error *err)
 {
     memset(gs, 0, sizeof *gs);
     if (nroles == 0 || nroles > PAY_MAX_BY)
@@ -90,7 +111,6 @@ int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const en
                             PAY_MAX_BY);
     gs->nroles = nroles;
     gs->ncells = 1;
-    /* cell indices are stored as unsigned int */
     for (size_t k = 0; k < nroles; k++) {
         gs->role[k] = roles[k];
         gs->nlev[k] = pay_level_count(d, roles[k]);
@@ -101,15 +121,54 @@ int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const en
         if (gs->ncells > 1000000)
             return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "too many groups (over a million cells)");
     }
+    gs->cell = calloc(gs->ncells, sizeof *gs->cell);
+    if (!gs->cell)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    return 0;
+}
+
+int pay_groups_init(struct pay_groupset *gs, const struct pay_data *d, const enum pay_role *roles,
+                    size_t nroles, struct sv_error *err)
+{
+    return groups_alloc(gs, d, roles, nroles, err);
+}
+
+void pay_groups_add(struct pay_groupset *gs, const struct pay_emp *e, enum pay_measure m,
+                    int without_segur, unsigned sex_f, unsigned sex_h)
+{
+    unsigned lev[PAY_MAX_BY];
+    for (size_t k = 0; k < gs->nroles; k++) {
+        lev[k] = e->cat[gs->role[k]];
+        if (lev[k] == PAY_NA) {
+            gs->n_unclassified++;
+            return;
+        }
+    }
+    struct pay_cellstat *cs = &gs->cell[pay_groups_index(gs, lev)];
+    double x = m == PAY_HOURLY ? pay_emp_hourly(e, without_segur) : pay_emp_monthly(e, without_segur);
+    if (isnan(x)) {
+        cs->n_missing++;
+        return;
+    }
+    cs->n++;
+    cell_update(cs, e, x, sex_f, sex_h);
+}
+
+int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const enum pay_role *roles,
+                     size_t nroles, enum pay_measure m, int without_segur, unsigned sex_f,
+                     unsigned sex_h, bool keep_rows, const size_t *order, size_t norder,
+                     struct sv_error *err)
+{
+    int arc = groups_alloc(gs, d, roles, nroles, err);
+    if (arc < 0)
+        return arc;
     unsigned *cellof = malloc((d->n ? d->n : 1) * sizeof *cellof);
     size_t *start = calloc(gs->ncells + 1, sizeof *start);
-    gs->cell = calloc(gs->ncells, sizeof *gs->cell);
     gs->values = malloc((d->n ? d->n : 1) * sizeof *gs->values);
     if (keep_rows) {
         gs->row_cell = malloc((d->n ? d->n : 1) * sizeof *gs->row_cell);
         gs->y = malloc((d->n ? d->n : 1) * sizeof *gs->y);
     }
-    bool any_missing_employer = false;
     int rc = 0;
     if (!cellof || !start || !gs->cell || !gs->values || (keep_rows && (!gs->row_cell || !gs->y))) {
         rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory grouping %zu employees", d->n);
@@ -162,31 +221,12 @@ int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const en
                                    : pay_emp_monthly(e, without_segur);
         struct pay_cellstat *cs = &gs->cell[c];
         cs->v[cs->n++] = x;
-        pay_moments_add(&cs->mom, x);
-        unsigned s = e->cat[PAY_R_SEX];
-        if (s == sex_f)
-            cs->n_f++;
-        else if (s == sex_h)
-            cs->n_h++;
-        /* distinct employers, up to 3: all the frequency rule needs */
-        if (cs->n_employers < 3 && e->employer) {
-            bool seen = false;
-            for (long j = 0; j < cs->n_employers; j++)
-                if (cs->emp_seen[j] == e->employer)
-                    seen = true;
-            if (!seen)
-                cs->emp_seen[cs->n_employers++] = e->employer;
-        }
-        if (!e->employer)
-            any_missing_employer = true;
+        cell_update(cs, e, x, sex_f, sex_h);
     }
     for (size_t c = 0; c < gs->ncells; c++) {
         struct pay_cellstat *cs = &gs->cell[c];
         if (!order)
             pay_sort(cs->v, (size_t)cs->n);
-        /* without employer ids the frequency rule falls back to employees */
-        if (any_missing_employer && cs->n_employers == 0)
-            cs->n_employers = cs->n < 3 ? cs->n : 3;
     }
 done:
     free(cellof);

@@ -49,6 +49,15 @@ int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const en
                      size_t nroles, enum pay_measure m, int without_segur, unsigned sex_f,
                      unsigned sex_h, bool keep_rows, const size_t *order, size_t norder,
                      struct sv_error *err);
+/*
+ * Streaming: cells with moments and counts only (no values: no quantiles).
+ * pay_groups_init() allocates the cells; pay_groups_add() takes one employee.
+ */
+int pay_groups_init(struct pay_groupset *gs, const struct pay_data *d, const enum pay_role *roles,
+                    size_t nroles, struct sv_error *err);
+void pay_groups_add(struct pay_groupset *gs, const struct pay_emp *e, enum pay_measure m,
+                    int without_segur, unsigned sex_f, unsigned sex_h);
+
 /* Rows with a value of the measure, in ascending order of it. Caller frees *order. */
 int pay_groups_order(size_t **order, size_t *norder, const struct pay_data *d, enum pay_measure m,
                      int without_segur, struct sv_error *err);
