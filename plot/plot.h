@@ -54,6 +54,7 @@ struct plot_opts {
     char *by;
     char *series;
     char *series_codes; /* ','-list: keep only these series, in this order */
+    char *groups;       /* ','-list: keep only these categories (codes, "a;b" for pairs) */
     char *title;
     char *subtitle;
     char *note;
@@ -282,6 +283,8 @@ int plot_script_map(struct plot_fig *fig, struct plot_scene *sc, struct sv_error
 /* Shared helpers of the kinds (plot_frame.c). */
 /* Left label column: width needed for category labels (clamped to 40 % of the chart). */
 double plot_label_column(const struct plot_fig *fig, const char **labels, size_t n);
+/* Height of one category row: the style's, or more when labels take two lines. */
+double plot_row_height(const struct plot_fig *fig, const char **labels, size_t n);
 /* Draw a category label right-aligned at (x, y), wrapped to `width` (2 lines max). */
 int plot_draw_cat_label(const struct plot_fig *fig, struct plot_scene *sc, double x, double y,
                         double width, const char *label);

@@ -38,7 +38,7 @@ int plot_html_escape(struct sv_buf *out, const char *s)
 }
 
 static const char *const known_keys[] = {"name", "kind", "table", "indicator", "by", "series",
-                                         "series_codes", "diverging", "title", "subtitle", "note", "source",
+                                         "series_codes", "groups", "diverging", "title", "subtitle", "note", "source",
                                          "size", "lang", "formats", "caption", NULL};
 
 static int get_str(json_t *obj, const char *key, const char **out, const char *path, long i,
@@ -118,6 +118,7 @@ static int figure_opts(struct plot_opts *o, json_t *f, const char *path, long i,
                 {"by", offsetof(struct plot_opts, by)},
                 {"series", offsetof(struct plot_opts, series)},
                 {"series_codes", offsetof(struct plot_opts, series_codes)},
+                {"groups", offsetof(struct plot_opts, groups)},
                 {"title", offsetof(struct plot_opts, title)},
                 {"subtitle", offsetof(struct plot_opts, subtitle)},
                 {"note", offsetof(struct plot_opts, note)},

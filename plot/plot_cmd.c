@@ -14,6 +14,7 @@ enum {
     OPT_BY,
     OPT_SERIES,
     OPT_SERIES_CODES,
+    OPT_GROUPS,
     OPT_TITLE,
     OPT_SUBTITLE,
     OPT_NOTE,
@@ -48,6 +49,7 @@ static const struct sv_option fig_options[] = {
     {"by", OPT_BY, "VAR", "grouping variable of the categories"},
     {"series", OPT_SERIES, "VAR", "grouping variable of the series (grouped, stacked, ...)"},
     {"series-codes", OPT_SERIES_CODES, "A,B", "keep only these series codes, in this order"},
+    {"groups", OPT_GROUPS, "A,B", "keep only these categories (codes; 'a;b' for pairs)"},
     {"title", OPT_TITLE, "TEXT", "headline stating the finding (default: table title)"},
     {"subtitle", OPT_SUBTITLE, "TEXT", "subtitle (default: indicator label)"},
     {"note", OPT_NOTE, "TEXT", "note put before the automatic note line"},
@@ -105,6 +107,7 @@ static int on_fig(int key, const char *value, void *ctx)
     case OPT_BY: return set_str(&o->by, value);
     case OPT_SERIES: return set_str(&o->series, value);
     case OPT_SERIES_CODES: return set_str(&o->series_codes, value);
+    case OPT_GROUPS: return set_str(&o->groups, value);
     case OPT_TITLE: return set_str(&o->title, value);
     case OPT_SUBTITLE: return set_str(&o->subtitle, value);
     case OPT_NOTE: return set_str(&o->note, value);

@@ -116,6 +116,14 @@ static bool has_series(const struct plot_matrix *m, const char *code)
     return false;
 }
 
+static bool has_category(const struct plot_matrix *m, const char *code)
+{
+    for (size_t i = 0; i < m->ncat; i++)
+        if (strcmp(m->cat_code[i], code) == 0)
+            return true;
+    return false;
+}
+
 struct pick {
     const struct sv_irow *row;
     char *cat, *cat_label, *ser, *ser_label; /* owned */
@@ -398,9 +406,9 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
                 if (strcmp(picks[i].ser, tok) == 0)
                     lab = picks[i].ser_label;
             if (lab == NULL) {
-                free(codes);
                 rc = sv_error_set(err, SV_ENOTFOUND, source, 0, 0,
                                   "no rows for the series '%s' of --series-codes", tok);
+                free(codes); /* tok points into it */
                 goto out;
             }
             rc = find_or_add(&m->ser_code, &m->ser_label, &m->nser, tok, lab, &idx);
@@ -408,6 +416,28 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
         free(codes);
     }
     bool fixed_series = ind_series || o->series_codes != NULL;
+    if (o->groups != NULL) {
+        /* only these categories, in this order (ranked kinds re-rank them) */
+        char *codes = sv_strdup(o->groups);
+        if (codes == NULL)
+            rc = SV_ENOMEM;
+        for (char *save = NULL, *tok = codes ? strtok_r(codes, ",", &save) : NULL;
+             tok != NULL && rc == 0; tok = strtok_r(NULL, ",", &save)) {
+            size_t idx;
+            const char *lab = NULL;
+            for (size_t i = 0; i < npicks && lab == NULL; i++)
+                if (strcmp(picks[i].cat, tok) == 0)
+                    lab = picks[i].cat_label;
+            if (lab == NULL) {
+                rc = sv_error_set(err, SV_ENOTFOUND, source, 0, 0,
+                                  "no rows for the group '%s' of --groups", tok);
+                free(codes); /* tok points into it */
+                goto out;
+            }
+            rc = find_or_add(&m->cat_code, &m->cat_label, &m->ncat, tok, lab, &idx);
+        }
+        free(codes);
+    }
     if (ind_series) {
         for (size_t s = 0; s < nnames && rc == 0; s++) {
             size_t idx;
@@ -423,7 +453,8 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
     }
     for (size_t i = 0; i < npicks && rc == 0; i++) {
         size_t idx;
-        if (fixed_series && !has_series(m, picks[i].ser))
+        if ((fixed_series && !has_series(m, picks[i].ser)) ||
+            (o->groups != NULL && !has_category(m, picks[i].cat)))
             continue;
         rc = find_or_add(&m->cat_code, &m->cat_label, &m->ncat, picks[i].cat, picks[i].cat_label,
                          &idx);
@@ -442,7 +473,8 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
     }
     for (size_t i = 0; i < npicks; i++) {
         size_t c = 0, s = 0;
-        if (fixed_series && !has_series(m, picks[i].ser))
+        if ((fixed_series && !has_series(m, picks[i].ser)) ||
+            (o->groups != NULL && !has_category(m, picks[i].cat)))
             continue;
         find_or_add(&m->cat_code, &m->cat_label, &m->ncat, picks[i].cat, NULL, &c);
         find_or_add(&m->ser_code, &m->ser_label, &m->nser, picks[i].ser, NULL, &s);

@@ -180,7 +180,7 @@ int plot_frame_end(struct plot_fig *fig, struct plot_scene *sc)
 
 double plot_label_column(const struct plot_fig *fig, const char **labels, size_t n)
 {
-    double w = 0, cw = fig->cx1 - fig->cx0;
+    double w = 0, cw = fig->st.width - 2 * fig->st.pad;
     for (size_t i = 0; i < n; i++) {
         struct sv_buf clean = SV_BUF_INIT;
         plot_quote_clean(&clean, labels[i]);
@@ -199,6 +199,26 @@ double plot_label_column(const struct plot_fig *fig, const char **labels, size_t
     if (w < cw * 0.12)
         w = cw * 0.12;
     return w;
+}
+
+double plot_row_height(const struct plot_fig *fig, const char **labels, size_t n)
+{
+    double labw = plot_label_column(fig, labels, n);
+    int most = 1;
+    for (size_t i = 0; i < n; i++) {
+        char **lines = NULL;
+        struct sv_buf clean = SV_BUF_INIT;
+        if (plot_quote_clean(&clean, labels[i]) != 0)
+            continue;
+        int k = plot_text_wrap(&lines, clean.data, labw, fig->st.font, false, 2);
+        sv_buf_release(&clean);
+        if (k > most)
+            most = k;
+        if (k > 0)
+            plot_text_lines_free(lines, (size_t)k);
+    }
+    double need = most * fig->st.font * 1.15 + fig->st.font * 0.55;
+    return need > fig->st.row ? need : fig->st.row;
 }
 
 int plot_draw_cat_label(const struct plot_fig *fig, struct plot_scene *sc, double x, double y,

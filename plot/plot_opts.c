@@ -23,7 +23,7 @@ void plot_opts_init(struct plot_opts *o)
 
 void plot_opts_release(struct plot_opts *o)
 {
-    char **slots[] = {&o->table, &o->indicator, &o->by, &o->series, &o->series_codes, &o->title,
+    char **slots[] = {&o->table, &o->indicator, &o->by, &o->series, &o->series_codes, &o->groups, &o->title,
                       &o->subtitle, &o->note, &o->source, &o->output};
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
         free(*slots[i]);

@@ -84,7 +84,8 @@ int plot_script_bars(struct plot_fig *fig, struct plot_scene *sc, struct sv_erro
     }
     double top_extra = m->has_overall ? st->font * 1.6 : st->font * 0.3;
     double axis_h = st->small * 2.0;
-    rc = plot_frame_begin(fig, sc, top_extra + m->ncat * st->row + axis_h);
+    double rowh = plot_row_height(fig, m->cat_label, m->ncat);
+    rc = plot_frame_begin(fig, sc, top_extra + m->ncat * rowh + axis_h);
     if (rc != 0)
         return rc;
     double row = (fig->cy1 - fig->cy0 - top_extra - axis_h) / (double)(m->ncat ? m->ncat : 1);

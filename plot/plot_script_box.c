@@ -55,7 +55,9 @@ int plot_script_box(struct plot_fig *fig, struct plot_scene *sc, struct sv_error
     size_t nt = plot_nice_ticks(lo - (hi - lo) * 0.05, hi + (hi - lo) * 0.02, 4, ticks);
     double v0 = ticks[0], v1 = ticks[nt - 1];
     double axis_h = st->small * 2.0;
-    rc = plot_frame_begin(fig, sc, m->ncat * st->row + axis_h + st->font * 0.3);
+    rc = plot_frame_begin(fig, sc,
+                          m->ncat * plot_row_height(fig, m->cat_label, m->ncat) + axis_h +
+                              st->font * 0.3);
     if (rc != 0) {
         free(ok);
         return rc;

@@ -59,7 +59,9 @@ int plot_script_dumbbell(struct plot_fig *fig, struct plot_scene *sc, struct sv_
     double v0 = ticks[0], v1 = ticks[nt - 1];
     double axis_h = st->small * 2.0;
     if (rc == 0)
-        rc = plot_frame_begin(fig, sc, m->ncat * st->row + axis_h + st->font * 0.3);
+        rc = plot_frame_begin(fig, sc,
+                              m->ncat * plot_row_height(fig, m->cat_label, m->ncat) + axis_h +
+                                  st->font * 0.3);
     if (rc != 0)
         return rc;
     double row = (fig->cy1 - fig->cy0 - axis_h - st->font * 0.3) / (double)(m->ncat ? m->ncat : 1);

@@ -40,6 +40,9 @@ int plot_script_grouped(struct plot_fig *fig, struct plot_scene *sc, struct sv_e
     }
     double bar_h = fmax(st->small * 1.25, st->row * 0.42);
     double group_gap = st->row * 0.5;
+    double label_h = plot_row_height(fig, m->cat_label, m->ncat) - st->font * 0.55;
+    if (m->nser * bar_h < label_h)
+        bar_h = label_h / (double)m->nser;
     double axis_h = st->small * 2.0;
     double needed = m->ncat * (m->nser * bar_h + group_gap) + axis_h;
     if (rc == 0)

@@ -269,6 +269,44 @@ static void test_numbers(void **state)
     assert_int_equal(plot_tick_decimals(ticks, n, "share"), 1); /* 2,5 % steps */
 }
 
+static void test_filters(void **state)
+{
+    (void)state;
+    struct sv_itable t;
+    struct plot_opts o;
+    struct plot_matrix m;
+    struct sv_error err;
+    table_regions(&t, NULL);
+    plot_opts_init(&o);
+    o.kind = PLOT_DUMBBELL;
+    plot_opts_set(&o.indicator, "vacancy_rate");
+    plot_opts_set(&o.series_codes, "ph,pa");
+    assert_int_equal(plot_data_select(&m, &t, &o, "t.csv", &err), 0);
+    assert_int_equal(m.nser, 2);
+    assert_string_equal(m.ser_code[0], "ph");
+    assert_string_equal(m.ser_code[1], "pa");
+    plot_matrix_release(&m);
+    plot_opts_set(&o.groups, "ide");
+    assert_int_equal(plot_data_select(&m, &t, &o, "t.csv", &err), 0);
+    assert_int_equal(m.ncat, 1);
+    assert_string_equal(m.cat_label[0], "Infirmier");
+    plot_matrix_release(&m);
+    plot_opts_set(&o.groups, "es");
+    assert_int_equal(plot_data_select(&m, &t, &o, "t.csv", &err), SV_ENOTFOUND);
+    assert_string_equal(err.text, "no rows for the group 'es' of --groups");
+    /* a pair without a series: each combination is a category */
+    plot_opts_set(&o.groups, NULL);
+    plot_opts_set(&o.series_codes, NULL);
+    o.kind = PLOT_BARS;
+    assert_int_equal(plot_data_select(&m, &t, &o, "t.csv", &err), 0);
+    assert_int_equal(m.ncat, 4);
+    assert_string_equal(m.cat_code[1], "as;ph");
+    assert_string_equal(m.cat_label[1], "Aide-soignant – Handicap");
+    plot_matrix_release(&m);
+    plot_opts_release(&o);
+    sv_itable_release(&t);
+}
+
 static void test_kind_errors(void **state)
 {
     (void)state;
@@ -299,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_script_labels), cmocka_unit_test(test_script_safety),
         cmocka_unit_test(test_deterministic), cmocka_unit_test(test_fix_pdf),
         cmocka_unit_test(test_numbers),       cmocka_unit_test(test_kind_errors),
+        cmocka_unit_test(test_filters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
