@@ -179,11 +179,153 @@ static void put_value(struct analyse_column *col, size_t i, const char *v)
 }
 
 /*
- * A normalised CSV file (either dialect), reading only the wanted columns:
- * each of their values is checked against the definition exactly as
- * sv_recio does (sv_record_check_value), the other columns are skipped, so
- * a million rows read in seconds. Returns 1 when the file is not CSV (JSON
- * Lines: the caller uses sv_recio), 0 when loaded, or an error.
+ * Fast acceptance of a canonical value of a wanted column: numbers written
+ * plainly ("-12.5") within the variable's range, codes of the definition,
+ * 0/1. Anything else goes to sv_record_check_value(), which decides and
+ * words the error exactly as everywhere else.
+ */
+static bool plainly_valid(const struct analyse_column *col, const struct sv_column *sc,
+                          const char *v)
+{
+    const struct sv_variable *var = col->var;
+    if (sc->code || var->type == SV_TYPE_YESNO)
+        return (v[0] == '0' || v[0] == '1') && v[1] == '\0';
+    if (var->type == SV_TYPE_SINGLE || var->type == SV_TYPE_LIKERT) {
+        for (size_t j = 0; j < var->ncodes; j++)
+            if (strcmp(var->codes[j].code, v) == 0)
+                return true;
+        return false;
+    }
+    if (var->type != SV_TYPE_NUMBER && var->type != SV_TYPE_INTEGER)
+        return false;
+    const char *p = v;
+    if (*p == '-')
+        p++;
+    if (!(*p >= '0' && *p <= '9'))
+        return false;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (*p == '.') {
+        if (var->type == SV_TYPE_INTEGER || !(p[1] >= '0' && p[1] <= '9'))
+            return false;
+        p++;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p)
+        return false;
+    double x = strtod(v, NULL);
+    return isfinite(x) && !(var->has_min && x < var->min) && !(var->has_max && x > var->max);
+}
+
+/* A chunked reader of one CSV file: whole records, quotes and CRLF handled. */
+struct scan {
+    FILE *fp;
+    char *buf;
+    size_t cap, len, pos;
+    bool eof;
+    long line; /* physical line of the next record */
+};
+
+/* Make sure buf[pos..] holds a whole record (or the rest of the file); returns its length. */
+static int scan_record(struct scan *s, size_t *reclen, long *nl)
+{
+    for (;;) {
+        bool q = false;
+        long lines = 0;
+        size_t i = s->pos;
+        for (; i < s->len; i++) {
+            char c = s->buf[i];
+            if (c == '"')
+                q = !q;
+            else if (c == '\n') {
+                lines++;
+                if (!q)
+                    break;
+            }
+        }
+        if (i < s->len || (s->eof && s->pos < s->len)) {
+            *reclen = i - s->pos;
+            *nl = lines;
+            return 1;
+        }
+        if (s->eof)
+            return 0;
+        /* refill: move the partial record to the front, grow when it fills the buffer */
+        memmove(s->buf, s->buf + s->pos, s->len - s->pos);
+        s->len -= s->pos;
+        s->pos = 0;
+        if (s->len == s->cap) {
+            char *nb = realloc(s->buf, s->cap * 2);
+            if (!nb)
+                return SV_ENOMEM;
+            s->buf = nb;
+            s->cap *= 2;
+        }
+        size_t got = fread(s->buf + s->len, 1, s->cap - s->len, s->fp);
+        if (got == 0) {
+            if (ferror(s->fp))
+                return SV_EIO;
+            s->eof = true;
+        }
+        s->len += got;
+    }
+}
+
+/*
+ * Split one record (not NUL-terminated, without its newline) into fields:
+ * start offsets and lengths into rec; quoted fields are unquoted in place
+ * ("" -> "). Returns the number of fields (at most max; extra ones ignored).
+ */
+static size_t split_record(char *rec, size_t len, char sep, size_t *start, size_t *flen,
+                           size_t max)
+{
+    size_t nf = 0, i = 0;
+    if (len > 0 && rec[len - 1] == '\r')
+        len--;
+    for (;;) {
+        size_t b = i, w = i;
+        if (i < len && rec[i] == '"') {
+            i++;
+            b = w = i;
+            while (i < len) {
+                if (rec[i] == '"') {
+                    if (i + 1 < len && rec[i + 1] == '"') {
+                        rec[w++] = '"';
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                rec[w++] = rec[i++];
+            }
+            while (i < len && rec[i] != sep)
+                i++; /* text after a closing quote: ignored */
+        } else {
+            while (i < len && rec[i] != sep)
+                i++;
+            w = i;
+        }
+        if (nf < max) {
+            start[nf] = b;
+            flen[nf] = w - b;
+        }
+        nf++;
+        if (i >= len)
+            break;
+        i++; /* separator */
+    }
+    return nf < max ? nf : max;
+}
+
+/*
+ * A normalised CSV file (either dialect: ',' or ';' guessed from the header
+ * as sv_csv does, UTF-8 BOM, CRLF, quoted fields), reading only the wanted
+ * columns. Each of their values is checked against the definition (quickly
+ * for plain canonical values, else by sv_record_check_value, which words
+ * the error). Returns 1 when the file is JSON Lines (the caller uses
+ * sv_recio), 0 when loaded, or an error.
  */
 static int load_csv(struct analyse_data *d, const char *path, struct sv_error *err)
 {
@@ -193,92 +335,137 @@ static int load_csv(struct analyse_data *d, const char *path, struct sv_error *e
                             "cannot open file: %s", strerror(errno));
     int c = getc(fp);
     if (c == '{') {
-        if (fp != stdin)
-            fclose(fp);
-        else
-            ungetc(c, fp);
-        return fp == stdin ? sv_error_set(err, SV_EUSAGE, path, 0, 0,
-                                          "JSON Lines on standard input: give a file")
-                           : 1;
+        if (fp == stdin)
+            return sv_error_set(err, SV_EUSAGE, path, 0, 0,
+                                "JSON Lines on standard input: give a file");
+        fclose(fp);
+        return 1;
     }
     if (c != EOF)
         ungetc(c, fp);
-    struct sv_csv_reader r;
+    struct scan s = {fp, malloc(1 << 20), 1 << 20, 0, 0, false, 1};
+    size_t maxf = 4096;
+    size_t *start = malloc(maxf * sizeof *start), *flen = malloc(maxf * sizeof *flen);
     long *field_of = calloc(d->ncols + 1, sizeof *field_of);
-    if (!field_of) {
-        if (fp != stdin)
-            fclose(fp);
-        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    int rc = sv_csv_reader_init(&r, fp, path, 0, err);
-    if (rc) {
-        free(field_of);
-        if (fp != stdin)
-            fclose(fp);
-        return rc;
-    }
-    rc = sv_csv_read(&r, err);
-    if (rc <= 0) {
-        if (rc == 0)
-            rc = sv_error_set(err, SV_EDATA, path, 1, 0, "empty file: no header line");
+    char *val = NULL;
+    size_t valcap = 0;
+    int rc = 0;
+    if (!s.buf || !start || !flen || !field_of) {
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
+    size_t reclen;
+    long nl;
+    rc = scan_record(&s, &reclen, &nl);
+    if (rc <= 0) {
+        rc = rc == 0 ? sv_error_set(err, SV_EDATA, path, 1, 0, "empty file: no header line")
+                     : sv_error_set(err, rc, path, 0, 0, "read error");
+        goto out;
+    }
+    char *hdr = s.buf + s.pos;
+    if (reclen >= 3 && memcmp(hdr, "\xef\xbb\xbf", 3) == 0) {
+        hdr += 3;
+        reclen -= 3;
+    }
+    size_t ncomma = 0, nsemi = 0;
+    for (size_t i = 0; i < reclen; i++) {
+        ncomma += hdr[i] == ',';
+        nsemi += hdr[i] == ';';
+    }
+    char sep = nsemi > ncomma ? ';' : ',';
+    size_t nf = split_record(hdr, reclen, sep, start, flen, maxf);
     long id_field = -1;
     for (size_t k = 0; k <= d->ncols; k++)
         field_of[k] = -1;
-    for (size_t f = 0; f < r.nfields; f++) {
-        if (strcmp(r.fields[f], "id") == 0)
+    for (size_t f = 0; f < nf; f++) {
+        const char *h = hdr + start[f];
+        size_t hl = flen[f];
+        if (hl == 2 && memcmp(h, "id", 2) == 0)
             id_field = (long)f;
         for (size_t k = 0; k < d->ncols; k++)
-            if (strcmp(r.fields[f], d->cols[k].name) == 0)
+            if (strlen(d->cols[k].name) == hl && memcmp(d->cols[k].name, h, hl) == 0)
                 field_of[k] = (long)f;
     }
-    char num[128];
-    while ((rc = sv_csv_read(&r, err)) == 1) {
-        if (r.nfields == 1 && r.fields[0][0] == '\0')
+    s.pos = (size_t)(hdr - s.buf) + reclen + 1;
+    if (s.pos > s.len)
+        s.pos = s.len;
+    s.line += nl;
+    while ((rc = scan_record(&s, &reclen, &nl)) == 1) {
+        char *rec = s.buf + s.pos;
+        long line = s.line;
+        s.line += nl;
+        s.pos += reclen + 1;
+        if (s.pos > s.len)
+            s.pos = s.len;
+        if (reclen == 0 || (reclen == 1 && rec[0] == '\r'))
             continue; /* blank line */
+        nf = split_record(rec, reclen, sep, start, flen, maxf);
         if (d->nrows == d->cap && grow(d) != 0) {
             rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
             break;
         }
         size_t i = d->nrows;
-        const char *id = id_field >= 0 && (size_t)id_field < r.nfields ? r.fields[id_field] : "?";
+        char idbuf[256] = "?";
+        if (id_field >= 0 && (size_t)id_field < nf) {
+            size_t l = flen[id_field] < sizeof idbuf - 1 ? flen[id_field] : sizeof idbuf - 1;
+            memcpy(idbuf, rec + start[id_field], l);
+            idbuf[l] = '\0';
+        }
         for (size_t k = 0; k < d->ncols && rc == 1; k++) {
             struct analyse_column *col = &d->cols[k];
-            const char *v = field_of[k] >= 0 && (size_t)field_of[k] < r.nfields
-                                ? r.fields[field_of[k]]
-                                : NULL;
-            /* excel-fr decimal comma */
-            if (v && col->kind == ANALYSE_COL_NUMBER && strchr(v, ',') && strlen(v) < sizeof num) {
-                strcpy(num, v);
-                *strchr(num, ',') = '.';
-                v = num;
+            const char *v = NULL;
+            if (field_of[k] >= 0 && (size_t)field_of[k] < nf) {
+                size_t l = flen[field_of[k]];
+                if (l + 1 > valcap) {
+                    char *nv = realloc(val, l + 64);
+                    if (!nv) {
+                        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+                        break;
+                    }
+                    val = nv;
+                    valcap = l + 64;
+                }
+                memcpy(val, rec + start[field_of[k]], l);
+                val[l] = '\0';
+                /* excel-fr decimal comma */
+                char *comma = col->kind == ANALYSE_COL_NUMBER ? strchr(val, ',') : NULL;
+                if (comma)
+                    *comma = '.';
+                v = val;
             }
-            int crc = sv_record_check_value(d->schema, (size_t)col->index, v, err);
-            if (crc) {
-                char vpath[SV_ERROR_PATH_MAX], text[SV_ERROR_TEXT_MAX];
-                snprintf(vpath, sizeof vpath, "%s", err ? err->path : "");
-                snprintf(text, sizeof text, "%s", err ? err->text : "invalid value");
-                rc = sv_error_set(err, crc, path, r.record_line, 0, "%s", text);
-                sv_error_set_path(err, "record '%s': %s", id, vpath);
-                break;
+            const struct sv_column *sc = &d->schema->columns[col->index];
+            if (v && *v && !plainly_valid(col, sc, v)) {
+                int crc = sv_record_check_value(d->schema, (size_t)col->index, v, err);
+                if (crc) {
+                    char vpath[SV_ERROR_PATH_MAX], text[SV_ERROR_TEXT_MAX];
+                    snprintf(vpath, sizeof vpath, "%s", err ? err->path : "");
+                    snprintf(text, sizeof text, "%s", err ? err->text : "invalid value");
+                    rc = sv_error_set(err, crc, path, line, 0, "%s", text);
+                    sv_error_set_path(err, "record '%s': %s", idbuf, vpath);
+                    break;
+                }
             }
             put_value(col, i, v);
         }
         if (rc != 1)
             break;
-        d->ids[i] = sv_strdup(id);
+        d->ids[i] = sv_strdup(idbuf);
         if (!d->ids[i]) {
             rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
             break;
         }
         d->nrows++;
     }
+    if (rc < 0 && err && err->code == 0)
+        rc = sv_error_set(err, rc, path, 0, 0, "read error");
 out:
-    sv_csv_reader_release(&r);
     if (fp != stdin)
         fclose(fp);
+    free(s.buf);
+    free(start);
+    free(flen);
     free(field_of);
+    free(val);
     return rc < 0 ? rc : 0;
 }
 
