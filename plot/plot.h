@@ -304,15 +304,16 @@ const char *plot_suppressed_word(enum sv_lang lang);
  * Build the whole figure: select data, draw the kind in its frame, emit the
  * script and data text. `out_name`/`data_name` as in plot_scene_emit.
  */
-int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, const char *source,
-                      const char *out_name, const char *data_name, struct sv_buf *script,
-                      struct sv_buf *data, struct sv_error *err);
-
 /* What a figure shows, for captions and alt text (owned strings, may be NULL). */
 struct plot_caption {
     char *headline, *subtitle, *note, *source;
     char *warnings; /* gnuplot's stderr of a successful run, or NULL */
 };
+
+/* `caption` (may be NULL) receives the figure's texts. */
+int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, const char *source,
+                      const char *out_name, const char *data_name, struct sv_buf *script,
+                      struct sv_buf *data, struct plot_caption *caption, struct sv_error *err);
 void plot_caption_release(struct plot_caption *c);
 
 /*

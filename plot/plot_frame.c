@@ -394,11 +394,9 @@ void plot_caption_release(struct plot_caption *c)
     memset(c, 0, sizeof *c);
 }
 
-static struct plot_caption *build_caption; /* set by plot_figure_make for one call */
-
 int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, const char *source,
                       const char *out_name, const char *data_name, struct sv_buf *script,
-                      struct sv_buf *data, struct sv_error *err)
+                      struct sv_buf *data, struct plot_caption *caption, struct sv_error *err)
 {
     struct plot_fig fig;
     struct plot_scene sc;
@@ -468,11 +466,11 @@ int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, cons
     } else if (err != NULL && err->text[0] == '\0') {
         sv_error_set(err, rc, NULL, 0, 0, "out of memory");
     }
-    if (rc == 0 && build_caption != NULL) {
-        build_caption->headline = sv_strdup(fig.headline);
-        build_caption->subtitle = sv_strdup(fig.subtitle);
-        build_caption->note = sv_strdup(fig.note);
-        build_caption->source = sv_strdup(fig.source);
+    if (rc == 0 && caption != NULL) {
+        caption->headline = sv_strdup(fig.headline);
+        caption->subtitle = sv_strdup(fig.subtitle);
+        caption->note = sv_strdup(fig.note);
+        caption->source = sv_strdup(fig.source);
     }
     plot_scene_release(&sc);
     fig_release(&fig);
@@ -617,11 +615,8 @@ int plot_figure_make(const struct plot_opts *o, struct plot_caption *caption,
         if (!gp_path || !dat_path || !out_name || !gp_name || !dat_name)
             rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    if (rc == 0) {
-        build_caption = caption;
-        rc = plot_figure_build(o, &t, o->table, out_name, dat_name, &script, &data, err);
-        build_caption = NULL;
-    }
+    if (rc == 0)
+        rc = plot_figure_build(o, &t, o->table, out_name, dat_name, &script, &data, caption, err);
     if (rc == 0)
         rc = write_atomic(gp_path, &script, err);
     if (rc == 0)

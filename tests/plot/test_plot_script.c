@@ -152,7 +152,7 @@ static void build(const struct sv_itable *t, enum plot_kind kind, const char *in
     sv_buf_init(script);
     sv_buf_init(data);
     sv_error_clear(&err);
-    int rc = plot_figure_build(&o, t, "t.csv", "fig.svg", "fig.dat", script, data, &err);
+    int rc = plot_figure_build(&o, t, "t.csv", "fig.svg", "fig.dat", script, data, NULL, &err);
     if (rc != 0)
         fail_msg("build failed: %s", err.text);
     plot_opts_release(&o);
@@ -318,12 +318,13 @@ static void test_kind_errors(void **state)
     plot_opts_init(&o);
     o.kind = PLOT_DUMBBELL;
     plot_opts_set(&o.indicator, "difficulty_share");
-    assert_int_equal(plot_figure_build(&o, &t, "t.csv", "f.svg", "f.dat", &s, &d, &err),
+    assert_int_equal(plot_figure_build(&o, &t, "t.csv", "f.svg", "f.dat", &s, &d, NULL, &err),
                      SV_EUSAGE);
     assert_string_equal(err.text, "'dumbbell' needs exactly 2 series, the selection has 1");
     o.kind = PLOT_BARS;
-    assert_int_equal(plot_figure_build(&o, &t, "t.csv", "| touch pwned", "f.dat", &s, &d, &err),
-                     SV_EUSAGE);
+    assert_int_equal(
+        plot_figure_build(&o, &t, "t.csv", "| touch pwned", "f.dat", &s, &d, NULL, &err),
+        SV_EUSAGE);
     plot_opts_release(&o);
     sv_buf_release(&s);
     sv_buf_release(&d);
