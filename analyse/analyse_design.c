@@ -59,6 +59,12 @@ struct analyse_design {
     struct cal_step *steps;
     size_t nsteps;
     double df;
+    bool element;      /* every row its own PSU: no aggregation needed */
+    /* work space reused by the estimators (allocated on first use) */
+    struct scratch {
+        double *z;
+        unsigned char *used;
+    } *scratch;
 };
 
 static void *xcalloc(size_t n, size_t size)
@@ -83,6 +89,11 @@ void analyse_design_free(struct analyse_design *d)
         free(d->steps[s].jcell);
     }
     free(d->steps);
+    if (d->scratch) {
+        free(d->scratch->z);
+        free(d->scratch->used);
+        free(d->scratch);
+    }
     free(d->stratum);
     free(d->psu);
     free(d->psu_stratum);
@@ -106,6 +117,18 @@ static int cmp_pair(const void *a, const void *b)
 static int index_psus(struct analyse_design *d, const size_t *psu_ids)
 {
     size_t n = d->nrows;
+    if (!psu_ids) {
+        /* element sampling: PSU = row */
+        for (size_t i = 0; i < n; i++)
+            d->psu[i] = i;
+        d->npsu = n;
+        d->element = true;
+        d->psu_stratum = xcalloc(n, sizeof *d->psu_stratum);
+        if (!d->psu_stratum)
+            return SV_ENOMEM;
+        memcpy(d->psu_stratum, d->stratum, n * sizeof *d->stratum);
+        return 0;
+    }
     size_t *pairs = xcalloc(n, 3 * sizeof *pairs);
     if (!pairs)
         return SV_ENOMEM;
@@ -585,6 +608,34 @@ static int variance_of_total(const struct analyse_design *d, double *z, double *
     int rc = calibration_residuals(d, z);
     if (rc)
         return rc;
+    if (d->element) {
+        /* PSU totals are the rows' z: two passes per stratum, no aggregation */
+        long double *m = xcalloc(d->nstrata, sizeof *m), *q = xcalloc(d->nstrata, sizeof *q);
+        if (!m || !q) {
+            free(m);
+            free(q);
+            return SV_ENOMEM;
+        }
+        for (size_t i = 0; i < d->nrows; i++)
+            m[d->stratum[i]] += z[i];
+        for (size_t h = 0; h < d->nstrata; h++)
+            if (d->n_h[h] > 0)
+                m[h] /= d->n_h[h];
+        for (size_t i = 0; i < d->nrows; i++) {
+            long double e = z[i] - m[d->stratum[i]];
+            q[d->stratum[i]] += e * e;
+        }
+        long double v = 0;
+        for (size_t h = 0; h < d->nstrata; h++) {
+            double nh = d->n_h[h];
+            if (nh >= 2)
+                v += (1.0L - d->f_h[h]) * nh / (nh - 1.0) * q[h];
+        }
+        *var = (double)v;
+        free(m);
+        free(q);
+        return 0;
+    }
     long double *Z = xcalloc(d->npsu, sizeof *Z);
     long double *mean = xcalloc(d->nstrata, sizeof *mean);
     long double *ss = xcalloc(d->nstrata, sizeof *ss);
@@ -841,13 +892,26 @@ int analyse_estimate(struct analyse_result *r, const struct analyse_design *d,
         return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "level must be in (0, 1)");
     gsl_set_error_handler_off();
     size_t n = d->nrows;
-    unsigned char *used = malloc(n);
-    double *z = malloc(n * sizeof *z);
-    if (!used || !z) {
-        free(used);
-        free(z);
-        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    if (!d->scratch) {
+        /* work space kept with the design: a by-group loop reuses it */
+        struct analyse_design *dm = (struct analyse_design *)d;
+        dm->scratch = calloc(1, sizeof *dm->scratch);
+        if (dm->scratch) {
+            dm->scratch->z = malloc(n * sizeof *dm->scratch->z);
+            dm->scratch->used = malloc(n);
+        }
+        if (!dm->scratch || !dm->scratch->z || !dm->scratch->used) {
+            if (dm->scratch) {
+                free(dm->scratch->z);
+                free(dm->scratch->used);
+                free(dm->scratch);
+                dm->scratch = NULL;
+            }
+            return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        }
     }
+    unsigned char *used = d->scratch->used;
+    double *z = d->scratch->z;
     int rc = select_rows(d, stat, y, x, domain, used, &r->n, &r->n_missing, err);
     if (rc || r->n == 0)
         goto done;
@@ -933,8 +997,6 @@ int analyse_estimate(struct analyse_result *r, const struct analyse_design *d,
         r->ci_high = est + tcrit * r->se;
     }
 done:
-    free(used);
-    free(z);
     return rc;
 }
 

@@ -35,7 +35,9 @@
  * analyse_quantile()).
  *
  * No GSL (or any third-party) type appears here. Functions return 0 or a
- * negative SV_E* code and fill `err` (may be NULL); they never print.
+ * negative SV_E* code and fill `err` (may be NULL); they never print. The
+ * estimators keep work space inside the design (reused across calls), so one
+ * design must not be used by two threads at once.
  */
 #ifndef ANALYSE_DESIGN_H
 #define ANALYSE_DESIGN_H
