@@ -253,6 +253,7 @@ int collect_cmd_fetch(int argc, char **argv)
     if ((rc = collect_sink_init(&sink, store, schema, o.platform, source, hash_key, &err)) != 0)
         goto fail;
     sink_ok = true;
+    collect_interrupt_install();
     if (sv_cli_quiet())
         sink.progress.enabled = false;
 
@@ -277,6 +278,11 @@ int collect_cmd_fetch(int argc, char **argv)
 fail:
     if (err.code == 0)
         err.code = rc;
+    if (collect_interrupted()) {
+        sv_error_clear(&err);
+        sv_error_set(&err, SV_ERROR, NULL, 0, 0,
+                     "interrupted: the pages already stored are kept; run the same command to resume");
+    }
     exit_code = sv_fail_error(&err);
 out:
     if (sink_ok) {

@@ -41,6 +41,8 @@ struct collect_http;
 int collect_http_new(struct collect_http **out, const struct collect_http_opts *opts,
                      struct sv_error *err);
 void collect_http_free(struct collect_http *h);
+/* From now on only closing requests: sent even after an interrupt, never retried. */
+void collect_http_closing(struct collect_http *h);
 
 /*
  * The value of the Authorization header ("Token abc", "Bearer xyz"), sent only
@@ -78,6 +80,13 @@ char *collect_url_public(const char *url);
 char *collect_url_escape(const char *s);
 /* True for a file:// URL. */
 bool collect_url_is_file(const char *url);
+
+/*
+ * Ctrl-C / SIGTERM during a fetch: the handler only sets a flag; the transfer
+ * in progress is aborted, the open page rolled back, committed pages kept.
+ */
+void collect_interrupt_install(void);
+bool collect_interrupted(void);
 
 /* Wipe and free a secret. Accepts NULL. */
 void collect_secret_free(char *s);

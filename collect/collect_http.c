@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -34,7 +35,42 @@ struct collect_http {
     char *auth_value;  /* secret: "Token ..." */
     char *auth_origin; /* "https://host:443" */
     unsigned rng;
+    bool ignore_interrupt; /* closing requests (session release) still go out */
 };
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+void collect_interrupt_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+bool collect_interrupted(void)
+{
+    return interrupted != 0;
+}
+
+/* libcurl asks this often during a transfer: non-zero aborts it. */
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    const struct collect_http *h = ctx;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return interrupted != 0 && !h->ignore_interrupt;
+}
 
 void collect_http_opts_default(struct collect_http_opts *o)
 {
@@ -74,6 +110,12 @@ int collect_http_new(struct collect_http **out, const struct collect_http_opts *
     h->rng = (unsigned)ts.tv_nsec ^ (unsigned)ts.tv_sec;
     *out = h;
     return 0;
+}
+
+void collect_http_closing(struct collect_http *h)
+{
+    h->ignore_interrupt = true;
+    h->o.retries = 0;
 }
 
 void collect_http_free(struct collect_http *h)
@@ -256,6 +298,9 @@ static int perform(struct collect_http *h, enum method m, const char *url, const
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, a->errbuf);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);
@@ -341,7 +386,7 @@ static void sleep_seconds(double s)
     struct timespec ts;
     ts.tv_sec = (time_t)s;
     ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !interrupted)
         ;
 }
 
@@ -447,9 +492,17 @@ static int request(struct collect_http *h, enum method m, const char *url0, cons
     long attempt = 0;
     for (;;) {
         struct attempt a;
+        if (interrupted && !h->ignore_interrupt) {
+            rc = sv_error_set(err, SV_ERROR, NULL, 0, 0, "interrupted");
+            break;
+        }
         rc = perform(h, m, url, body, r, &a);
         if (rc) {
             rc = sv_error_set(err, rc, NULL, 0, 0, "out of memory");
+            break;
+        }
+        if (interrupted && !h->ignore_interrupt) {
+            rc = sv_error_set(err, SV_ERROR, NULL, 0, 0, "interrupted");
             break;
         }
         bool retry = (a.cc != CURLE_OK && retryable_curl(a.cc)) ||

@@ -67,6 +67,10 @@ static int rpc(struct ls *ls, const char *method, json_t *params, json_t **resul
     memset(body, 0, strlen(body));
     free(body);
     if (rc) {
+        if (rc == SV_EEXTERNAL && r.status >= 400 && err && strstr(r.content_type, "html")) {
+            size_t n = strlen(err->text);
+            snprintf(err->text + n, sizeof err->text - n, " (an HTML page: %s)", NOT_ENABLED);
+        }
         collect_http_reply_release(&r);
         return rc;
     }
@@ -439,6 +443,7 @@ out:
         json_t *r2 = NULL;
         json_t *p = json_pack("[s]", ls.key);
         struct sv_error ignore;
+        collect_http_closing(http);
         if (rpc(&ls, "release_session_key", p, &r2, &ignore) == 0)
             json_decref(r2);
         collect_secret_free(ls.key);

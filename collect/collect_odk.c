@@ -229,6 +229,7 @@ out:
         /* close the session we opened (best effort) */
         struct sv_buf del = SV_BUF_INIT;
         struct sv_error ignore;
+        collect_http_closing(http);
         if (sv_buf_addf(&del, "%s/v1/sessions/current", root) == 0)
             collect_http_delete(http, del.data, &ignore);
         sv_buf_release(&del);

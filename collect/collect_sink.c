@@ -82,6 +82,8 @@ int collect_sink_end_page(struct collect_sink *s, struct sv_error *err)
     s->counts.rejected += s->page.rejected;
     memset(&s->page, 0, sizeof s->page);
     s->pages++;
+    if (collect_interrupted())
+        return sv_error_set(err, SV_ERROR, NULL, 0, 0, "interrupted");
     double t = sv_progress_elapsed(&s->progress);
     sv_progress_update(&s->progress, "%ld pages, %ld responses, %.0f responses/s", s->pages,
                        s->counts.fetched, t > 0 ? (double)s->counts.fetched / t : 0.0);

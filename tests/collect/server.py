@@ -32,9 +32,11 @@ LimeSurvey export_responses):
   oldshape  LimeSurvey exports use the old shape [{"<id>": {...}}]
   slow=S    every request waits S seconds before answering
   slowdata=S  data requests wait S seconds
+  gzip      replies are gzip-compressed when the client accepts it
 """
 import argparse
 import base64
+import gzip
 import hashlib
 import json
 import os
@@ -90,6 +92,7 @@ class Handler(BaseHTTPRequestHandler):
             "path": self.path,
             "host": self.headers.get("Host"),
             "authorization": self.headers.get("Authorization"),
+            "accept_encoding": self.headers.get("Accept-Encoding"),
             "body": body.decode("utf-8", "replace") if body else "",
         }
         with LOCK:
@@ -101,6 +104,9 @@ class Handler(BaseHTTPRequestHandler):
             body = body.encode()
         self.send_response(status)
         self.send_header("Content-Type", ctype)
+        if "gzip" in faults() and "gzip" in (self.headers.get("Accept-Encoding") or "") and body:
+            body = gzip.compress(body)
+            self.send_header("Content-Encoding", "gzip")
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         if cut:
@@ -251,6 +257,10 @@ class Handler(BaseHTTPRequestHandler):
             rec_name = "export_responses.json.all.code.short.from%d_to%d.response.json" % (lo, hi)
             if self.ls_pristine() and "oldshape" not in faults() and fixture(rec_name) is not None:
                 return self.send(200, fixture(rec_name), headers={}, cut=self.cut_now())
+            cache_key = (lo, hi, tuple(faults()))
+            cached = STATE["ls_windows"].get(cache_key)
+            if cached is not None:
+                return self.send(200, cached % json.dumps(rid).encode(), cut=self.cut_now())
             rows = [r for r in data["responses"] if lo <= int(r["id"]) <= hi]
             if not rows and "emptyrecord" in faults() and data["responses"]:
                 rows = [{k: "" for k in data["responses"][0]}]
@@ -258,14 +268,24 @@ class Handler(BaseHTTPRequestHandler):
                 rows = [{str(r["id"]): {k: v for k, v in r.items() if k != "id"}} if r.get("id") != "" else r
                         for r in rows]
             doc = json.dumps({"responses": rows})
-            b64 = base64.b64encode(doc.encode()).decode()
-            return self.send(200, '{"id":%s, "result":"%s", "error":null}' % (json.dumps(rid), b64),
-                             cut=self.cut_now())
+            b64 = base64.b64encode(doc.encode())
+            body = b'{"id":%s, "result":"' + b64 + b'", "error":null}'
+            STATE["ls_windows"][cache_key] = body
+            return self.send(200, body % json.dumps(rid).encode(), cut=self.cut_now())
         return self.send(500, fixture("unknown_method.response.json") or b"<html>error</html>", "text/html")
 
     def ls_data(self):
-        with open(ARGS.ls_data, "rb") as f:
-            return json.loads(f.read())
+        # re-read when the file changes (tests edit it between runs); cached otherwise,
+        # so that the benchmark measures the client, not this server
+        st = os.stat(ARGS.ls_data)
+        stamp = (st.st_mtime_ns, st.st_size)
+        with LOCK:
+            if STATE.get("ls_stamp") != stamp:
+                with open(ARGS.ls_data, "rb") as f:
+                    STATE["ls_doc"] = json.loads(f.read())
+                STATE["ls_stamp"] = stamp
+                STATE["ls_windows"] = {}
+            return STATE["ls_doc"]
 
     def ls_pristine(self):
         rec = fixture("export_responses.json.all.code.short.decoded.json")

@@ -23,9 +23,9 @@ while [ "$n" -lt 6 ] && [ $i -lt 400 ]; do
 done
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
-got=$(sql s.sqlite 'select count(*) from responses')
-if [ "$got" -lt 6 ] || [ "$got" -ge 30 ]; then fail "kill came at the wrong time: $got responses"; fi
-if [ $((got % 3)) != 0 ]; then fail "a partial page was committed: $got responses"; fi
+stored=$(sql s.sqlite 'select count(*) from responses')
+if [ "$stored" -lt 6 ] || [ "$stored" -ge 30 ]; then fail "kill came at the wrong time: $stored responses"; fi
+if [ $((stored % 3)) != 0 ]; then fail "a partial page was committed: $stored responses"; fi
 run 0 fetch --survey "$SURVEYS/mini" --store s.sqlite --platform kobo --url "$BASE" --survey-id a1
 expect_eq "$(sql s.sqlite 'select count(*), count(distinct id), min(cast(id as int)), max(cast(id as int)) from responses')" "30|30|1|30" "all, once"
 # the resumed run started from the last committed submission time, not from scratch
