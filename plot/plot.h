@@ -73,7 +73,8 @@ void plot_opts_init(struct plot_opts *o);
 void plot_opts_release(struct plot_opts *o);
 /* Replace *slot by a copy of value. Returns 0 or SV_ENOMEM. */
 int plot_opts_set(char **slot, const char *value);
-/* Add a table: the first goes to o->table, the next ones to more_tables. 0, SV_EUSAGE or SV_ENOMEM. */
+/* Add a table: the first goes to o->table, the next ones to more_tables. 0, SV_EUSAGE or SV_ENOMEM.
+ */
 int plot_opts_add_table(struct plot_opts *o, const char *path);
 int plot_kind_parse(const char *s, enum plot_kind *out);
 const char *plot_kind_name(enum plot_kind k);
@@ -86,14 +87,14 @@ const char *plot_format_ext(enum plot_format f);
 /* ---- house style (plot_style.c) ---- */
 
 struct plot_style {
-    double width;      /* page width, pt */
-    double height;     /* fixed page height, pt; 0 = grows with the content */
-    double pad;        /* outer padding, pt */
-    double font;       /* body text, pt */
-    double headline;   /* headline text, pt */
-    double small;      /* notes and source, pt */
-    double row;        /* height of one bar row, pt */
-    double line;       /* standard line width, pt */
+    double width;    /* page width, pt */
+    double height;   /* fixed page height, pt; 0 = grows with the content */
+    double pad;      /* outer padding, pt */
+    double font;     /* body text, pt */
+    double headline; /* headline text, pt */
+    double small;    /* notes and source, pt */
+    double row;      /* height of one bar row, pt */
+    double line;     /* standard line width, pt */
 };
 
 #define PLOT_FONT "DejaVu Sans"
@@ -134,7 +135,8 @@ int plot_quote_clean(struct sv_buf *out, const char *s);
  * element 'noenhanced'.
  */
 int plot_quote_literal(struct sv_buf *out, const char *s);
-/* True if `name` is a plain file name safe to embed in a script: [A-Za-z0-9._-]+, no leading '.' or '-'. */
+/* True if `name` is a plain file name safe to embed in a script: [A-Za-z0-9._-]+, no leading '.' or
+ * '-'. */
 bool plot_quote_safe_name(const char *name);
 
 /* ---- text measurement and wrapping (plot_text.c) ---- */
@@ -329,14 +331,13 @@ int plot_tables_load(struct sv_itable *t, const struct plot_opts *o, struct sv_e
  * "<stem>.dat" beside o->output and (unless o->script_only) render it.
  * `caption` (may be NULL) receives the figure's texts. Prints nothing.
  */
-int plot_figure_make(const struct plot_opts *o, struct plot_caption *caption,
-                     struct sv_error *err);
+int plot_figure_make(const struct plot_opts *o, struct plot_caption *caption, struct sv_error *err);
 
 /* ---- running gnuplot (plot_run.c) ---- */
 
 struct plot_run {
-    const char *gnuplot;  /* program path; NULL: $VIGIE_GNUPLOT or "gnuplot" on a fixed PATH */
-    long timeout;         /* seconds; 0 = default (60) */
+    const char *gnuplot; /* program path; NULL: $VIGIE_GNUPLOT or "gnuplot" on a fixed PATH */
+    long timeout;        /* seconds; 0 = default (60) */
 };
 
 /*

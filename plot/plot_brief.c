@@ -26,20 +26,33 @@ int plot_html_escape(struct sv_buf *out, const char *s)
     int rc = 0;
     for (const char *p = s ? s : ""; *p && rc == 0; p++) {
         switch (*p) {
-        case '&': rc = sv_buf_adds(out, "&amp;"); break;
-        case '<': rc = sv_buf_adds(out, "&lt;"); break;
-        case '>': rc = sv_buf_adds(out, "&gt;"); break;
-        case '"': rc = sv_buf_adds(out, "&quot;"); break;
-        case '\'': rc = sv_buf_adds(out, "&#39;"); break;
-        default: rc = sv_buf_addc(out, *p); break;
+        case '&':
+            rc = sv_buf_adds(out, "&amp;");
+            break;
+        case '<':
+            rc = sv_buf_adds(out, "&lt;");
+            break;
+        case '>':
+            rc = sv_buf_adds(out, "&gt;");
+            break;
+        case '"':
+            rc = sv_buf_adds(out, "&quot;");
+            break;
+        case '\'':
+            rc = sv_buf_adds(out, "&#39;");
+            break;
+        default:
+            rc = sv_buf_addc(out, *p);
+            break;
         }
     }
     return rc;
 }
 
-static const char *const known_keys[] = {"name", "kind", "table", "indicator", "by", "series",
-                                         "series_codes", "groups", "diverging", "title", "subtitle", "note", "source",
-                                         "size", "lang", "formats", "caption", NULL};
+static const char *const known_keys[] = {"name",     "kind",         "table",  "indicator", "by",
+                                         "series",   "series_codes", "groups", "diverging", "title",
+                                         "subtitle", "note",         "source", "size",      "lang",
+                                         "formats",  "caption",      NULL};
 
 static int get_str(json_t *obj, const char *key, const char **out, const char *path, long i,
                    struct sv_error *err)
@@ -74,7 +87,8 @@ static int figure_opts(struct plot_opts *o, json_t *f, const char *path, long i,
     }
     const char *key;
     json_t *val;
-    json_object_foreach(f, key, val) {
+    json_object_foreach(f, key, val)
+    {
         bool ok = false;
         for (size_t k = 0; known_keys[k]; k++)
             ok = ok || strcmp(key, known_keys[k]) == 0;
@@ -98,8 +112,8 @@ static int figure_opts(struct plot_opts *o, json_t *f, const char *path, long i,
     if (ntab == 0 || ntab > PLOT_MAX_TABLES)
         FAIL(SV_EDATA, "'table' is required: a file name or an array of up to %d", PLOT_MAX_TABLES);
     for (size_t k = 0; k < ntab && rc == 0; k++) {
-        table = json_is_array(tv) ? json_string_value(json_array_get(tv, k))
-                                  : json_string_value(tv);
+        table =
+            json_is_array(tv) ? json_string_value(json_array_get(tv, k)) : json_string_value(tv);
         if (table == NULL)
             FAIL(SV_EDATA, "'table' must hold file names");
         struct sv_buf b = SV_BUF_INIT;
@@ -161,19 +175,20 @@ static int write_index(const char *out_dir, const char *title, struct sv_buf *bo
 {
     struct sv_buf page = SV_BUF_INIT;
     struct sv_buf path = SV_BUF_INIT;
-    int rc = sv_buf_adds(&page, "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+    int rc = sv_buf_adds(
+        &page, "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
     if (rc == 0)
         rc = plot_html_escape(&page, title);
     if (rc == 0)
-        rc = sv_buf_adds(&page,
-                         "</title>\n<style>\n"
-                         "body{font-family:'DejaVu Sans',sans-serif;max-width:60rem;margin:2rem auto;"
-                         "padding:0 1rem;color:#1a1a1a}\n"
-                         "figure{margin:0 0 3rem 0;border-top:1px solid #ddd;padding-top:1rem}\n"
-                         "img{max-width:100%;height:auto;border:1px solid #eee}\n"
-                         "figcaption{margin-top:.5rem;font-size:.9rem;color:#444}\n"
-                         "figcaption p{margin:.2rem 0}\n.files{font-size:.8rem}\n"
-                         "</style>\n</head>\n<body>\n<h1>");
+        rc = sv_buf_adds(
+            &page, "</title>\n<style>\n"
+                   "body{font-family:'DejaVu Sans',sans-serif;max-width:60rem;margin:2rem auto;"
+                   "padding:0 1rem;color:#1a1a1a}\n"
+                   "figure{margin:0 0 3rem 0;border-top:1px solid #ddd;padding-top:1rem}\n"
+                   "img{max-width:100%;height:auto;border:1px solid #eee}\n"
+                   "figcaption{margin-top:.5rem;font-size:.9rem;color:#444}\n"
+                   "figcaption p{margin:.2rem 0}\n.files{font-size:.8rem}\n"
+                   "</style>\n</head>\n<body>\n<h1>");
     if (rc == 0)
         rc = plot_html_escape(&page, title);
     if (rc == 0)
@@ -209,39 +224,60 @@ static int add_caption(struct sv_buf *b, const char *name, const char *first_fil
                        const struct plot_caption *cap, const char *caption, json_t *formats)
 {
     int rc = sv_buf_adds(b, "<figure id=\"");
-    if (rc == 0) rc = plot_html_escape(b, name);
-    if (rc == 0) rc = sv_buf_adds(b, "\">\n<img src=\"");
-    if (rc == 0) rc = plot_html_escape(b, first_file);
-    if (rc == 0) rc = sv_buf_adds(b, "\" alt=\"");
-    if (rc == 0) rc = plot_html_escape(b, cap->headline);
-    if (rc == 0) rc = sv_buf_adds(b, "\">\n<figcaption>\n<p><strong>");
-    if (rc == 0) rc = plot_html_escape(b, cap->headline);
-    if (rc == 0) rc = sv_buf_adds(b, "</strong></p>\n");
+    if (rc == 0)
+        rc = plot_html_escape(b, name);
+    if (rc == 0)
+        rc = sv_buf_adds(b, "\">\n<img src=\"");
+    if (rc == 0)
+        rc = plot_html_escape(b, first_file);
+    if (rc == 0)
+        rc = sv_buf_adds(b, "\" alt=\"");
+    if (rc == 0)
+        rc = plot_html_escape(b, cap->headline);
+    if (rc == 0)
+        rc = sv_buf_adds(b, "\">\n<figcaption>\n<p><strong>");
+    if (rc == 0)
+        rc = plot_html_escape(b, cap->headline);
+    if (rc == 0)
+        rc = sv_buf_adds(b, "</strong></p>\n");
     const char *parts[4] = {caption, cap->subtitle, cap->note, cap->source};
     for (int k = 0; k < 4 && rc == 0; k++) {
         if (parts[k] == NULL || parts[k][0] == '\0')
             continue;
         rc = sv_buf_adds(b, "<p>");
-        if (rc == 0) rc = plot_html_escape(b, parts[k]);
-        if (rc == 0) rc = sv_buf_adds(b, "</p>\n");
+        if (rc == 0)
+            rc = plot_html_escape(b, parts[k]);
+        if (rc == 0)
+            rc = sv_buf_adds(b, "</p>\n");
     }
-    if (rc == 0) rc = sv_buf_adds(b, "<p class=\"files\">");
+    if (rc == 0)
+        rc = sv_buf_adds(b, "<p class=\"files\">");
     size_t i;
     json_t *fmt;
-    json_array_foreach(formats, i, fmt) {
+    json_array_foreach(formats, i, fmt)
+    {
         if (rc != 0)
             break;
         rc = sv_buf_addf(b, "%s<a href=\"", i ? " · " : "");
-        if (rc == 0) rc = plot_html_escape(b, name);
-        if (rc == 0) rc = sv_buf_addc(b, '.');
-        if (rc == 0) rc = plot_html_escape(b, json_string_value(fmt));
-        if (rc == 0) rc = sv_buf_adds(b, "\">");
-        if (rc == 0) rc = plot_html_escape(b, json_string_value(fmt));
-        if (rc == 0) rc = sv_buf_adds(b, "</a>");
+        if (rc == 0)
+            rc = plot_html_escape(b, name);
+        if (rc == 0)
+            rc = sv_buf_addc(b, '.');
+        if (rc == 0)
+            rc = plot_html_escape(b, json_string_value(fmt));
+        if (rc == 0)
+            rc = sv_buf_adds(b, "\">");
+        if (rc == 0)
+            rc = plot_html_escape(b, json_string_value(fmt));
+        if (rc == 0)
+            rc = sv_buf_adds(b, "</a>");
     }
-    if (rc == 0) rc = sv_buf_adds(b, " · <a href=\"");
-    if (rc == 0) rc = plot_html_escape(b, name);
-    if (rc == 0) rc = sv_buf_adds(b, ".gp\">gnuplot</a></p>\n</figcaption>\n</figure>\n");
+    if (rc == 0)
+        rc = sv_buf_adds(b, " · <a href=\"");
+    if (rc == 0)
+        rc = plot_html_escape(b, name);
+    if (rc == 0)
+        rc = sv_buf_adds(b, ".gp\">gnuplot</a></p>\n</figcaption>\n</figure>\n");
     return rc;
 }
 
@@ -278,7 +314,8 @@ int plot_brief_run(const char *brief_path, const char *out_dir, const char *tabl
     rc = sv_mkdir_p(out_dir, err);
     size_t i;
     json_t *f;
-    json_array_foreach(figs, i, f) {
+    json_array_foreach(figs, i, f)
+    {
         if (rc != 0)
             break;
         struct plot_opts o;
@@ -300,7 +337,8 @@ int plot_brief_run(const char *brief_path, const char *out_dir, const char *tabl
         size_t k;
         json_t *fmt;
         char first_file[512] = "";
-        json_array_foreach(formats, k, fmt) {
+        json_array_foreach(formats, k, fmt)
+        {
             if (rc != 0)
                 break;
             const char *ext = json_string_value(fmt);

@@ -28,14 +28,12 @@ enum {
     OPT_QUIET
 };
 
-static const struct sv_option top_options[] = {
-    {"help", 'h', NULL, "show this help and exit"},
-    {"version", 'V', NULL, "show the version and exit"},
-    {NULL, 0, NULL, NULL}};
+static const struct sv_option top_options[] = {{"help", 'h', NULL, "show this help and exit"},
+                                               {"version", 'V', NULL, "show the version and exit"},
+                                               {NULL, 0, NULL, NULL}};
 
-static const char top_usage[] =
-    "plot <kind> --table T.csv [options] -o FIGURE.svg|.pdf|.png\n"
-    "       plot brief BRIEF.json [--tables DIR] -o DIR";
+static const char top_usage[] = "plot <kind> --table T.csv [options] -o FIGURE.svg|.pdf|.png\n"
+                                "       plot brief BRIEF.json [--tables DIR] -o DIR";
 static const char top_description[] =
     "Draw print-ready figures from indicator tables with gnuplot.\n"
     "Kinds: bars (ranked, with intervals), grouped, stacked (100 %, --diverging for Likert\n"
@@ -57,7 +55,8 @@ static const struct sv_option fig_options[] = {
     {"size", OPT_SIZE, "SIZE", "column (8.5 cm), full (17 cm, default) or slide (16:9)"},
     {"lang", OPT_LANG, "fr|en", "language of numbers and words (default: the table's)"},
     {"diverging", OPT_DIVERGING, NULL, "stacked: diverging bars for ordered (Likert) levels"},
-    {"script-only", OPT_SCRIPT_ONLY, NULL, "write the .gp script and .dat data, do not run gnuplot"},
+    {"script-only", OPT_SCRIPT_ONLY, NULL,
+     "write the .gp script and .dat data, do not run gnuplot"},
     {"timeout", OPT_TIMEOUT, "SECONDS", "kill gnuplot after this long (default 60)"},
     {"output", 'o', "FILE", "the figure; its extension gives the format"},
     {"help", 'h', NULL, "show this help and exit"},
@@ -99,20 +98,33 @@ static int on_fig(int key, const char *value, void *ctx)
     switch (key) {
     case OPT_TABLE:
         switch (plot_opts_add_table(o, value)) {
-        case 0: return 0;
-        case SV_EUSAGE: return sv_usage_error("too many --table (%d at most)", PLOT_MAX_TABLES);
-        default: return sv_fail(SV_EXIT_RUNTIME, "out of memory");
+        case 0:
+            return 0;
+        case SV_EUSAGE:
+            return sv_usage_error("too many --table (%d at most)", PLOT_MAX_TABLES);
+        default:
+            return sv_fail(SV_EXIT_RUNTIME, "out of memory");
         }
-    case OPT_INDICATOR: return set_str(&o->indicator, value);
-    case OPT_BY: return set_str(&o->by, value);
-    case OPT_SERIES: return set_str(&o->series, value);
-    case OPT_SERIES_CODES: return set_str(&o->series_codes, value);
-    case OPT_GROUPS: return set_str(&o->groups, value);
-    case OPT_TITLE: return set_str(&o->title, value);
-    case OPT_SUBTITLE: return set_str(&o->subtitle, value);
-    case OPT_NOTE: return set_str(&o->note, value);
-    case OPT_SOURCE: return set_str(&o->source, value);
-    case 'o': return set_str(&o->output, value);
+    case OPT_INDICATOR:
+        return set_str(&o->indicator, value);
+    case OPT_BY:
+        return set_str(&o->by, value);
+    case OPT_SERIES:
+        return set_str(&o->series, value);
+    case OPT_SERIES_CODES:
+        return set_str(&o->series_codes, value);
+    case OPT_GROUPS:
+        return set_str(&o->groups, value);
+    case OPT_TITLE:
+        return set_str(&o->title, value);
+    case OPT_SUBTITLE:
+        return set_str(&o->subtitle, value);
+    case OPT_NOTE:
+        return set_str(&o->note, value);
+    case OPT_SOURCE:
+        return set_str(&o->source, value);
+    case 'o':
+        return set_str(&o->output, value);
     case OPT_SIZE:
         if (plot_size_parse(value, &o->size) != 0)
             return sv_usage_error("unknown size '%s' (column, full or slide)", value);
@@ -122,13 +134,18 @@ static int on_fig(int key, const char *value, void *ctx)
             return sv_usage_error("unknown language '%s' (fr or en)", value);
         o->lang_given = true;
         return 0;
-    case OPT_DIVERGING: o->diverging = true; return 0;
-    case OPT_SCRIPT_ONLY: o->script_only = true; return 0;
+    case OPT_DIVERGING:
+        o->diverging = true;
+        return 0;
+    case OPT_SCRIPT_ONLY:
+        o->script_only = true;
+        return 0;
     case OPT_TIMEOUT:
         if (sv_parse_long(value, 1, 3600, &o->timeout) != 0)
             return sv_usage_error("--timeout must be a number of seconds from 1 to 3600");
         return 0;
-    default: return sv_usage_error("unexpected option");
+    default:
+        return sv_usage_error("unexpected option");
     }
 }
 
@@ -142,10 +159,17 @@ static int on_brief(int key, const char *value, void *ctx)
 {
     struct brief_ctx *b = ctx;
     switch (key) {
-    case OPT_TABLES: b->tables = value; return 0;
-    case OPT_SCRIPT_ONLY: b->script_only = true; return 0;
-    case 'o': b->output = value; return 0;
-    default: return sv_usage_error("unexpected option");
+    case OPT_TABLES:
+        b->tables = value;
+        return 0;
+    case OPT_SCRIPT_ONLY:
+        b->script_only = true;
+        return 0;
+    case 'o':
+        b->output = value;
+        return 0;
+    default:
+        return sv_usage_error("unexpected option");
     }
 }
 
@@ -167,8 +191,7 @@ static int cmd_figure(enum plot_kind kind, int argc, char **argv)
         else if (o.output == NULL)
             rc = sv_usage_error("missing -o FIGURE");
         else if (plot_format_from_path(o.output, &o.format) != 0)
-            rc = sv_usage_error("cannot tell the format of '%s': use .svg, .pdf or .png",
-                                o.output);
+            rc = sv_usage_error("cannot tell the format of '%s': use .svg, .pdf or .png", o.output);
     }
     if (rc == 0 && !stop) {
         struct plot_caption cap = {NULL, NULL, NULL, NULL, NULL};
@@ -220,8 +243,8 @@ int plot_cmd_main(int argc, char **argv)
     bool stop = false;
     int first = 0;
     sv_cli_set_progname("plot");
-    int rc = sv_cli_parse(argc, argv, top_options, top_usage, top_description, on_top, NULL,
-                          &first, &stop);
+    int rc = sv_cli_parse(argc, argv, top_options, top_usage, top_description, on_top, NULL, &first,
+                          &stop);
     if (rc != 0 || stop)
         return sv_cli_finish(rc);
     if (first >= argc)

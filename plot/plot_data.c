@@ -313,8 +313,8 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
             p.cat_label = sv_strdup(r->group_label);
             if (ind_series) {
                 p.ser = sv_strdup(r->indicator);
-                p.ser_label = sv_strdup(o->kind == PLOT_BOX ? r->indicator + strlen(stem) + 1
-                                                            : r->label);
+                p.ser_label =
+                    sv_strdup(o->kind == PLOT_BOX ? r->indicator + strlen(stem) + 1 : r->label);
             } else {
                 p.ser = sv_strdup("");
                 p.ser_label = sv_strdup("");
@@ -355,13 +355,19 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
                 continue;
         }
         if (p.cat == NULL || p.ser == NULL || p.cat_label == NULL || p.ser_label == NULL) {
-            free(p.cat); free(p.ser); free(p.cat_label); free(p.ser_label);
+            free(p.cat);
+            free(p.ser);
+            free(p.cat_label);
+            free(p.ser_label);
             rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
             break;
         }
         struct pick *grown = realloc(picks, (npicks + 1) * sizeof *grown);
         if (grown == NULL) {
-            free(p.cat); free(p.ser); free(p.cat_label); free(p.ser_label);
+            free(p.cat);
+            free(p.ser);
+            free(p.cat_label);
+            free(p.ser_label);
             rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
             break;
         }
@@ -447,8 +453,8 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
                     lab = picks[i].ser_label;
                     break;
                 }
-            rc = find_or_add(&m->ser_code, &m->ser_label, &m->nser, names[s],
-                             lab ? lab : names[s], &idx);
+            rc = find_or_add(&m->ser_code, &m->ser_label, &m->nser, names[s], lab ? lab : names[s],
+                             &idx);
         }
     }
     for (size_t i = 0; i < npicks && rc == 0; i++) {
@@ -563,12 +569,12 @@ int plot_tick_decimals(const double *ticks, size_t n, const char *unit)
     int d = 0;
     while (d < 3 && fabs(step * pow(10, d) - round(step * pow(10, d))) > 1e-6)
         d++;
-    if (unit && (strcmp(unit, "fte") == 0 || strcmp(unit, "ratio") == 0 ||
-                 strcmp(unit, "eur_hour") == 0))
+    if (unit &&
+        (strcmp(unit, "fte") == 0 || strcmp(unit, "ratio") == 0 || strcmp(unit, "eur_hour") == 0))
         return 0;
-    if (unit && (strcmp(unit, "share") == 0 || strcmp(unit, "rate") == 0 ||
-                 strcmp(unit, "percent") == 0 || strcmp(unit, "eur") == 0 ||
-                 strcmp(unit, "count") == 0))
+    if (unit &&
+        (strcmp(unit, "share") == 0 || strcmp(unit, "rate") == 0 || strcmp(unit, "percent") == 0 ||
+         strcmp(unit, "eur") == 0 || strcmp(unit, "count") == 0))
         return d;
     return d > 1 ? d - 1 : 0;
 }

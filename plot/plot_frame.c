@@ -46,8 +46,7 @@ static int draw_block(struct plot_scene *sc, double x, double y, double width, c
 }
 
 /* Height a block would take. */
-static double block_height(double width, const char *text, double size, bool bold,
-                           size_t max_lines)
+static double block_height(double width, const char *text, double size, bool bold, size_t max_lines)
 {
     char **lines = NULL;
     if (text == NULL || text[0] == '\0')
@@ -140,8 +139,8 @@ int plot_frame_begin(struct plot_fig *fig, struct plot_scene *sc, double chart_h
     const struct plot_style *st = &fig->st;
     double w = st->width - 2 * st->pad, used;
     double y = st->pad;
-    int rc = draw_block(sc, st->pad, y, w, fig->headline, st->headline, true, PLOT_C_TEXT, 3,
-                        &used);
+    int rc =
+        draw_block(sc, st->pad, y, w, fig->headline, st->headline, true, PLOT_C_TEXT, 3, &used);
     y += used;
     if (rc == 0 && fig->subtitle && fig->subtitle[0]) {
         y += st->font * 0.15;
@@ -291,11 +290,12 @@ static int build_note(struct plot_fig *fig, bool whiskers)
             level = 0.95;
         char pct[64];
         sv_fmt_percent(pct, sizeof pct, level, 0, lang);
-        rc = sv_buf_addf(&b, "%s%s", b.len ? " " : "",
-                         lang == SV_LANG_EN ? "Lines: " : "Traits : ");
+        rc =
+            sv_buf_addf(&b, "%s%s", b.len ? " " : "", lang == SV_LANG_EN ? "Lines: " : "Traits : ");
         if (rc == 0)
-            rc = sv_buf_addf(&b, lang == SV_LANG_EN ? "%s confidence interval."
-                                                    : "intervalle de confiance à %s.",
+            rc = sv_buf_addf(&b,
+                             lang == SV_LANG_EN ? "%s confidence interval."
+                                                : "intervalle de confiance à %s.",
                              pct);
     }
     if (rc == 0 && fig->opts->kind == PLOT_BOX)
@@ -422,8 +422,9 @@ int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, cons
             mx /= 100;
         fig.decimals = mx > 0 && mx < 0.2 && o->kind != PLOT_STACKED ? 1 : 0;
     }
-    fig.headline = o->title ? o->title : t->meta.title && t->meta.title[0] ? t->meta.title
-                                                                           : fig.m.label;
+    fig.headline = o->title                            ? o->title
+                   : t->meta.title && t->meta.title[0] ? t->meta.title
+                                                       : fig.m.label;
     fig.subtitle = o->subtitle;
     if (fig.subtitle == NULL && fig.m.label && fig.headline != fig.m.label &&
         strcmp(fig.headline, fig.m.label) != 0)
@@ -446,14 +447,30 @@ int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, cons
     }
     plot_scene_init(&sc, fig.st.width);
     switch (o->kind) {
-    case PLOT_BARS: rc = plot_script_bars(&fig, &sc, err); break;
-    case PLOT_GROUPED: rc = plot_script_grouped(&fig, &sc, err); break;
-    case PLOT_STACKED: rc = plot_script_stacked(&fig, &sc, err); break;
-    case PLOT_DUMBBELL: rc = plot_script_dumbbell(&fig, &sc, err); break;
-    case PLOT_BOX: rc = plot_script_box(&fig, &sc, err); break;
-    case PLOT_LINES: rc = plot_script_lines(&fig, &sc, err); break;
-    case PLOT_MAP: rc = plot_script_map(&fig, &sc, err); break;
-    default: rc = sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "unknown kind"); break;
+    case PLOT_BARS:
+        rc = plot_script_bars(&fig, &sc, err);
+        break;
+    case PLOT_GROUPED:
+        rc = plot_script_grouped(&fig, &sc, err);
+        break;
+    case PLOT_STACKED:
+        rc = plot_script_stacked(&fig, &sc, err);
+        break;
+    case PLOT_DUMBBELL:
+        rc = plot_script_dumbbell(&fig, &sc, err);
+        break;
+    case PLOT_BOX:
+        rc = plot_script_box(&fig, &sc, err);
+        break;
+    case PLOT_LINES:
+        rc = plot_script_lines(&fig, &sc, err);
+        break;
+    case PLOT_MAP:
+        rc = plot_script_map(&fig, &sc, err);
+        break;
+    default:
+        rc = sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "unknown kind");
+        break;
     }
     if (rc == 0)
         rc = plot_frame_end(&fig, &sc);
@@ -596,8 +613,7 @@ int plot_tables_load(struct sv_itable *t, const struct plot_opts *o, struct sv_e
     return rc;
 }
 
-int plot_figure_make(const struct plot_opts *o, struct plot_caption *caption,
-                     struct sv_error *err)
+int plot_figure_make(const struct plot_opts *o, struct plot_caption *caption, struct sv_error *err)
 {
     struct sv_itable t;
     struct sv_buf script = SV_BUF_INIT, data = SV_BUF_INIT;

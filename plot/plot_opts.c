@@ -8,8 +8,8 @@
 
 #include "plot.h"
 
-static const char *const kind_names[PLOT_KIND_COUNT] = {
-    "bars", "grouped", "stacked", "dumbbell", "box", "lines", "map"};
+static const char *const kind_names[PLOT_KIND_COUNT] = {"bars", "grouped", "stacked", "dumbbell",
+                                                        "box",  "lines",   "map"};
 
 void plot_opts_init(struct plot_opts *o)
 {
@@ -23,8 +23,8 @@ void plot_opts_init(struct plot_opts *o)
 
 void plot_opts_release(struct plot_opts *o)
 {
-    char **slots[] = {&o->table, &o->indicator, &o->by, &o->series, &o->series_codes, &o->groups, &o->title,
-                      &o->subtitle, &o->note, &o->source, &o->output};
+    char **slots[] = {&o->table, &o->indicator, &o->by,   &o->series, &o->series_codes, &o->groups,
+                      &o->title, &o->subtitle,  &o->note, &o->source, &o->output};
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
         free(*slots[i]);
         *slots[i] = NULL;
@@ -91,9 +91,12 @@ int plot_size_parse(const char *s, enum plot_size *out)
 const char *plot_size_name(enum plot_size s)
 {
     switch (s) {
-    case PLOT_SIZE_COLUMN: return "column";
-    case PLOT_SIZE_FULL: return "full";
-    case PLOT_SIZE_SLIDE: return "slide";
+    case PLOT_SIZE_COLUMN:
+        return "column";
+    case PLOT_SIZE_FULL:
+        return "full";
+    case PLOT_SIZE_SLIDE:
+        return "slide";
     }
     return "?";
 }
@@ -118,9 +121,12 @@ int plot_format_from_path(const char *path, enum plot_format *out)
 const char *plot_format_ext(enum plot_format f)
 {
     switch (f) {
-    case PLOT_FMT_SVG: return "svg";
-    case PLOT_FMT_PDF: return "pdf";
-    case PLOT_FMT_PNG: return "png";
+    case PLOT_FMT_SVG:
+        return "svg";
+    case PLOT_FMT_PDF:
+        return "pdf";
+    case PLOT_FMT_PNG:
+        return "png";
     }
     return "?";
 }

@@ -51,8 +51,7 @@ static size_t utf8_seq(const unsigned char *s, unsigned long *cp)
 
 static bool is_control(unsigned long cp)
 {
-    return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 ||
-           cp == 0x2029;
+    return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029;
 }
 
 static int clean_into(struct sv_buf *out, const char *s)

@@ -187,8 +187,8 @@ static char *fix_svg(const char *svg, size_t len, size_t *out_len)
     return sv_buf_detach(&b, out_len);
 }
 
-static int spawn_and_wait(const char *prog, const char *dir, const char *script_name,
-                          long timeout, struct sv_buf *errout, struct sv_error *err)
+static int spawn_and_wait(const char *prog, const char *dir, const char *script_name, long timeout,
+                          struct sv_buf *errout, struct sv_error *err)
 {
     int pfd[2];
     if (pipe(pfd) != 0)
@@ -270,8 +270,8 @@ static int spawn_and_wait(const char *prog, const char *dir, const char *script_
         kill(pid, SIGKILL);
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
             ;
-        return sv_error_set(err, SV_EEXTERNAL, "gnuplot", 0, 0,
-                            "no result after %ld s, killed", timeout);
+        return sv_error_set(err, SV_EEXTERNAL, "gnuplot", 0, 0, "no result after %ld s, killed",
+                            timeout);
     }
     char msg[400];
     if (WIFSIGNALED(status)) {
@@ -284,8 +284,7 @@ static int spawn_and_wait(const char *prog, const char *dir, const char *script_
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         last_line(errout->data, msg, sizeof msg);
         return sv_error_set(err, SV_EEXTERNAL, "gnuplot", 0, 0, "exit status %d%s%s",
-                            WIFEXITED(status) ? WEXITSTATUS(status) : -1, msg[0] ? ": " : "",
-                            msg);
+                            WIFEXITED(status) ? WEXITSTATUS(status) : -1, msg[0] ? ": " : "", msg);
     }
     return 0;
 }
@@ -312,8 +311,7 @@ int plot_run_render(const struct plot_run *r, const char *script, const char *da
     if (rc == 0)
         rc = write_file(dir, data_name, data, err);
     if (rc == 0)
-        rc = spawn_and_wait(prog, dir, script_name, r->timeout > 0 ? r->timeout : 60, &errout,
-                            err);
+        rc = spawn_and_wait(prog, dir, script_name, r->timeout > 0 ? r->timeout : 60, &errout, err);
     if (rc == 0) {
         char path[4400];
         snprintf(path, sizeof path, "%s/%s", dir, out_name);
@@ -361,8 +359,7 @@ int plot_run_render(const struct plot_run *r, const char *script, const char *da
         if (rc == 0) {
             if (fwrite(fig, 1, fig_len, af.fp) != fig_len) {
                 sv_atomic_abort(&af);
-                rc = sv_error_set(err, SV_EIO, out_path, 0, 0, "cannot write: %s",
-                                  strerror(errno));
+                rc = sv_error_set(err, SV_EIO, out_path, 0, 0, "cannot write: %s", strerror(errno));
             } else {
                 rc = sv_atomic_commit(&af, err);
             }

@@ -117,10 +117,14 @@ static bool same_layer(const struct plot_prim *a, const struct plot_prim *b)
     if (a->type != b->type)
         return false;
     switch (a->type) {
-    case PLOT_P_RECT: return a->pattern == b->pattern;
-    case PLOT_P_SEG: return a->width == b->width && a->dashed == b->dashed;
-    case PLOT_P_DOT: return true;
-    case PLOT_P_TEXT: return true;
+    case PLOT_P_RECT:
+        return a->pattern == b->pattern;
+    case PLOT_P_SEG:
+        return a->width == b->width && a->dashed == b->dashed;
+    case PLOT_P_DOT:
+        return true;
+    case PLOT_P_TEXT:
+        return true;
     }
     return false;
 }
@@ -177,12 +181,12 @@ static int emit_label(struct sv_buf *s, const struct plot_prim *p, double height
     if (rc == 0)
         rc = plot_quote_literal(s, p->text);
     if (rc == 0)
-        rc = sv_buf_addf(s,
-                         " at %.2f,%.2f %s font '%s,%.2f' textcolor rgb '#%06x' noenhanced "
-                         "front\n",
-                         p->x0, height - p->y0, just[p->align],
-                         p->bold ? PLOT_FONT_BOLD : PLOT_FONT, p->width,
-                         (unsigned)(p->colour & 0xffffffU));
+        rc =
+            sv_buf_addf(s,
+                        " at %.2f,%.2f %s font '%s,%.2f' textcolor rgb '#%06x' noenhanced "
+                        "front\n",
+                        p->x0, height - p->y0, just[p->align], p->bold ? PLOT_FONT_BOLD : PLOT_FONT,
+                        p->width, (unsigned)(p->colour & 0xffffffU));
     return rc;
 }
 
@@ -196,8 +200,8 @@ static int emit_data_row(struct sv_buf *d, const struct plot_prim *p, double hei
                            height - p->y1, height - p->y0, c);
     }
     case PLOT_P_SEG:
-        return sv_buf_addf(d, "%.2f\t%.2f\t%.2f\t%.2f\t%u\n", p->x0, height - p->y0,
-                           p->x1 - p->x0, -(p->y1 - p->y0), c);
+        return sv_buf_addf(d, "%.2f\t%.2f\t%.2f\t%.2f\t%u\n", p->x0, height - p->y0, p->x1 - p->x0,
+                           -(p->y1 - p->y0), c);
     case PLOT_P_DOT:
         return sv_buf_addf(d, "%.2f\t%.2f\t%.2f\t%u\n", p->x0, height - p->y0, p->x1, c);
     case PLOT_P_TEXT:
@@ -224,8 +228,9 @@ static int emit_element(struct sv_buf *s, const struct plot_prim *p, const char 
                            "noborder lc rgb variable notitle",
                            p->pattern);
     case PLOT_P_SEG:
-        return sv_buf_addf(s, "using 1:2:3:4:5 with vectors nohead lw %.3f dt %d lc rgb variable "
-                              "notitle",
+        return sv_buf_addf(s,
+                           "using 1:2:3:4:5 with vectors nohead lw %.3f dt %d lc rgb variable "
+                           "notitle",
                            p->width * ts->lw, p->dashed ? 2 : 1);
     case PLOT_P_DOT:
         return sv_buf_adds(s, "using 1:2:3:4 with circles fs solid 1.0 noborder lc rgb variable "
@@ -281,8 +286,8 @@ int plot_scene_emit(const struct plot_scene *sc, enum plot_format fmt, const cha
         if (index > 0)
             rc = sv_buf_adds(data, "\n\n");
         size_t j = i;
-        while (rc == 0 && j < sc->n && (sc->prims[j].type == PLOT_P_TEXT ||
-                                        same_layer(&sc->prims[j], p))) {
+        while (rc == 0 && j < sc->n &&
+               (sc->prims[j].type == PLOT_P_TEXT || same_layer(&sc->prims[j], p))) {
             rc = emit_data_row(data, &sc->prims[j], sc->height);
             j++;
         }

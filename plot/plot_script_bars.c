@@ -93,7 +93,7 @@ int plot_script_bars(struct plot_fig *fig, struct plot_scene *sc, struct sv_erro
     double x0 = fig->cx0 + labw + st->font * 0.5;
     double x1 = fig->cx1 - maxlab - st->font * 0.8;
     double ytop = fig->cy0 + top_extra, ybot = ytop + row * m->ncat;
-#define XV(v) (x0 + ((v) - v0) / (v1 - v0) * (x1 - x0))
+#define XV(v) (x0 + ((v)-v0) / (v1 - v0) * (x1 - x0))
     rc = plot_draw_value_axis(fig, sc, v0, v1, x0, x1, ytop - st->font * 0.2, ybot, ticks, nt);
     /* the whole-population line first: bars and labels are drawn over it */
     if (rc == 0 && m->has_overall && !m->overall.suppressed && m->ncat > 0) {

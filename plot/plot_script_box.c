@@ -44,7 +44,8 @@ int plot_script_box(struct plot_fig *fig, struct plot_scene *sc, struct sv_error
         lo = fmin(lo, plot_matrix_cell(m, c, 0)->est);
         hi = fmax(hi, plot_matrix_cell(m, c, 4)->est);
         char buf[64];
-        plot_fmt_value(buf, sizeof buf, plot_matrix_cell(m, c, 2)->est, m->unit, fig->decimals, fig->lang);
+        plot_fmt_value(buf, sizeof buf, plot_matrix_cell(m, c, 2)->est, m->unit, fig->decimals,
+                       fig->lang);
         maxlab = fmax(maxlab, plot_text_width(buf, st->small, true));
     }
     if (!isfinite(lo)) {
@@ -55,9 +56,8 @@ int plot_script_box(struct plot_fig *fig, struct plot_scene *sc, struct sv_error
     size_t nt = plot_nice_ticks(lo - (hi - lo) * 0.05, hi + (hi - lo) * 0.02, 4, ticks);
     double v0 = ticks[0], v1 = ticks[nt - 1];
     double axis_h = st->small * 2.0;
-    rc = plot_frame_begin(fig, sc,
-                          m->ncat * plot_row_height(fig, m->cat_label, m->ncat) + axis_h +
-                              st->font * 0.3);
+    rc = plot_frame_begin(
+        fig, sc, m->ncat * plot_row_height(fig, m->cat_label, m->ncat) + axis_h + st->font * 0.3);
     if (rc != 0) {
         free(ok);
         return rc;
@@ -67,7 +67,7 @@ int plot_script_box(struct plot_fig *fig, struct plot_scene *sc, struct sv_error
     double x0 = fig->cx0 + labw + st->font * 0.5;
     double x1 = fig->cx1 - maxlab - st->font * 0.8;
     double ytop = fig->cy0 + st->font * 0.3, ybot = ytop + row * m->ncat;
-#define XV(v) (x0 + ((v) - v0) / (v1 - v0) * (x1 - x0))
+#define XV(v) (x0 + ((v)-v0) / (v1 - v0) * (x1 - x0))
     rc = plot_draw_value_axis(fig, sc, v0, v1, x0, x1, fig->cy0, ybot, ticks, nt);
     size_t *order = malloc((m->ncat ? m->ncat : 1) * sizeof *order);
     if (order == NULL) {
@@ -95,11 +95,11 @@ int plot_script_box(struct plot_fig *fig, struct plot_scene *sc, struct sv_error
             q[i] = plot_matrix_cell(m, c, (size_t)i)->est;
         rc = plot_scene_seg(sc, XV(q[0]), y, XV(q[4]), y, PLOT_C_WHISKER, st->line, false);
         if (rc == 0)
-            rc = plot_scene_seg(sc, XV(q[0]), y - h * 0.25, XV(q[0]), y + h * 0.25,
-                                PLOT_C_WHISKER, st->line, false);
+            rc = plot_scene_seg(sc, XV(q[0]), y - h * 0.25, XV(q[0]), y + h * 0.25, PLOT_C_WHISKER,
+                                st->line, false);
         if (rc == 0)
-            rc = plot_scene_seg(sc, XV(q[4]), y - h * 0.25, XV(q[4]), y + h * 0.25,
-                                PLOT_C_WHISKER, st->line, false);
+            rc = plot_scene_seg(sc, XV(q[4]), y - h * 0.25, XV(q[4]), y + h * 0.25, PLOT_C_WHISKER,
+                                st->line, false);
         if (rc == 0)
             rc = plot_scene_rect(sc, XV(q[1]), y - h / 2, XV(q[3]), y + h / 2, 0x56b4e9, 0);
         if (rc == 0)
@@ -108,8 +108,8 @@ int plot_script_box(struct plot_fig *fig, struct plot_scene *sc, struct sv_error
         char buf[64];
         plot_fmt_value(buf, sizeof buf, q[2], m->unit, fig->decimals, fig->lang);
         if (rc == 0)
-            rc = plot_scene_text(sc, XV(q[4]) + st->font * 0.4, y, buf, st->small, true,
-                                 PLOT_LEFT, PLOT_C_TEXT);
+            rc = plot_scene_text(sc, XV(q[4]) + st->font * 0.4, y, buf, st->small, true, PLOT_LEFT,
+                                 PLOT_C_TEXT);
     }
 #undef XV
     free(order);

@@ -69,7 +69,7 @@ int plot_script_dumbbell(struct plot_fig *fig, struct plot_scene *sc, struct sv_
     double x0 = fig->cx0 + labw + st->font * 0.8 + maxlab;
     double x1 = fig->cx1 - maxlab - st->font * 0.8;
     double ytop = fig->cy0 + st->font * 0.3, ybot = ytop + row * m->ncat;
-#define XV(v) (x0 + ((v) - v0) / (v1 - v0) * (x1 - x0))
+#define XV(v) (x0 + ((v)-v0) / (v1 - v0) * (x1 - x0))
     rc = plot_draw_value_axis(fig, sc, v0, v1, x0, x1, fig->cy0, ybot, ticks, nt);
     size_t *order = malloc((m->ncat ? m->ncat : 1) * sizeof *order);
     if (order == NULL)
@@ -102,14 +102,14 @@ int plot_script_dumbbell(struct plot_fig *fig, struct plot_scene *sc, struct sv_
                 continue;
             const struct plot_cell *other = cells[1 - s];
             bool other_ok = other->present && !other->suppressed;
-            bool left = other_ok ? cell->est < other->est || (cell->est == other->est && s == 0)
-                                 : false;
+            bool left =
+                other_ok ? cell->est < other->est || (cell->est == other->est && s == 0) : false;
             rc = plot_scene_dot(sc, XV(cell->est), y, r, cols[s]);
             char buf[64];
             plot_fmt_value(buf, sizeof buf, cell->est, m->unit, fig->decimals, fig->lang);
             if (rc == 0)
-                rc = plot_scene_text(sc, XV(cell->est) + (left ? -1 : 1) * (r + st->small * 0.4),
-                                     y, buf, st->small, false, left ? PLOT_RIGHT : PLOT_LEFT,
+                rc = plot_scene_text(sc, XV(cell->est) + (left ? -1 : 1) * (r + st->small * 0.4), y,
+                                     buf, st->small, false, left ? PLOT_RIGHT : PLOT_LEFT,
                                      PLOT_C_TEXT);
         }
         if (rc == 0 && oka != okb)

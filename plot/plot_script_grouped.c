@@ -58,7 +58,7 @@ int plot_script_grouped(struct plot_fig *fig, struct plot_scene *sc, struct sv_e
     double x1 = fig->cx1 - maxlab - st->font * 0.8;
     double ytop = fig->cy0 + group_gap * 0.3;
     double ybot = ytop + m->ncat * (m->nser * bar_h + group_gap) - group_gap * 0.3;
-#define XV(v) (x0 + ((v) - v0) / (v1 - v0) * (x1 - x0))
+#define XV(v) (x0 + ((v)-v0) / (v1 - v0) * (x1 - x0))
     rc = plot_draw_value_axis(fig, sc, v0, v1, x0, x1, fig->cy0, ybot, ticks, nt);
     size_t *order = plot_rank_categories(m);
     if (order == NULL)
@@ -81,15 +81,15 @@ int plot_script_grouped(struct plot_fig *fig, struct plot_scene *sc, struct sv_e
                                  plot_palette(s), 0);
             double xend = XV(cell->est);
             if (rc == 0 && isfinite(cell->lo) && isfinite(cell->hi)) {
-                rc = plot_scene_seg(sc, XV(cell->lo), y, XV(cell->hi), y, PLOT_C_WHISKER,
-                                    st->line, false);
+                rc = plot_scene_seg(sc, XV(cell->lo), y, XV(cell->hi), y, PLOT_C_WHISKER, st->line,
+                                    false);
                 xend = fmax(xend, XV(cell->hi));
             }
             char buf[64];
             plot_fmt_value(buf, sizeof buf, cell->est, m->unit, fig->decimals, fig->lang);
             if (rc == 0)
-                rc = plot_scene_text(sc, xend + st->font * 0.3, y, buf, st->small, false,
-                                     PLOT_LEFT, PLOT_C_TEXT);
+                rc = plot_scene_text(sc, xend + st->font * 0.3, y, buf, st->small, false, PLOT_LEFT,
+                                     PLOT_C_TEXT);
         }
     }
 #undef XV

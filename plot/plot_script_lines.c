@@ -88,7 +88,7 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
     double x0 = fig->cx0 + ticklab + st->font * 0.8;
     double x1 = fig->cx1 - maxlab - st->font * 1.0;
     double y0 = fig->cy0 + st->font * 0.5, y1 = fig->cy1 - st->small * 3.8;
-#define YV(v) (y1 - ((v) - v0) / (v1 - v0) * (y1 - y0))
+#define YV(v) (y1 - ((v)-v0) / (v1 - v0) * (y1 - y0))
     for (size_t i = 0; i < nt && rc == 0; i++) {
         char buf[64];
         plot_fmt_value(buf, sizeof buf, ticks[i], m->unit, tdec, fig->lang);
@@ -119,9 +119,9 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
     double first = numeric ? strtod(m->cat_code[order[0]], NULL) : 0;
     double last = numeric ? strtod(m->cat_code[order[m->ncat - 1]], NULL) : 0;
     for (size_t k = 0; k < m->ncat; k++)
-        xs[k] = numeric && last > first
-                    ? x0 + (strtod(m->cat_code[order[k]], NULL) - first) / (last - first) * (x1 - x0)
-                    : x0 + step * (double)k;
+        xs[k] = numeric && last > first ? x0 + (strtod(m->cat_code[order[k]], NULL) - first) /
+                                                   (last - first) * (x1 - x0)
+                                        : x0 + step * (double)k;
     double min_gap = x1 - x0;
     for (size_t k = 1; k < m->ncat; k++)
         min_gap = fmin(min_gap, xs[k] - xs[k - 1]);
@@ -155,8 +155,8 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
         }
         if (left >= last_right + st->small) {
             for (int i = 0; i < n && rc == 0; i++)
-                rc = plot_scene_text(sc, x, y1 + st->small * (1.5 + 1.2 * i), lines[i],
-                                     st->small, false, al, PLOT_C_MUTED);
+                rc = plot_scene_text(sc, x, y1 + st->small * (1.5 + 1.2 * i), lines[i], st->small,
+                                     false, al, PLOT_C_MUTED);
             last_right = left + widest;
         }
         plot_text_lines_free(lines, (size_t)n);

@@ -19,13 +19,11 @@ struct tile {
 
 /* A rough geography: north at the top, overseas regions on their own row. */
 static const struct tile tiles[] = {
-    {"28", "NOR", 1, 0}, {"32", "HDF", 2, 0},
-    {"53", "BRE", 0, 1}, {"52", "PDL", 1, 1}, {"11", "IDF", 2, 1}, {"44", "GES", 3, 1},
-    {"75", "NAQ", 1, 2}, {"24", "CVL", 2, 2}, {"27", "BFC", 3, 2},
-    {"76", "OCC", 1, 3}, {"84", "ARA", 2, 3}, {"93", "PACA", 3, 3},
-    {"94", "COR", 4, 3},
-    {"01", "GUA", 0, 4}, {"02", "MTQ", 1, 4}, {"03", "GUY", 2, 4}, {"04", "LRE", 3, 4},
-    {"06", "MAY", 4, 4},
+    {"28", "NOR", 1, 0}, {"32", "HDF", 2, 0}, {"53", "BRE", 0, 1}, {"52", "PDL", 1, 1},
+    {"11", "IDF", 2, 1}, {"44", "GES", 3, 1}, {"75", "NAQ", 1, 2}, {"24", "CVL", 2, 2},
+    {"27", "BFC", 3, 2}, {"76", "OCC", 1, 3}, {"84", "ARA", 2, 3}, {"93", "PACA", 3, 3},
+    {"94", "COR", 4, 3}, {"01", "GUA", 0, 4}, {"02", "MTQ", 1, 4}, {"03", "GUY", 2, 4},
+    {"04", "LRE", 3, 4}, {"06", "MAY", 4, 4},
 };
 #define NTILES (sizeof tiles / sizeof tiles[0])
 
@@ -121,8 +119,8 @@ int plot_script_map(struct plot_fig *fig, struct plot_scene *sc, struct sv_error
         }
         double fs = fmin(st->font, tile * 0.22);
         if (rc == 0)
-            rc = plot_scene_text(sc, x + tile / 2, y + tile * (val[0] ? 0.36 : 0.5),
-                                 tiles[t].abbr, fs, true, PLOT_CENTRE, ink);
+            rc = plot_scene_text(sc, x + tile / 2, y + tile * (val[0] ? 0.36 : 0.5), tiles[t].abbr,
+                                 fs, true, PLOT_CENTRE, ink);
         if (rc == 0 && val[0])
             rc = plot_scene_text(sc, x + tile / 2, y + tile * 0.66, val, fs, false, PLOT_CENTRE,
                                  ink);
@@ -141,16 +139,17 @@ int plot_script_map(struct plot_fig *fig, struct plot_scene *sc, struct sv_error
         rc = plot_scene_seg(sc, lx + k * sw, ly, lx + k * sw, ly + sh + st->small * 0.3,
                             PLOT_C_AXIS, st->line * 0.6, false);
         if (rc == 0)
-            rc = plot_scene_text(sc, lx + k * sw, ly + sh + st->small * 0.9, buf, st->small,
-                                 false, k == 0 ? PLOT_LEFT : k == nb - 1 ? PLOT_RIGHT : PLOT_CENTRE,
+            rc = plot_scene_text(sc, lx + k * sw, ly + sh + st->small * 0.9, buf, st->small, false,
+                                 k == 0        ? PLOT_LEFT
+                                 : k == nb - 1 ? PLOT_RIGHT
+                                               : PLOT_CENTRE,
                                  PLOT_C_MUTED);
     }
     /* extra entries beside the scale, or on a row under it when they do not fit */
     double ex = lx + ncls * sw + st->small * 1.5, ey = ly;
-    const char *words[2] = {any_suppressed ? plot_suppressed_word(fig->lang) : NULL,
-                            any_missing ? (fig->lang == SV_LANG_EN ? "n/a: no data"
-                                                                   : "n.d. : non disponible")
-                                        : NULL};
+    const char *words[2] = {
+        any_suppressed ? plot_suppressed_word(fig->lang) : NULL,
+        any_missing ? (fig->lang == SV_LANG_EN ? "n/a: no data" : "n.d. : non disponible") : NULL};
     for (int e = 0; e < 2 && rc == 0; e++) {
         if (words[e] == NULL)
             continue;

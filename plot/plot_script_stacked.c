@@ -79,9 +79,8 @@ int plot_script_stacked(struct plot_fig *fig, struct plot_scene *sc, struct sv_e
         nt = plot_nice_ticks(0, 1, 4, ticks);
     }
     double axis_h = st->small * 2.0;
-    rc = plot_frame_begin(fig, sc,
-                          m->ncat * plot_row_height(fig, m->cat_label, m->ncat) + axis_h +
-                              st->font * 0.3);
+    rc = plot_frame_begin(
+        fig, sc, m->ncat * plot_row_height(fig, m->cat_label, m->ncat) + axis_h + st->font * 0.3);
     if (rc != 0)
         goto out;
     double row = (fig->cy1 - fig->cy0 - axis_h - st->font * 0.3) / (double)(m->ncat ? m->ncat : 1);
@@ -89,7 +88,7 @@ int plot_script_stacked(struct plot_fig *fig, struct plot_scene *sc, struct sv_e
     double x0 = fig->cx0 + labw + st->font * 0.5;
     double x1 = fig->cx1 - st->font * 1.5;
     double ytop = fig->cy0 + st->font * 0.3, ybot = ytop + row * m->ncat;
-#define XV(v) (x0 + ((v) - v0) / (v1 - v0) * (x1 - x0))
+#define XV(v) (x0 + ((v)-v0) / (v1 - v0) * (x1 - x0))
     /* tick labels: absolute shares in percent */
     for (size_t i = 0; i < nt && rc == 0; i++) {
         double x = XV(ticks[i]);

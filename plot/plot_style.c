@@ -84,9 +84,14 @@ uint32_t plot_palette_div(size_t i, size_t k)
     if (i >= k)
         i = k - 1;
     /* pick k of the 7 steps symmetrically */
-    static const int pick[8][7] = {
-        {0}, {3}, {1, 5}, {1, 3, 5}, {0, 2, 4, 6}, {0, 2, 3, 4, 6}, {0, 1, 2, 4, 5, 6},
-        {0, 1, 2, 3, 4, 5, 6}};
+    static const int pick[8][7] = {{0},
+                                   {3},
+                                   {1, 5},
+                                   {1, 3, 5},
+                                   {0, 2, 4, 6},
+                                   {0, 2, 3, 4, 6},
+                                   {0, 1, 2, 4, 5, 6},
+                                   {0, 1, 2, 3, 4, 5, 6}};
     return div7[pick[k][i]];
 }
 

@@ -13,13 +13,12 @@
 
 /* Advance widths of ' ' (0x20) .. '~' (0x7e) in DejaVu Sans, 1/2048 em. */
 static const unsigned short ascii_w[95] = {
-    651,  821,  942,  1716, 1303, 1946, 1595, 563,  799,  799,  1024, 1716, 651,  739,
-    651,  690,  1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 690,  690,
-    1716, 1716, 1716, 1087, 2048, 1401, 1405, 1430, 1577, 1294, 1178, 1587, 1540, 604,
-    604,  1343, 1141, 1767, 1532, 1612, 1235, 1612, 1423, 1300, 1251, 1499, 1401, 2025,
-    1403, 1251, 1403, 799,  690,  799,  1716, 1024, 1024, 1255, 1300, 1126, 1300, 1260,
-    721,  1300, 1298, 569,  569,  1186, 569,  1995, 1298, 1253, 1300, 1300, 842,  1067,
-    803,  1298, 1212, 1675, 1212, 1212, 1075, 1303, 690,  1303, 1716};
+    651,  821,  942,  1716, 1303, 1946, 1595, 563,  799,  799,  1024, 1716, 651,  739,  651,  690,
+    1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 690,  690,  1716, 1716, 1716, 1087,
+    2048, 1401, 1405, 1430, 1577, 1294, 1178, 1587, 1540, 604,  604,  1343, 1141, 1767, 1532, 1612,
+    1235, 1612, 1423, 1300, 1251, 1499, 1401, 2025, 1403, 1251, 1403, 799,  690,  799,  1716, 1024,
+    1024, 1255, 1300, 1126, 1300, 1260, 721,  1300, 1298, 569,  569,  1186, 569,  1995, 1298, 1253,
+    1300, 1300, 842,  1067, 803,  1298, 1212, 1675, 1212, 1212, 1075, 1303, 690,  1303, 1716};
 
 static size_t cp_decode(const unsigned char *s, unsigned long *cp)
 {
@@ -45,14 +44,22 @@ static double cp_em(unsigned long cp)
     if (cp >= 0x20 && cp <= 0x7e)
         return ascii_w[cp - 0x20] / 2048.0;
     switch (cp) {
-    case 0x202f: return 0.2;  /* narrow no-break space */
-    case 0xa0: return 0.318;
-    case 0x2013: return 0.5;  /* en dash */
-    case 0x2014: return 1.0;
-    case 0x2026: return 1.0;  /* ellipsis */
-    case 0x20ac: return 0.636;
-    case 0x2019: return 0.318;
-    default: break;
+    case 0x202f:
+        return 0.2; /* narrow no-break space */
+    case 0xa0:
+        return 0.318;
+    case 0x2013:
+        return 0.5; /* en dash */
+    case 0x2014:
+        return 1.0;
+    case 0x2026:
+        return 1.0; /* ellipsis */
+    case 0x20ac:
+        return 0.636;
+    case 0x2019:
+        return 0.318;
+    default:
+        break;
     }
     if (cp >= 0xc0 && cp <= 0xde)
         return 0.72; /* accented capitals */
@@ -164,8 +171,7 @@ int plot_text_wrap(char ***lines, const char *s, double width, double size, bool
         size_t fit = fit_prefix(s + pos, rest, width, size, bold);
         /* break at the last space within the fitting prefix */
         size_t brk = fit;
-        while (brk > 0 && s[pos + brk] != ' ' && s[pos + brk - 1] != ' ' &&
-               s[pos + brk - 1] != '-')
+        while (brk > 0 && s[pos + brk] != ' ' && s[pos + brk - 1] != ' ' && s[pos + brk - 1] != '-')
             brk--;
         if (brk == 0) { /* one long word: cut it, at least one code point */
             unsigned long cp;

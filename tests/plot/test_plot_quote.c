@@ -70,9 +70,9 @@ static void test_controls_removed(void **state)
     /* a newline would end the command: every control character becomes a space */
     ASSERT_LIT("a\nb\rc\td", "'a b c d'");
     ASSERT_LIT("x\x01\x1f\x7fy", "'x   y'");
-    ASSERT_LIT("x\xc2\x85y", "'x y'");          /* U+0085 NEL */
-    ASSERT_LIT("x\xe2\x80\xa8y", "'x y'");      /* U+2028 LINE SEPARATOR */
-    ASSERT_LIT("x\xe2\x80\xa9y", "'x y'");      /* U+2029 */
+    ASSERT_LIT("x\xc2\x85y", "'x y'");     /* U+0085 NEL */
+    ASSERT_LIT("x\xe2\x80\xa8y", "'x y'"); /* U+2028 LINE SEPARATOR */
+    ASSERT_LIT("x\xe2\x80\xa9y", "'x y'"); /* U+2029 */
     ASSERT_LIT("'\n'", "\"\\047\".' '.\"\\047\"");
 }
 
@@ -80,10 +80,10 @@ static void test_invalid_utf8(void **state)
 {
     (void)state;
     ASSERT_LIT("a\xffz", "'a\xef\xbf\xbdz'");
-    ASSERT_LIT("\xc3", "'\xef\xbf\xbd'");             /* truncated sequence */
-    ASSERT_LIT("\xc0\xaf", "'\xef\xbf\xbd\xef\xbf\xbd'"); /* overlong */
+    ASSERT_LIT("\xc3", "'\xef\xbf\xbd'");                                 /* truncated sequence */
+    ASSERT_LIT("\xc0\xaf", "'\xef\xbf\xbd\xef\xbf\xbd'");                 /* overlong */
     ASSERT_LIT("\xed\xa0\x80", "'\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd'"); /* surrogate */
-    ASSERT_LIT("\xf0\x9f\x98\x80", "'\xf0\x9f\x98\x80'"); /* valid 4-byte */
+    ASSERT_LIT("\xf0\x9f\x98\x80", "'\xf0\x9f\x98\x80'");                 /* valid 4-byte */
 }
 
 static void test_long_string(void **state)
@@ -188,11 +188,16 @@ static void test_wrap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain),          cmocka_unit_test(test_quotes_joined),
-        cmocka_unit_test(test_shell_and_macros_literal), cmocka_unit_test(test_controls_removed),
-        cmocka_unit_test(test_invalid_utf8),   cmocka_unit_test(test_long_string),
-        cmocka_unit_test(test_clean),          cmocka_unit_test(test_safe_name),
-        cmocka_unit_test(test_text_width),     cmocka_unit_test(test_wrap),
+        cmocka_unit_test(test_plain),
+        cmocka_unit_test(test_quotes_joined),
+        cmocka_unit_test(test_shell_and_macros_literal),
+        cmocka_unit_test(test_controls_removed),
+        cmocka_unit_test(test_invalid_utf8),
+        cmocka_unit_test(test_long_string),
+        cmocka_unit_test(test_clean),
+        cmocka_unit_test(test_safe_name),
+        cmocka_unit_test(test_text_width),
+        cmocka_unit_test(test_wrap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

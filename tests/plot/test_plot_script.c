@@ -42,18 +42,18 @@ static void table_regions(struct sv_itable *t, const char *evil)
     add(t, "difficulty_share", "Part en difficulté", "", "", "Ensemble", 0.66, false);
     add(t, "difficulty_share", "Part en difficulté", "region", "11", "Île-de-France", 0.71, false);
     add(t, "difficulty_share", "Part en difficulté", "region", "94", "Corse", 0, true);
-    add(t, "difficulty_share", "Part en difficulté", "region", "53", evil ? evil : "Bretagne",
-        0.55, false);
+    add(t, "difficulty_share", "Part en difficulté", "region", "53", evil ? evil : "Bretagne", 0.55,
+        false);
     add(t, "difficulty_share", "Part en difficulté", "region", "84", "Auvergne-Rhône-Alpes", 0.8,
         false);
     add(t, "vacancy_rate", "Taux de vacance", "family;sector", "as;pa",
         "Aide-soignant – Personnes âgées", 0.08, false);
-    add(t, "vacancy_rate", "Taux de vacance", "family;sector", "as;ph",
-        "Aide-soignant – Handicap", 0.07, false);
+    add(t, "vacancy_rate", "Taux de vacance", "family;sector", "as;ph", "Aide-soignant – Handicap",
+        0.07, false);
     add(t, "vacancy_rate", "Taux de vacance", "family;sector", "ide;pa",
         "Infirmier – Personnes âgées", 0.09, false);
-    add(t, "vacancy_rate", "Taux de vacance", "family;sector", "ide;ph", "Infirmier – Handicap",
-        0, true);
+    add(t, "vacancy_rate", "Taux de vacance", "family;sector", "ide;ph", "Infirmier – Handicap", 0,
+        true);
     const char *q[5] = {"pay.p10", "pay.p25", "pay.p50", "pay.p75", "pay.p90"};
     for (int i = 0; i < 5; i++) {
         add(t, q[i], "Salaire", "job", "as", "Aide-soignant", 1800 + 150 * i, false);
@@ -167,11 +167,12 @@ static void test_script_labels(void **state)
     build(&t, PLOT_BARS, NULL, SV_LANG_FR, &s, &d);
     assert_non_null(strstr(s.data, "set output 'fig.svg'\n"));
     assert_non_null(strstr(s.data, "'Deux établissements sur trois peinent à recruter'"));
-    assert_non_null(strstr(s.data, "'71\xe2\x80\xaf%'"));           /* value label, U+202F */
+    assert_non_null(strstr(s.data, "'71\xe2\x80\xaf%'"));            /* value label, U+202F */
     assert_non_null(strstr(s.data, "'Ensemble : 66\xe2\x80\xaf%'")); /* reference line */
-    assert_non_null(strstr(s.data, "'secret statistique'"));      /* never a zero bar */
+    assert_non_null(strstr(s.data, "'secret statistique'"));         /* never a zero bar */
     assert_non_null(strstr(s.data, "Corse (trop peu de réponses)"));
-    assert_non_null(strstr(s.data, "n = 1\xe2\x80\xaf" "412 établissements'"));
+    assert_non_null(strstr(s.data, "n = 1\xe2\x80\xaf"
+                                   "412 établissements'"));
     assert_non_null(strstr(s.data, "'fig.dat' index 0"));
     sv_buf_release(&s);
     sv_buf_release(&d);
@@ -257,7 +258,8 @@ static void test_numbers(void **state)
     plot_fmt_value(buf, sizeof buf, 0.123, "share", 1, SV_LANG_FR);
     assert_string_equal(buf, "12,3\xe2\x80\xaf%");
     plot_fmt_value(buf, sizeof buf, 1801.8, "eur", 0, SV_LANG_FR);
-    assert_string_equal(buf, "1\xe2\x80\xaf" "802\xc2\xa0\xe2\x82\xac");
+    assert_string_equal(buf, "1\xe2\x80\xaf"
+                             "802\xc2\xa0\xe2\x82\xac");
     plot_fmt_value(buf, sizeof buf, 0.123, "share", 1, SV_LANG_EN);
     assert_string_equal(buf, "12.3%");
     double ticks[12];
