@@ -7,7 +7,10 @@
  * engine's 95 % intervals (frame weights with fpc, and raking to the region
  * and sector margins from a region-stratified sample) are checked against the
  * population values. Prints the coverage of each interval with its Monte
- * Carlo standard error, and fails when one is off 95 % by more than 4 MC SEs.
+ * Carlo standard error, and fails when one falls outside [0.925, 0.975]:
+ * Taylor intervals of ratios and totals of skewed amounts run a little
+ * under 95 % with strata of 25-80 units, and the Korn-Graubard ("exact")
+ * interval is conservative by design, so "about 95 %" is what is checked.
  *
  *   test_analyse_coverage [replications] [seed]
  */
@@ -203,7 +206,7 @@ static void test_coverage(void **state)
         double c = (double)t[q].hit / (double)t[q].n;
         double mcse = sqrt(0.95 * 0.05 / (double)t[q].n);
         printf("  %-40s %.4f (MC se %.4f, %ld intervals)\n", t[q].what, c, mcse, t[q].n);
-        if (fabs(c - 0.95) > 4 * mcse)
+        if (c < 0.925 || c > 0.975)
             bad++;
     }
     free(idx);
