@@ -220,22 +220,28 @@ static int write_index(const char *out_dir, const char *title, struct sv_buf *bo
     return rc;
 }
 
-static int add_caption(struct sv_buf *b, const char *name, const char *first_file,
+/* The image the page shows: the PNG (fonts embedded), else the SVG; a PDF only is linked. */
+static int add_caption(struct sv_buf *b, const char *name, const char *image,
                        const struct plot_caption *cap, const char *caption, json_t *formats)
 {
     int rc = sv_buf_adds(b, "<figure id=\"");
     if (rc == 0)
         rc = plot_html_escape(b, name);
     if (rc == 0)
-        rc = sv_buf_adds(b, "\">\n<img src=\"");
+        rc = sv_buf_adds(b, "\">\n");
+    if (rc == 0 && image[0] != '\0') {
+        rc = sv_buf_adds(b, "<img src=\"");
+        if (rc == 0)
+            rc = plot_html_escape(b, image);
+        if (rc == 0)
+            rc = sv_buf_adds(b, "\" alt=\"");
+        if (rc == 0)
+            rc = plot_html_escape(b, cap->headline);
+        if (rc == 0)
+            rc = sv_buf_adds(b, "\">\n");
+    }
     if (rc == 0)
-        rc = plot_html_escape(b, first_file);
-    if (rc == 0)
-        rc = sv_buf_adds(b, "\" alt=\"");
-    if (rc == 0)
-        rc = plot_html_escape(b, cap->headline);
-    if (rc == 0)
-        rc = sv_buf_adds(b, "\">\n<figcaption>\n<p><strong>");
+        rc = sv_buf_adds(b, "<figcaption>\n<p><strong>");
     if (rc == 0)
         rc = plot_html_escape(b, cap->headline);
     if (rc == 0)
@@ -360,7 +366,7 @@ int plot_brief_run(const char *brief_path, const char *out_dir, const char *tabl
             rc = plot_figure_make(&o, &cap, err);
             if (rc == 0 && log != NULL)
                 fprintf(log, "%s\n", out);
-            if (first_file[0] == '\0')
+            if (strcmp(ext, "png") == 0 || (first_file[0] == '\0' && strcmp(ext, "svg") == 0))
                 snprintf(first_file, sizeof first_file, "%s.%s", name, ext);
         }
         const char *caption = json_string_value(json_object_get(f, "caption"));
