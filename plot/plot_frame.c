@@ -343,6 +343,20 @@ static int build_note(struct plot_fig *fig, bool whiskers)
     return fig->note ? 0 : SV_ENOMEM;
 }
 
+/* The table's unit label (written in French by analyse) in the figure's language. */
+static const char *unit_label(const char *label, enum sv_lang lang)
+{
+    static const char *const fr_en[][2] = {{"établissements", "establishments"},
+                                           {"salariés", "employees"},
+                                           {"réponses", "responses"},
+                                           {"répondants", "respondents"}};
+    if (lang == SV_LANG_EN)
+        for (size_t i = 0; i < sizeof fr_en / sizeof fr_en[0]; i++)
+            if (strcmp(label, fr_en[i][0]) == 0)
+                return fr_en[i][1];
+    return label;
+}
+
 static int build_source(struct plot_fig *fig)
 {
     struct sv_buf b = SV_BUF_INIT;
@@ -364,7 +378,7 @@ static int build_source(struct plot_fig *fig)
         sv_fmt_number(num, sizeof num, (double)meta->n_respondents, 0, lang);
         rc = sv_buf_addf(&b, ", n = %s", num);
         if (rc == 0 && meta->unit_label && meta->unit_label[0])
-            rc = sv_buf_addf(&b, " %s", meta->unit_label);
+            rc = sv_buf_addf(&b, " %s", unit_label(meta->unit_label, lang));
     }
     if (rc != 0) {
         sv_buf_release(&b);
