@@ -57,19 +57,23 @@ while [ "$from" -le "$N" ]; do
     from=$((to + 1))
 done
 FLOOR
+# The transfer alone (same requests, bodies thrown away): what the server and HTTP cost.
+sed 's/| jq -r .result | base64 -d | jq -c .\.responses\[\]. >\/dev\/null/>\/dev\/null/' floor.sh > transfer.sh
+grep -q 'jq -c' transfer.sh && { echo "bench: could not derive transfer.sh" >&2; exit 1; }
 export URL N PAGE
 
 # Warm-up: the server renders and caches every window once, outside the timings.
 sh floor.sh
 
-measure() { # label command...: prints "label wall_s rss_kb"
+measure() { # label command...: prints "label wall_s rss_kb cpu_s"
     label=$1
     shift
     /usr/bin/time -v "$@" 2>time.txt >/dev/null || { cat time.txt >&2; exit 1; }
     wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' time.txt |
         awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
     rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' time.txt)
-    echo "$label $wall $rss"
+    cpu=$(sed -n 's/.*\(User\|System\) time (seconds): //p' time.txt | awk '{ s += $1 } END { print s }')
+    echo "$label $wall $rss $cpu"
 }
 
 # Bytes on the wire: every window once more, with a session key.
@@ -91,30 +95,35 @@ for round in 1 2 3; do
     c=$(measure collect "$COLLECT" fetch --quiet --survey recrutement --store s.sqlite \
         --platform limesurvey --url "$URL" --survey-id 1 --page-size "$PAGE")
     f=$(measure floor sh floor.sh)
+    x=$(measure transfer sh transfer.sh)
     results="$results$c
 $f
+$x
 "
 done
 stored=$(python3 -c "import sqlite3; print(sqlite3.connect('s.sqlite').execute('select count(*) from responses').fetchone()[0])")
 [ "$stored" = "$N" ] || { echo "bench: collect stored $stored responses, not $N" >&2; exit 1; }
 
 report=$(printf '%s' "$results" | awk -v n="$N" -v page="$PAGE" -v bytes="$bytes" '
-    $1 == "collect" { cw[++nc] = $2; if ($3 > crss) crss = $3 }
-    $1 == "floor"   { fw[++nf] = $2; if ($3 > frss) frss = $3 }
-    function median(a, k,   i, j, t) {
-        for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-        return a[int((k + 1) / 2)]
+    { w[$1, ++k[$1]] = $2; c[$1, k[$1]] = $4; if ($3 > rss[$1]) rss[$1] = $3 }
+    function median(name, arr,   i, j, t, a, m) {
+        m = k[name]
+        for (i = 1; i <= m; i++) a[i] = arr[name, i]
+        for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+        return a[int((m + 1) / 2)]
     }
     END {
-        c = median(cw, nc); f = median(fw, nf)
+        cw = median("collect", w); fw = median("floor", w); xw = median("transfer", w)
+        cc = median("collect", c); fc = median("floor", c); xc = median("transfer", c)
         printf "responses %d, windows of %d ids, %.1f MB of HTTP bodies\n", n, page, bytes / 1e6
-        printf "collect fetch  median %.2f s  (%.0f responses/s)  peak RSS %.1f MB\n", c, n / c, crss / 1024
-        printf "curl + jq      median %.2f s  (%.0f responses/s)  peak RSS %.1f MB\n", f, n / f, frss / 1024
-        printf "ratio collect / floor: time %.2f, peak RSS %.2f\n", c / f, crss / frss
+        printf "%-14s median wall %6.2f s (%6.0f responses/s), CPU %6.2f s, peak RSS %5.1f MB\n", "collect fetch", cw, n / cw, cc, rss["collect"] / 1024
+        printf "%-14s median wall %6.2f s (%6.0f responses/s), CPU %6.2f s, peak RSS %5.1f MB\n", "curl + jq", fw, n / fw, fc, rss["floor"] / 1024
+        printf "%-14s median wall %6.2f s, CPU %6.2f s (the server and HTTP alone)\n", "curl only", xw, xc
+        printf "ratio collect / floor: wall %.2f, CPU %.2f, peak RSS %.2f\n", cw / fw, cc / fc, rss["collect"] / rss["floor"]
     }')
 {
     echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -m), $(nproc) cores"
     echo "$report"
-    echo "raw (label, wall s, peak RSS kB):"
+    echo "raw (label, wall s, peak RSS kB, CPU s):"
     printf '%s' "$results"
 }
