@@ -31,10 +31,6 @@ struct pay_moments {
     double m2; /* sum of squared deviations from the running mean */
 };
 void pay_moments_add(struct pay_moments *m, double x);
-/* Sample variance (n - 1 denominator); NAN when n < 2. */
-double pay_moments_var(const struct pay_moments *m);
-/* s / sqrt(n); NAN when n < 2. */
-double pay_moments_se(const struct pay_moments *m);
 
 /* Two-sided Student t quantile for a `level` interval on `df` degrees of freedom. */
 double pay_t_quantile(double level, double df);

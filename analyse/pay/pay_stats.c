@@ -18,16 +18,6 @@ void pay_moments_add(struct pay_moments *m, double x)
     m->m2 += d * (x - m->mean);
 }
 
-double pay_moments_var(const struct pay_moments *m)
-{
-    return m->n < 2 ? NAN : m->m2 / (double)(m->n - 1);
-}
-
-double pay_moments_se(const struct pay_moments *m)
-{
-    return m->n < 2 ? NAN : sqrt(pay_moments_var(m) / (double)m->n);
-}
-
 double pay_t_quantile(double level, double df)
 {
     double a = 1.0 - (1.0 - level) / 2.0;

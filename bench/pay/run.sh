@@ -39,6 +39,7 @@ for N in "$@"; do
     size=$(($(wc -c <"$csv") / 1048576))
     echo "| (file: $size MB) | $N | | | |"
     run "analyse gender" "$BUILD/analyse/analyse" gender -q --survey remuneration --data "$csv" -o "$WORK/gender.csv"
+    run "analyse gender --streaming" "$BUILD/analyse/analyse" gender -q --streaming --survey remuneration --data "$csv" -o "$WORK/gender-streaming.csv"
     run "analyse pay" "$BUILD/analyse/analyse" pay -q --survey remuneration --data "$csv" -o "$WORK/pay.csv"
     run "R lm + sandwich + tapply gaps" sh -c "ulimit -v $R_MEM_KB; Rscript '$SRC/bench/pay/bench_gender.R' '$csv'"
     if [ "$N" -le "$R_SURVEY_MAX" ]; then
