@@ -46,7 +46,7 @@ static const char *sex_reason(const struct pay_cellstat *f, const struct pay_cel
     return NULL;
 }
 
-/* Unadjusted gaps for the cells of `gs` (whose last role is sex). */
+/* Per-cell estimates of one grouping (median NULL when streaming). */
 struct cellres {
     const struct analyse_result *mean, *median; /* per cell */
     size_t n_total;
@@ -62,9 +62,10 @@ static void set_result(struct pay_cell *cell, const struct analyse_result *r)
     cell->ci_method = analyse_ci_method_name(r->ci);
 }
 
+/* Unadjusted gaps for the cells of `gs` (whose last role is sex). */
 static void emit_unadjusted(struct pay_out *out, const struct pay_data *d,
                             const struct pay_groupset *gs, const struct pay_args *a,
-                            const struct cellres *eng)
+                            const struct cellres *res)
 {
     enum sv_lang lang = out->lang;
     size_t nsex = gs->nlev[gs->nroles - 1];
@@ -86,7 +87,7 @@ static void emit_unadjusted(struct pay_out *out, const struct pay_data *d,
         const char *reason = sex_reason(f, h);
         struct pay_cell cell;
         for (int k = 0; k < 6; k++) {
-            if (!eng->median && k >= 3)
+            if (!res->median && k >= 3)
                 continue; /* streaming: no medians */
             static const char *const ind[6] = {"hourly_pay_mean_f", "hourly_pay_mean_h", "gender_gap_mean",
                                                "hourly_pay_median_f", "hourly_pay_median_h", "gender_gap_median"};
@@ -116,13 +117,13 @@ static void emit_unadjusted(struct pay_out *out, const struct pay_data *d,
             if (!reason) {
                 size_t cf = c0 + a->sex_f, ch = c0 + a->sex_h;
                 if (k == 0 || k == 1) {
-                    set_result(&cell, &eng->mean[k == 0 ? cf : ch]);
+                    set_result(&cell, &res->mean[k == 0 ? cf : ch]);
                 } else if (k == 3 || k == 4) {
-                    set_result(&cell, &eng->median[k == 3 ? cf : ch]);
+                    set_result(&cell, &res->median[k == 3 ? cf : ch]);
                 } else if (k == 2) {
                     /* 1 - mean_f / mean_h = -(mean_f / mean_h - 1) */
                     struct pay_relgap g;
-                    pay_srs_gaps(NULL, &g, f, h, eng->n_total);
+                    pay_srs_gaps(NULL, &g, f, h, res->n_total);
                     cell.estimate = -g.estimate;
                     cell.se = g.se;
                     cell.df = g.df;
@@ -130,8 +131,8 @@ static void emit_unadjusted(struct pay_out *out, const struct pay_data *d,
                     cell.hi = -g.lo;
                     cell.ci_method = "t";
                 } else {
-                    cell.estimate = pay_gap_relative(eng->median[ch].estimate,
-                                                     eng->median[cf].estimate);
+                    cell.estimate = pay_gap_relative(res->median[ch].estimate,
+                                                     res->median[cf].estimate);
                 }
             }
             cell.population = (double)cell.n;
@@ -294,8 +295,8 @@ static int gender_streaming(struct pay_args *a)
         }
         for (size_t c = 0; c < gs[k].ncells; c++)
             pay_srs_mean(&mean[c], &gs[k].cell[c], (size_t)d.n_read);
-        struct cellres eng = {mean, NULL, (size_t)d.n_read};
-        emit_unadjusted(&out, &d, &gs[k], a, &eng);
+        struct cellres cres = {mean, NULL, (size_t)d.n_read};
+        emit_unadjusted(&out, &d, &gs[k], a, &cres);
         free(mean);
     }
     if (pay_out_write(&out, a->output, &err) < 0)
@@ -382,8 +383,8 @@ int analyse_cmd_gender(int argc, char **argv)
             pay_srs_mean(&mean[c], &gs.cell[c], d.n);
             pay_srs_quantile(&median[c], &gs.cell[c], d.n, 0.5);
         }
-        struct cellres eng = {mean, median, d.n};
-        emit_unadjusted(&out, &d, &gs, &a, &eng);
+        struct cellres cres = {mean, median, d.n};
+        emit_unadjusted(&out, &d, &gs, &a, &cres);
         free(mean);
         free(median);
         pay_groups_release(&gs);

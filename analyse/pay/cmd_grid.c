@@ -27,8 +27,8 @@ static const struct sv_option grid_options[] = {
     {NULL, 0, NULL, NULL}};
 
 struct grid_ctx {
-    const char *grid;
-    struct pay_opts o;
+    const char *grid, *date, *smic, *output;
+    enum sv_lang lang;
 };
 
 static int on_opt(int key, const char *value, void *vctx)
@@ -36,12 +36,12 @@ static int on_opt(int key, const char *value, void *vctx)
     struct grid_ctx *c = vctx;
     switch (key) {
     case OPT_GRID: c->grid = value; return 0;
-    case OPT_DATE: c->o.date = value; return 0;
-    case OPT_SMIC: c->o.smic = value; return 0;
-    case 'o': c->o.output = value; return 0;
+    case OPT_DATE: c->date = value; return 0;
+    case OPT_SMIC: c->smic = value; return 0;
+    case 'o': c->output = value; return 0;
     case 'q': sv_cli_set_quiet(true); return 0;
     case OPT_LANG:
-        if (sv_lang_parse(value, &c->o.lang) < 0)
+        if (sv_lang_parse(value, &c->lang) < 0)
             return sv_usage_error("--lang: expected 'fr' or 'en', got '%s'", value);
         return 0;
     default: return sv_usage_error("unexpected option");
@@ -63,16 +63,16 @@ int analyse_cmd_grid(int argc, char **argv)
         return sv_usage_error("unexpected argument '%s'", argv[first]);
     if (!c.grid)
         return sv_usage_error("--grid FILE is required");
-    if (!c.o.date)
+    if (!c.date)
         return sv_usage_error("--date YYYY-MM-DD is required");
-    if (!pay_date_valid(c.o.date))
-        return sv_usage_error("--date: not a date '%s' (expected YYYY-MM-DD)", c.o.date);
+    if (!pay_date_valid(c.date))
+        return sv_usage_error("--date: not a date '%s' (expected YYYY-MM-DD)", c.date);
 
     struct sv_error err;
     sv_error_clear(&err);
     struct pay_grid g;
     struct pay_smic smic;
-    char *smic_path = pay_default_smic_path(c.o.smic);
+    char *smic_path = pay_default_smic_path(c.smic);
     if (!smic_path)
         return sv_fail(SV_EXIT_RUNTIME, "out of memory");
     if (pay_grid_load(&g, c.grid, &err) < 0) {
@@ -85,30 +85,30 @@ int analyse_cmd_grid(int argc, char **argv)
         return sv_fail_error(&err);
     }
     free(smic_path);
-    const struct pay_smic_row *s = pay_smic_at(&smic, c.o.date);
+    const struct pay_smic_row *s = pay_smic_at(&smic, c.date);
     const struct pay_grid_point *pt = NULL;
-    double point = strcmp(g.kind, "points") == 0 ? pay_grid_point_at(&g, c.o.date, &pt) : NAN;
+    double point = strcmp(g.kind, "points") == 0 ? pay_grid_point_at(&g, c.date, &pt) : NAN;
     if (!s) {
         rc = sv_fail(SV_EXIT_DATA, "%s: no SMIC in force on %s (the history starts on %s)",
-                     c.grid, c.o.date, smic.rows[0].from);
+                     c.grid, c.date, smic.rows[0].from);
         goto out;
     }
     if (strcmp(g.kind, "points") == 0 && !pt) {
         rc = sv_fail(SV_EXIT_DATA, "%s: no point value in force on %s (the first is from %s)",
-                     c.grid, c.o.date, g.points[0].from);
+                     c.grid, c.date, g.points[0].from);
         goto out;
     }
-    enum sv_lang lang = c.o.lang;
+    enum sv_lang lang = c.lang;
     double smic_month = s->monthly * g.hours / 35.0;
     struct sv_buf title = SV_BUF_INIT;
     if (pt)
         sv_buf_addf(&title, PAY_TR(lang, "%s : minima au %s (point %.5g €, SMIC %.2f €)",
                                    "%s: minima on %s (point EUR %.5g, SMIC EUR %.2f)"),
-                    g.title, c.o.date, point, smic_month);
+                    g.title, c.date, point, smic_month);
     else
         sv_buf_addf(&title, PAY_TR(lang, "%s : minima au %s (SMIC %.2f €)",
                                    "%s: minima on %s (SMIC EUR %.2f)"),
-                    g.title, c.o.date, smic_month);
+                    g.title, c.date, smic_month);
     struct pay_out out;
     pay_out_init(&out, NULL, title.data, lang);
     sv_buf_release(&title);
@@ -169,7 +169,7 @@ int analyse_cmd_grid(int argc, char **argv)
     cell.indicator = "smic_monthly";
     cell.label = PAY_TR(lang, "SMIC mensuel brut en vigueur", "Monthly gross SMIC in force");
     cell.by = "date";
-    cell.group = c.o.date;
+    cell.group = c.date;
     cell.group_label = s->from;
     cell.estimate = smic_month;
     cell.n = 1;
@@ -181,7 +181,7 @@ int analyse_cmd_grid(int argc, char **argv)
         cell.estimate = point;
         pay_out_add(&out, &cell);
     }
-    if (pay_out_write(&out, c.o.output, &err) < 0)
+    if (pay_out_write(&out, c.output, &err) < 0)
         rc = sv_fail_error(&err);
     pay_out_release(&out);
 out:
