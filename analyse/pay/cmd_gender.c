@@ -286,6 +286,7 @@ static int gender_streaming(struct pay_args *a)
                                   : PAY_TR(lang, "Écarts de salaire femmes-hommes (moyennes)",
                                            "Gender pay gaps (means)"),
                  lang);
+    out.t.meta.n_respondents = d.n_read;
     out_init = true;
     for (size_t k = 0; k < ngs; k++) {
         struct analyse_result *mean = calloc(gs[k].ncells, sizeof *mean);
@@ -351,6 +352,7 @@ int analyse_cmd_gender(int argc, char **argv)
                                  : PAY_TR(lang, "Écarts de salaire femmes-hommes",
                                           "Gender pay gaps"),
                  lang);
+    out.t.meta.n_respondents = d.n_read;
     out_init = true;
 
     /* unadjusted: overall, then each grouping on its own; one sort for all */

@@ -303,6 +303,7 @@ int analyse_cmd_pay(int argc, char **argv)
                                   : PAY_TR(lang, "Salaires bruts (complément Ségur inclus)",
                                            "Gross pay (Ségur supplement included)"));
     pay_out_init(&out, survey, title.data, lang);
+    out.t.meta.n_respondents = d.n_read;
     out_init = true;
     sv_buf_release(&title);
 

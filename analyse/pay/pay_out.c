@@ -73,11 +73,14 @@ int pay_out_write(struct pay_out *o, const char *path, struct sv_error *err)
 {
     if (o->status)
         return sv_error_set(err, o->status, NULL, 0, 0, "out of memory building the table");
-    long nmax = 0;
-    for (size_t i = 0; i < o->t.nrows; i++)
-        if (o->t.rows[i].n > nmax)
-            nmax = o->t.rows[i].n;
-    o->t.meta.n_respondents = nmax;
+    if (o->t.meta.n_respondents == 0) {
+        /* commands that know the number of records set it; else the largest n */
+        long nmax = 0;
+        for (size_t i = 0; i < o->t.nrows; i++)
+            if (o->t.rows[i].n > nmax)
+                nmax = o->t.rows[i].n;
+        o->t.meta.n_respondents = nmax;
+    }
     if (!path || strcmp(path, "-") == 0)
         return sv_itable_write_csv(&o->t, stdout, SV_CSV_PLAIN, err);
     struct sv_atomic_file f;
