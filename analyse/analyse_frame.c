@@ -106,7 +106,7 @@ static int cells_of_rows(size_t *cell, const struct analyse_data *d, struct sv_e
             if (c == ANALYSE_NO_GROUP) {
                 rc = sv_error_set(err, SV_EDATA, d->source, 0, 0,
                                   "record '%s': '%s' is missing, so its stratum is unknown",
-                                  d->ids[i], fr->vars[k]);
+                                  analyse_data_id(d, i), fr->vars[k]);
                 goto out;
             }
             key = key * radix[k] + c;
@@ -118,7 +118,7 @@ static int cells_of_rows(size_t *cell, const struct analyse_data *d, struct sv_e
                             cols[k]->var->codes[cols[k]->code[i]].code);
             rc = sv_error_set(err, SV_EDATA, d->source, 0, 0,
                               "record '%s': stratum '%s' is %s the frame of survey '%s'",
-                              d->ids[i], name.data,
+                              analyse_data_id(d, i), name.data,
                               cell[i] == ANALYSE_NO_GROUP ? "missing from" : "empty in",
                               d->survey->id);
             sv_buf_release(&name);

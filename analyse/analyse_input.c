@@ -16,6 +16,7 @@ int analyse_data_init(struct analyse_data *d, const struct sv_survey *s, struct 
 {
     memset(d, 0, sizeof *d);
     d->survey = s;
+    sv_buf_init(&d->id_text);
     return sv_schema_new(&d->schema, s, err);
 }
 
@@ -27,9 +28,8 @@ void analyse_data_release(struct analyse_data *d)
         free(d->cols[c].code);
     }
     free(d->cols);
-    for (size_t i = 0; i < d->nrows; i++)
-        free(d->ids[i]);
-    free(d->ids);
+    free(d->id_off);
+    sv_buf_release(&d->id_text);
     free(d->source);
     sv_schema_free(d->schema);
     memset(d, 0, sizeof *d);
@@ -43,6 +43,11 @@ int analyse_role(const char **out, const struct sv_survey *s, const char *role,
         return sv_error_set(err, SV_EDATA, s->file, 0, 0,
                             "survey '%s' defines no role '%s'", s->id, role);
     return 0;
+}
+
+const char *analyse_data_id(const struct analyse_data *d, size_t i)
+{
+    return d->id_text.data + d->id_off[i];
 }
 
 const struct analyse_column *analyse_data_col(const struct analyse_data *d, const char *name)
@@ -95,10 +100,10 @@ int analyse_data_want(struct analyse_data *d, const char *name, enum analyse_col
 static int grow(struct analyse_data *d)
 {
     size_t cap = d->cap ? d->cap * 2 : 1024;
-    char **ids = realloc(d->ids, cap * sizeof *ids);
+    size_t *ids = realloc(d->id_off, cap * sizeof *ids);
     if (!ids)
         return SV_ENOMEM;
-    d->ids = ids;
+    d->id_off = ids;
     for (size_t c = 0; c < d->ncols; c++) {
         struct analyse_column *col = &d->cols[c];
         if (col->kind == ANALYSE_COL_NUMBER) {
@@ -123,8 +128,8 @@ static int add_record(const struct sv_record *rec, void *ctx_)
     if (d->nrows == d->cap && grow(d) != 0)
         return SV_ENOMEM;
     size_t i = d->nrows;
-    d->ids[i] = sv_strdup(rec->id ? rec->id : "?");
-    if (!d->ids[i])
+    d->id_off[i] = d->id_text.len;
+    if (sv_buf_add(&d->id_text, rec->id ? rec->id : "?", strlen(rec->id ? rec->id : "?") + 1))
         return SV_ENOMEM;
     for (size_t c = 0; c < d->ncols; c++) {
         struct analyse_column *col = &d->cols[c];
@@ -231,6 +236,13 @@ struct scan {
 static int scan_record(struct scan *s, size_t *reclen, long *nl)
 {
     for (;;) {
+        /* common case: no quote before the next newline */
+        const char *nlp = memchr(s->buf + s->pos, '\n', s->len - s->pos);
+        if (nlp && !memchr(s->buf + s->pos, '"', (size_t)(nlp - (s->buf + s->pos)))) {
+            *reclen = (size_t)(nlp - (s->buf + s->pos));
+            *nl = 1;
+            return 1;
+        }
         bool q = false;
         long lines = 0;
         size_t i = s->pos;
@@ -275,7 +287,8 @@ static int scan_record(struct scan *s, size_t *reclen, long *nl)
 /*
  * Split one record (not NUL-terminated, without its newline) into fields:
  * start offsets and lengths into rec; quoted fields are unquoted in place
- * ("" -> "). Returns the number of fields (at most max; extra ones ignored).
+ * ("" -> "). Returns the number of fields, at most max: the rest of the
+ * record is not looked at.
  */
 static size_t split_record(char *rec, size_t len, char sep, size_t *start, size_t *flen,
                            size_t max)
@@ -312,8 +325,8 @@ static size_t split_record(char *rec, size_t len, char sep, size_t *start, size_
             flen[nf] = w - b;
         }
         nf++;
-        if (i >= len)
-            break;
+        if (i >= len || nf >= max)
+            break; /* the fields after the last one used are not looked at */
         i++; /* separator */
     }
     return nf < max ? nf : max;
@@ -386,6 +399,13 @@ static int load_csv(struct analyse_data *d, const char *path, struct sv_error *e
             if (strlen(d->cols[k].name) == hl && memcmp(d->cols[k].name, h, hl) == 0)
                 field_of[k] = (long)f;
     }
+    /* records are split up to the last field used */
+    size_t need = id_field >= 0 ? (size_t)id_field + 1 : 0;
+    for (size_t k = 0; k < d->ncols; k++)
+        if (field_of[k] >= 0 && (size_t)field_of[k] + 1 > need)
+            need = (size_t)field_of[k] + 1;
+    if (need == 0)
+        need = 1;
     s.pos = (size_t)(hdr - s.buf) + reclen + 1;
     if (s.pos > s.len)
         s.pos = s.len;
@@ -399,7 +419,7 @@ static int load_csv(struct analyse_data *d, const char *path, struct sv_error *e
             s.pos = s.len;
         if (reclen == 0 || (reclen == 1 && rec[0] == '\r'))
             continue; /* blank line */
-        nf = split_record(rec, reclen, sep, start, flen, maxf);
+        nf = split_record(rec, reclen, sep, start, flen, need);
         if (d->nrows == d->cap && grow(d) != 0) {
             rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
             break;
@@ -449,8 +469,8 @@ static int load_csv(struct analyse_data *d, const char *path, struct sv_error *e
         }
         if (rc != 1)
             break;
-        d->ids[i] = sv_strdup(idbuf);
-        if (!d->ids[i]) {
+        d->id_off[i] = d->id_text.len;
+        if (sv_buf_add(&d->id_text, idbuf, strlen(idbuf) + 1)) {
             rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
             break;
         }

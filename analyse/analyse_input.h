@@ -15,6 +15,7 @@
 #include "sv_survey.h"
 #include "sv_record.h"
 #include "sv_error.h"
+#include "sv_buf.h"
 #include "analyse_design.h"
 
 enum analyse_col_kind { ANALYSE_COL_NUMBER, ANALYSE_COL_CODE };
@@ -32,7 +33,8 @@ struct analyse_data {
     const struct sv_survey *survey; /* borrowed */
     struct sv_schema *schema;       /* owned */
     size_t nrows, cap;
-    char **ids;                     /* record ids (for messages) */
+    size_t *id_off;                 /* record ids (for messages): offsets into id_text */
+    struct sv_buf id_text;
     struct analyse_column *cols;
     size_t ncols;
     char *source;                   /* the store or file read, for messages */
@@ -51,6 +53,9 @@ int analyse_data_want(struct analyse_data *d, const char *name, enum analyse_col
 /* Load every record from `store_path` (SQLite store) or `data_path` (CSV/JSONL). */
 int analyse_data_load(struct analyse_data *d, const char *store_path, const char *data_path,
                       struct sv_error *err);
+
+/* The id of record i (for messages). Borrowed. */
+const char *analyse_data_id(const struct analyse_data *d, size_t i);
 
 /* The column named `name`, NULL when it was not asked for. */
 const struct analyse_column *analyse_data_col(const struct analyse_data *d, const char *name);

@@ -30,22 +30,22 @@ if [ ! -f "$data" ]; then
     rm -f "$WORK/raw-$N.csv"
 fi
 
-# t OUT CMD...: run CMD with its stdout in OUT, print "seconds peak-kB"
+# t OUT CMD...: run CMD with its stdout in OUT, print "seconds peak-kB cpu-seconds"
 t() {
     tout=$1
     shift
-    /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >"$tout"
-    cat "$WORK/time.txt"
+    /usr/bin/time -f "%e %M %U %S" -o "$WORK/time.txt" "$@" >"$tout"
+    awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' "$WORK/time.txt"
 }
 cat "$data" >/dev/null # warm the page cache
 set -- $(t /dev/null cat "$data"); cat_s=$1 cat_kb=$2
 set -- $(t /dev/null wc -l "$data"); wc_s=$1
 set -- $(t /dev/null "$BUILD/analyse/analyse" estimate -q --survey "$WORK/surveys/rb" --data "$data" \
     --var etp_vac_as --stat ratio --denominator etp_bud_as --by region --weights rake \
-    -o "$WORK/analyse.csv"); an_s=$1 an_kb=$2
+    -o "$WORK/analyse.csv"); an_s=$1 an_kb=$2 an_cpu=$3
 if [ "${SKIP_R:-0}" != 1 ]; then
     set -- $(t "$WORK/r-times.txt" Rscript "$SRC/bench/analyse/bench.R" "$data" \
-        "$WORK/surveys/rb/frame.csv" "$WORK/r.csv"); r_s=$1 r_kb=$2
+        "$WORK/surveys/rb/frame.csv" "$WORK/r.csv"); r_s=$1 r_kb=$2 r_cpu=$3
     r_read=$(sed -n 's/^read //p' "$WORK/r-times.txt")
     r_est=$(sed -n 's/^estimate //p' "$WORK/r-times.txt")
     diff=$(python3 - "$WORK/analyse.csv" "$WORK/r.csv" <<'PY'
@@ -63,9 +63,9 @@ PY
 fi
 echo "rows: $N ($(wc -c <"$data") bytes)"
 echo "floor: cat ${cat_s} s, wc -l ${wc_s} s"
-echo "analyse: ${an_s} s, peak RSS ${an_kb} kB"
+echo "analyse: ${an_s} s (CPU ${an_cpu} s), peak RSS ${an_kb} kB"
 if [ "${SKIP_R:-0}" != 1 ]; then
-    echo "R survey: ${r_s} s (read.csv ${r_read} s, design + rake + svyby ${r_est} s), peak RSS ${r_kb} kB"
+    echo "R survey: ${r_s} s (CPU ${r_cpu} s; read.csv ${r_read} s, design + rake + svyby ${r_est} s), peak RSS ${r_kb} kB"
     echo "largest relative difference analyse vs R (estimates and SEs): $diff"
     python3 -c "print('ratios: R / analyse = %.0f (estimation alone: %.0f); analyse / cat = %.0f' % ($r_s / $an_s, $r_est / $an_s, $an_s / max($cat_s, 0.01)))"
 fi

@@ -80,7 +80,7 @@ static void test_plain_and_quoted(void **state)
     assert_true(b->num[0] == 12.5 && isnan(b->num[1]) && b->num[2] == 7);
     assert_true(y->num[0] == 1 && y->num[1] == 0 && isnan(y->num[2]));
     assert_true(c->num[0] == 0 && isnan(c->num[1]) && c->num[2] == 1);
-    assert_string_equal(d.ids[2], "a3");
+    assert_string_equal(analyse_data_id(&d, 2), "a3");
     analyse_data_release(&d);
 }
 
