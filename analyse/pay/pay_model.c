@@ -17,7 +17,7 @@ static bool complete(const struct pay_model *pm, const struct pay_emp *e, double
     for (size_t k = 0; k < pm->nfac; k++)
         if (e->cat[pm->fac[k]] == PAY_NA)
             return false;
-    if (pm->seniority_col >= 0 && isnan(e->seniority))
+    if (pm->need_seniority && isnan(e->seniority))
         return false;
     double h = pay_emp_hourly(e, pm->without_segur);
     if (isnan(h) || !(h > 0))
@@ -94,7 +94,8 @@ int pay_model_build(struct pay_model *pm, const struct pay_data *d, unsigned sex
         if (d->var[facs[k]])
             pm->fac[pm->nfac++] = facs[k];
     size_t p = 2;
-    pm->seniority_col = d->var[PAY_R_SENIORITY] ? (long)p++ : -1;
+    pm->need_seniority = d->var[PAY_R_SENIORITY] != NULL;
+    pm->seniority_col = pm->need_seniority ? (long)p++ : -1;
     pm->hours_col = (long)p++;
     /* observed levels among complete rows */
     long *count[PAY_MODEL_NFAC] = {0};
@@ -108,18 +109,34 @@ int pay_model_build(struct pay_model *pm, const struct pay_data *d, unsigned sex
             goto done;
         }
     }
+    double smin = INFINITY, smax = -INFINITY, hmin = INFINITY, hmax = -INFINITY;
     for (size_t i = 0; i < d->n; i++) {
         double y;
         const struct pay_emp *e = &d->e[i];
         if (!complete(pm, e, &y))
             continue;
         pm->n_complete++;
+        smin = fmin(smin, e->seniority);
+        smax = fmax(smax, e->seniority);
+        hmin = fmin(hmin, e->hours);
+        hmax = fmax(hmax, e->hours);
         if (e->cat[PAY_R_SEX] == sex_f)
             pm->n_f++;
         else
             pm->n_h++;
         for (size_t f = 0; f < pm->nfac; f++)
             count[f][e->cat[pm->fac[f]]]++;
+    }
+    /* a constant numeric column is collinear with the intercept: leave it
+     * out, as lm() reports NA for it */
+    if (pm->n_complete > 0 && (pm->seniority_col >= 0 && smin == smax)) {
+        pm->seniority_col = -1;
+        p--;
+        pm->hours_col--;
+    }
+    if (pm->n_complete > 0 && hmin == hmax) {
+        pm->hours_col = -1;
+        p--;
     }
     for (size_t f = 0; f < pm->nfac; f++) {
         bool ref = false;
@@ -153,9 +170,11 @@ int pay_model_build(struct pay_model *pm, const struct pay_data *d, unsigned sex
         pm->term_label[pm->seniority_col] =
             sv_strdup(lang == SV_LANG_EN ? "Seniority (years)" : "Ancienneté (années)");
     }
-    pm->term[pm->hours_col] = sv_strdup("hours");
-    pm->term_label[pm->hours_col] =
-        sv_strdup(lang == SV_LANG_EN ? "Weekly hours" : "Durée hebdomadaire (heures)");
+    if (pm->hours_col >= 0) {
+        pm->term[pm->hours_col] = sv_strdup("hours");
+        pm->term_label[pm->hours_col] =
+            sv_strdup(lang == SV_LANG_EN ? "Weekly hours" : "Durée hebdomadaire (heures)");
+    }
     for (size_t f = 0; f < pm->nfac; f++)
         for (size_t l = 0; l < pay_level_count(d, pm->fac[f]); l++) {
             long c = pm->col[f][l];
@@ -187,7 +206,8 @@ int pay_model_fit(struct pay_ols *out, const struct pay_model *pm, enum pay_mode
     size_t numeric[2], nn = 0;
     if (pm->seniority_col >= 0)
         numeric[nn++] = (size_t)pm->seniority_col - shift;
-    numeric[nn++] = (size_t)pm->hours_col - shift;
+    if (pm->hours_col >= 0)
+        numeric[nn++] = (size_t)pm->hours_col - shift;
     return pay_ols_fit(out, pm->d->n, pm->p - shift, numeric, nn, pay_model_row, &c, err);
 }
 

@@ -7,7 +7,8 @@
  * job, employer sector, age band and region, except the reference level
  * (the first observed level in the code list's order, as R's factor() with
  * those levels and droplevels()). An employee with any of these missing is
- * left out.
+ * left out. A numeric regressor that is constant is left out of the model
+ * (lm() would report NA for it).
  */
 #ifndef ANALYSE_PAY_MODEL_H
 #define ANALYSE_PAY_MODEL_H
@@ -30,7 +31,8 @@ struct pay_model {
     enum pay_role fac[PAY_MODEL_NFAC];
     size_t nfac;
     long *col[PAY_MODEL_NFAC]; /* per level: column, or -1 (reference or unobserved) */
-    long seniority_col, hours_col; /* -1 when not in the model */
+    long seniority_col, hours_col; /* -1 when not in the model (unbound, or constant) */
+    bool need_seniority;           /* rows without seniority are left out */
     long n_complete, n_f, n_h;
 };
 

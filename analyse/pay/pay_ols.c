@@ -203,7 +203,7 @@ int pay_ols_fit(struct pay_ols *out, size_t n, size_t p, const size_t *numeric, 
     gsl_set_error_handler(old);
     if (grc != 0) {
         rc = sv_error_set(err, SV_EDATA, NULL, 0, 0,
-                          "the regressors are collinear (a category without observations?)");
+                          "the regressors are collinear (a category that only occurs with another)");
         goto done;
     }
     memcpy(ainv, xtx, p * p * sizeof *ainv);
