@@ -130,6 +130,18 @@ if (!any(is.na(coef(fm)))) {
   put("oaxaca_men_not_computable", 1)
 }
 
+# Everyone at 35 hours (the file's hours column overwritten): hours is then
+# collinear with the intercept and lm() reports NA for it; the other
+# coefficients are those of the model without it.
+d35 <- d
+d35$heures <- 35
+d35$hourly <- d35$salaire_brut / (35 * 52 / 12)
+f35 <- lm(log(hourly) ~ sexe + anciennete + heures + metier + secteur_employeur +
+            tranche_age + region, data = d35)
+stopifnot(is.na(coef(f35)[["heures"]]))
+put("coef_h35;sex=f", coef(f35)[["sexef"]])
+put("se_hc1_h35;sex=f", sqrt(diag(vcovHC(f35, type = "HC1")))[["sexef"]])
+
 res <- data.frame(name = names(out), value = sprintf("%.17g", unlist(out)))
 write.csv(res, "pay_reference.csv", row.names = FALSE, quote = FALSE)
 cat(sprintf("pay_make_fixtures.R: %d reference values written to tests/r/pay_reference.csv\n",
