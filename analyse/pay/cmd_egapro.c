@@ -107,7 +107,13 @@ int analyse_cmd_egapro(int argc, char **argv)
     bool stop;
     int rc = sv_cli_parse(argc, argv, eg_options,
                           "analyse egapro --workforce FILE [--year YYYY] [--band 50-250|251+] [-o FILE]",
-                          "Compute the Egapro gender equality index of one employer.", on_opt, &c,
+                          "Compute the Egapro gender equality index of one employer from its workforce\n"
+                          "file: a CSV with the columns id, sex (f, h), csp (ouv, emp, tam, ic),\n"
+                          "age_band (moins30, 30a39, 40a49, 50plus), annual_pay (gross, full-time\n"
+                          "equivalent), raise and promotion (0/1), and optionally maternity_return,\n"
+                          "maternity_raise_period, maternity_raised (0/1) and level.\n"
+                          "Rules and scores: analyse/pay/README.md.",
+                          on_opt, &c,
                           &first, &stop);
     if (rc || stop)
         return rc;
