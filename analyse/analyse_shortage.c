@@ -98,7 +98,7 @@ static double fam_val(const double *col, const double *bud, size_t i)
 }
 
 struct derived {
-    double *vac, *bud, *v6any, *ffany, *ff, *turn_y, *occ, *vac_total;
+    double *vac, *bud, *v6any, *ffany, *ff, *turn_y, *occ, *vac_total, *v6_total;
 };
 
 static int run_shortage(struct analyse_run *run, struct sv_error *err)
@@ -142,7 +142,7 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
     struct fam *fm = calloc(nf, sizeof *fm);
     struct derived all;
     double **bufs[] = {&all.vac, &all.bud, &all.v6any, &all.ffany, &all.ff, &all.turn_y, &all.occ,
-                       &all.vac_total};
+                       &all.vac_total, &all.v6_total};
     memset(&all, 0, sizeof all);
     if (!fm)
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
@@ -171,6 +171,7 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
         double vac = 0, bud = 0, ff = 0, ty = 0, occ = 0, vt = 0;
         bool anyv = false, anyt = false, anyf = false, vt_ok = true;
         int v6 = 0, v6miss = 0, ffp = 0, ffmiss = 0;
+        double v6sum = 0;
         for (size_t f = 0; f < nf; f++) {
             struct fam *m = &fm[f];
             double b = m->bud[i];
@@ -207,6 +208,8 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
                 v6miss++;
             else if (m->v6 && six > 0)
                 v6++;
+            if (m->v6 && !isnan(six))
+                v6sum += six;
             if (m->ff && isnan(fft))
                 ffmiss++;
             else if (m->ff && fft > 0)
@@ -219,6 +222,7 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
         all.occ[i] = anyt ? occ : NAN;
         all.ff[i] = anyf ? ff : NAN;
         all.v6any[i] = v6 ? 1 : (v6miss ? NAN : 0);
+        all.v6_total[i] = v6miss ? NAN : v6sum;
         all.ffany[i] = ffp ? 1 : (ffmiss ? NAN : 0);
     }
 
@@ -258,6 +262,13 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
                                     "months"),
                                   "share", ANALYSE_PROPORTION, all.v6any, NULL, 0, NULL, gg, NULL,
                                   NULL, NULL, ANALYSE_ROW_NO_CV, err);
+            if (rc == 0)
+                rc = analyse_emit(run, "vacant_6m_posts_total",
+                                  L(lang, "Postes vacants depuis plus de 6 mois dans l'ensemble "
+                                          "des adhérents",
+                                    "Posts vacant for over 6 months across all members"),
+                                  "count", ANALYSE_TOTAL, all.v6_total, NULL, 0, NULL, gg, NULL,
+                                  NULL, NULL, ANALYSE_ROW_DOMINANCE | ANALYSE_ROW_ADDITIVE, err);
             if (rc == 0)
                 rc = analyse_emit(run, "faisant_fonction_share",
                                   L(lang, "Part des établissements employant des « faisant "
@@ -343,6 +354,23 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
                                     "months"),
                                   "share", ANALYSE_PROPORTION, m->v6_z, NULL, 0, emp, gg,
                                   "family", fc, fl, ANALYSE_ROW_NO_CV, err);
+            if (rc == 0 && m->v6) {
+                double *v6f = malloc((n ? n : 1) * sizeof *v6f);
+                if (!v6f) {
+                    free(emp);
+                    rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+                    break;
+                }
+                for (size_t i = 0; i < n; i++)
+                    v6f[i] = fam_val(m->v6, m->bud, i);
+                rc = analyse_emit(run, "vacant_6m_posts_total",
+                                  L(lang, "Postes vacants depuis plus de 6 mois dans l'ensemble "
+                                          "des adhérents",
+                                    "Posts vacant for over 6 months across all members"),
+                                  "count", ANALYSE_TOTAL, v6f, NULL, 0, NULL, gg, "family", fc, fl,
+                                  ANALYSE_ROW_DOMINANCE | ANALYSE_ROW_ADDITIVE, err);
+                free(v6f);
+            }
             if (rc == 0 && m->ff)
                 rc = analyse_emit(run, "faisant_fonction_fte_rate",
                                   L(lang, "ETP « faisant fonction » / ETP budgétés",
