@@ -79,6 +79,10 @@ run() {
 
 # sql FILE QUERY: rows as '|'-joined lines.
 sql() {
+    if command -v sqlite3 >/dev/null 2>&1; then
+        sqlite3 -batch "$1" "$2"
+        return
+    fi
     python3 - "$1" "$2" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])

@@ -3,14 +3,14 @@ python3 - "$T/data/kobo.json" <<'PY'
 import json, sys
 base = json.load(open(sys.argv[1]))[0]
 subs = []
-for i in range(1, 31):
+for i in range(1, 61):
     s = dict(base)
-    s.update({"_id": i, "_submission_time": "2026-03-%02dT10:00:00" % i, "rh/effectif": str(i)})
+    s.update({"_id": i, "_submission_time": "2026-03-%02dT%02d:00:00" % (1 + i // 24, i % 24), "rh/effectif": str(i)})
     subs.append(s)
 json.dump(subs, open("kobo.json", "w"))
 PY
 export VIGIE_KOBO_TOKEN=$KOBO_TOKEN
-start_server --kobo-data kobo.json --fault slowdata=0.3
+start_server --kobo-data kobo.json --fault slowdata=0.4
 "$COLLECT" fetch --survey "$SURVEYS/mini" --store s.sqlite --platform kobo --url "$BASE" --survey-id a1 2>kill-err.txt &
 pid=$!
 i=0
@@ -24,9 +24,9 @@ done
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
 stored=$(sql s.sqlite 'select count(*) from responses')
-if [ "$stored" -lt 6 ] || [ "$stored" -ge 30 ]; then fail "kill came at the wrong time: $stored responses"; fi
+if [ "$stored" -lt 6 ] || [ "$stored" -ge 60 ]; then fail "kill came at the wrong time: $stored responses"; fi
 if [ $((stored % 3)) != 0 ]; then fail "a partial page was committed: $stored responses"; fi
 run 0 fetch --survey "$SURVEYS/mini" --store s.sqlite --platform kobo --url "$BASE" --survey-id a1
-expect_eq "$(sql s.sqlite 'select count(*), count(distinct id), min(cast(id as int)), max(cast(id as int)) from responses')" "30|30|1|30" "all, once"
+expect_eq "$(sql s.sqlite 'select count(*), count(distinct id), min(cast(id as int)), max(cast(id as int)) from responses')" "60|60|1|60" "all, once"
 # the resumed run started from the last committed submission time, not from scratch
 expect_in err.txt "unchanged 1,"
