@@ -67,9 +67,20 @@ int analyse_out_row(struct analyse_out *o, const char *indicator, const char *la
     if (r->n < o->min_cell || (flags & ANALYSE_ROW_SMALL)) {
         row.suppressed = true;
         snprintf(reason, sizeof reason, "n<%ld", o->min_cell);
+    } else if (!isfinite(r->estimate)) {
+        /*
+         * Not defined for this group (a ratio whose denominator is zero, e.g.
+         * no budgeted nurse FTE in child protection): no value to publish.
+         */
+        row.suppressed = true;
+        snprintf(reason, sizeof reason, "undefined");
     } else if ((flags & ANALYSE_ROW_DOMINANCE) && r->max_share > o->dominance) {
         row.suppressed = true;
         snprintf(reason, sizeof reason, "dominance>%g%%", o->dominance * 100);
+    } else if (!isfinite(r->estimate)) {
+        /* e.g. a ratio whose denominator is 0 in the group: nothing to publish */
+        row.suppressed = true;
+        snprintf(reason, sizeof reason, "undefined");
     } else if (!(flags & ANALYSE_ROW_NO_CV) && r->estimate != 0 && isfinite(r->se) &&
                r->se / fabs(r->estimate) > 0.2) {
         snprintf(reason, sizeof reason, "cv>20%%");
@@ -122,7 +133,7 @@ void analyse_out_secondary(struct analyse_out *o)
         for (size_t j = i; j < t->nrows; j++) {
             if (!o->additive[j] || !same_block(&t->rows[j], &t->rows[i]))
                 continue;
-            if (t->rows[j].suppressed)
+            if (t->rows[j].suppressed && strcmp(t->rows[j].reason, "undefined") != 0)
                 nsup++;
             else if (t->rows[j].n > 0 &&
                      (smallest == (size_t)-1 || t->rows[j].n < t->rows[smallest].n))
@@ -201,7 +212,9 @@ static int write_markdown(const struct analyse_out *o, FILE *fp)
         fmt_value(hi, sizeof hi, r->ci_high, r->unit, o->lang);
         sv_fmt_number(n, sizeof n, (double)r->n, 0, o->lang);
         const char *g = r->group_label[0] ? r->group_label : (fr ? "Ensemble" : "All");
-        if (r->suppressed)
+        if (r->suppressed && strcmp(r->reason, "undefined") == 0)
+            fprintf(fp, "| %s | %s | | %s |\n", g, fr ? "sans objet" : "not applicable", n);
+        else if (r->suppressed)
             fprintf(fp, "| %s | %s (%s) | | %s |\n", g, fr ? "secret" : "suppressed", r->reason,
                     n);
         else if (isfinite(r->ci_low) && isfinite(r->ci_high))

@@ -298,9 +298,9 @@ int plot_draw_value_axis(const struct plot_fig *fig, struct plot_scene *sc, doub
 size_t *plot_rank_categories(const struct plot_matrix *m);
 /* A hatched mark of height h at (x, y) followed by "secret statistique". */
 int plot_draw_suppressed(const struct plot_fig *fig, struct plot_scene *sc, double x, double y,
-                         double h);
+                         double h, const char *reason);
 /* "secret statistique" / "suppressed". */
-const char *plot_suppressed_word(enum sv_lang lang);
+const char *plot_suppressed_word(enum sv_lang lang, const char *reason);
 
 /*
  * Build the whole figure: select data, draw the kind in its frame, emit the

@@ -135,6 +135,14 @@ static void fill_cell(struct plot_cell *c, const struct sv_irow *r)
     c->est = r->estimate;
     c->lo = r->ci_low;
     c->hi = r->ci_high;
+    /*
+     * Shares, rates and counts cannot be negative: a symmetric t interval
+     * that crosses zero is drawn from zero (the table keeps R's value).
+     */
+    if (isfinite(c->lo) && c->lo < 0 && r->estimate >= 0 &&
+        (!strcmp(r->unit, "share") || !strcmp(r->unit, "rate") || !strcmp(r->unit, "count") ||
+         !strcmp(r->unit, "fte")))
+        c->lo = 0;
     c->se = r->se;
     c->n = r->n;
     c->reason = r->reason;

@@ -13,8 +13,11 @@
 #include "sv_file.h"
 #include "sv_numfmt.h"
 
-const char *plot_suppressed_word(enum sv_lang lang)
+const char *plot_suppressed_word(enum sv_lang lang, const char *reason)
 {
+    /* A cell analyse could not define (zero denominator) is not a secret. */
+    if (reason && strcmp(reason, "undefined") == 0)
+        return lang == SV_LANG_EN ? "not applicable" : "sans objet";
     return lang == SV_LANG_EN ? "suppressed" : "secret statistique";
 }
 
@@ -268,6 +271,8 @@ static const char *reason_text(const char *reason, enum sv_lang lang)
         return lang == SV_LANG_EN ? "too few responses" : "trop peu de réponses";
     if (strncmp(reason, "dominance", 9) == 0)
         return lang == SV_LANG_EN ? "one respondent dominates" : "un répondant prépondérant";
+    if (strcmp(reason, "secondary") == 0)
+        return lang == SV_LANG_EN ? "would reveal another cell" : "secret induit";
     return reason;
 }
 
@@ -305,12 +310,16 @@ static int build_note(struct plot_fig *fig, bool whiskers)
                              : "Boîte : du 1er au 3e quartile ; trait : médiane ; "
                                "moustaches : du 1er au 9e décile.");
     /* suppressed cells, with their reason */
-    size_t listed = 0, total = 0;
+    size_t listed = 0, total = 0, undefined = 0;
     for (size_t c = 0; c < m->ncat && rc == 0; c++) {
         for (size_t s = 0; s < m->nser && rc == 0; s++) {
             const struct plot_cell *cell = plot_matrix_cell(m, c, s);
             if (!cell->present || !cell->suppressed)
                 continue;
+            if (cell->reason && strcmp(cell->reason, "undefined") == 0) {
+                undefined++;
+                continue;
+            }
             total++;
             if (listed >= 6)
                 continue;
@@ -335,6 +344,13 @@ static int build_note(struct plot_fig *fig, bool whiskers)
                          total - listed);
     if (rc == 0 && listed > 0)
         rc = sv_buf_adds(&b, ".");
+    if (rc == 0 && undefined > 0)
+        rc = sv_buf_addf(&b, "%s%s", b.len ? " " : "",
+                         lang == SV_LANG_EN
+                             ? "Not applicable: the indicator is not defined for that category "
+                               "(nothing to divide by)."
+                             : "Sans objet : l'indicateur n'est pas défini pour cette catégorie "
+                               "(dénominateur nul).");
     if (rc != 0) {
         sv_buf_release(&b);
         return rc;

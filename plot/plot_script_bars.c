@@ -39,14 +39,14 @@ size_t *plot_rank_categories(const struct plot_matrix *m)
 }
 
 int plot_draw_suppressed(const struct plot_fig *fig, struct plot_scene *sc, double x, double y,
-                         double h)
+                         double h, const char *reason)
 {
     double w = h * 1.2;
     int rc = plot_scene_rect(sc, x, y - h / 2, x + w, y + h / 2, 0xededed, 0);
     if (rc == 0)
         rc = plot_scene_rect(sc, x, y - h / 2, x + w, y + h / 2, PLOT_C_SUPPRESSED, 4);
     if (rc == 0)
-        rc = plot_scene_text(sc, x + w + fig->st.font * 0.4, y, plot_suppressed_word(fig->lang),
+        rc = plot_scene_text(sc, x + w + fig->st.font * 0.4, y, plot_suppressed_word(fig->lang, reason),
                              fig->st.font * 0.95, false, PLOT_LEFT, PLOT_C_MUTED);
     return rc;
 }
@@ -120,7 +120,8 @@ int plot_script_bars(struct plot_fig *fig, struct plot_scene *sc, struct sv_erro
         if (rc != 0)
             break;
         if (!cell->present || cell->suppressed) {
-            rc = plot_draw_suppressed(fig, sc, XV(fmax(v0, 0)), y, bar);
+            rc = plot_draw_suppressed(fig, sc, XV(fmax(v0, 0)), y, bar,
+                                      cell->present ? cell->reason : NULL);
             continue;
         }
         rc = plot_scene_rect(sc, XV(fmax(v0, 0)), y - bar / 2, XV(cell->est), y + bar / 2,

@@ -87,7 +87,7 @@ int plot_script_box(struct plot_fig *fig, struct plot_scene *sc, struct sv_error
         if (rc != 0)
             break;
         if (!ok[c]) {
-            rc = plot_draw_suppressed(fig, sc, x0, y, h);
+            rc = plot_draw_suppressed(fig, sc, x0, y, h, NULL);
             continue;
         }
         double q[5];

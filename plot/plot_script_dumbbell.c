@@ -89,7 +89,7 @@ int plot_script_dumbbell(struct plot_fig *fig, struct plot_scene *sc, struct sv_
             break;
         bool oka = a->present && !a->suppressed, okb = b->present && !b->suppressed;
         if (!oka && !okb) {
-            rc = plot_draw_suppressed(fig, sc, x0, y, r * 2);
+            rc = plot_draw_suppressed(fig, sc, x0, y, r * 2, a->present ? a->reason : NULL);
             continue;
         }
         if (oka && okb)
@@ -113,7 +113,7 @@ int plot_script_dumbbell(struct plot_fig *fig, struct plot_scene *sc, struct sv_
                                      PLOT_C_TEXT);
         }
         if (rc == 0 && oka != okb)
-            rc = plot_scene_text(sc, x1, y, plot_suppressed_word(fig->lang), st->small, false,
+            rc = plot_scene_text(sc, x1, y, plot_suppressed_word(fig->lang, NULL), st->small, false,
                                  PLOT_RIGHT, PLOT_C_MUTED);
     }
 #undef XV

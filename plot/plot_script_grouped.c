@@ -74,7 +74,7 @@ int plot_script_grouped(struct plot_fig *fig, struct plot_scene *sc, struct sv_e
             if (!cell->present)
                 continue;
             if (cell->suppressed) {
-                rc = plot_draw_suppressed(fig, sc, XV(fmax(v0, 0)), y, h);
+                rc = plot_draw_suppressed(fig, sc, XV(fmax(v0, 0)), y, h, cell->reason);
                 continue;
             }
             rc = plot_scene_rect(sc, XV(fmax(v0, 0)), y - h / 2, XV(cell->est), y + h / 2,

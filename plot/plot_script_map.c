@@ -148,7 +148,7 @@ int plot_script_map(struct plot_fig *fig, struct plot_scene *sc, struct sv_error
     /* extra entries beside the scale, or on a row under it when they do not fit */
     double ex = lx + ncls * sw + st->small * 1.5, ey = ly;
     const char *words[2] = {
-        any_suppressed ? plot_suppressed_word(fig->lang) : NULL,
+        any_suppressed ? plot_suppressed_word(fig->lang, NULL) : NULL,
         any_missing ? (fig->lang == SV_LANG_EN ? "n/a: no data" : "n.d. : non disponible") : NULL};
     for (int e = 0; e < 2 && rc == 0; e++) {
         if (words[e] == NULL)

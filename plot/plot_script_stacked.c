@@ -107,7 +107,7 @@ int plot_script_stacked(struct plot_fig *fig, struct plot_scene *sc, struct sv_e
         if (rc != 0)
             break;
         if (bad[c]) {
-            rc = plot_draw_suppressed(fig, sc, XV(div ? v0 : 0), y, bar);
+            rc = plot_draw_suppressed(fig, sc, XV(div ? v0 : 0), y, bar, NULL);
             continue;
         }
         double pos = 0;
