@@ -2,7 +2,7 @@
 # SVG, PNG (300 dpi) and PDF with their gnuplot scripts, and an index page.
 # Sourced by scripts/demo with OUT, BIN, SRC set; POSIX sh, set -e.
 figures=$OUT/figures
-for table in difficulty_wilson digital pay_sector grid_smic; do
+for table in difficulty_wilson shortage digital pay_sector grid_smic; do
     if [ ! -f "$OUT/tables/$table.csv" ]; then
         echo "plot: $OUT/tables/$table.csv is missing (the analyse step did not write it)" >&2
         exit 1
