@@ -13,7 +13,9 @@
  *     grouping), a single suppressed cell could be rebuilt from the national
  *     figure, so the next smallest cell is suppressed too ("secondary");
  *   - precision: an estimate with a coefficient of variation above 20 % is
- *     flagged ("cv>20%"), not suppressed.
+ *     flagged ("cv>20%"), not suppressed;
+ *   - an estimate that does not exist (a ratio whose denominator is 0 in the
+ *     group) is marked suppressed with reason "undefined".
  * Suppressed cells have their values withheld (empty in the CSV).
  */
 #ifndef ANALYSE_TABLE_H
