@@ -33,3 +33,11 @@ export VIGIE_ODK_PASSWORD=nope-000
 run 4 $F
 expect_in err.txt "login refused for 'staff@example.org': wrong e-mail or password (HTTP 401)"
 expect_not_in err.txt "nope-000"
+# a token given in the environment: no session opened or closed
+unset VIGIE_ODK_EMAIL VIGIE_ODK_PASSWORD
+export VIGIE_ODK_TOKEN=odk-session-token-789
+: > requests.log
+run 0 $F --full
+expect_in err.txt "collect: fetched 5, new 0, updated 0, unchanged 5, rejected 0"
+expect_not_in requests.log '"path": "/v1/sessions"'
+expect_not_in requests.log '"method": "DELETE"'
