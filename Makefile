@@ -41,6 +41,7 @@ valgrind: build
 	BUILD=$(BUILD) scripts/valgrind-main-paths
 
 bench: build
+	scripts/install-deps --bench
 	$(MAKE) -C bench BUILD=../$(BUILD)
 
 clean:
