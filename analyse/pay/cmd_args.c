@@ -166,3 +166,13 @@ void pay_group_text(const struct pay_data *d, const enum pay_role *roles, const 
         sv_buf_adds(label, pay_level_label(d, roles[k], lev[k], lang));
     }
 }
+
+void pay_cell_set_result(struct pay_cell *cell, const struct analyse_result *r)
+{
+    cell->estimate = r->estimate;
+    cell->se = r->se;
+    cell->lo = r->ci_low;
+    cell->hi = r->ci_high;
+    cell->df = r->df;
+    cell->ci_method = analyse_ci_method_name(r->ci);
+}

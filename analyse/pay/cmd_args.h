@@ -9,6 +9,7 @@
 #include "pay.h"
 #include "pay_data.h"
 #include "pay_groups.h"
+#include "pay_out.h"
 
 enum {
     PAY_OPT_SURVEY = 300,
@@ -53,5 +54,8 @@ int pay_args_by(const struct pay_data *d, const char *spec, enum pay_role *roles
 void pay_group_text(const struct pay_data *d, const enum pay_role *roles, const unsigned *lev,
                     size_t n, enum sv_lang lang, struct sv_buf *by, struct sv_buf *group,
                     struct sv_buf *label);
+
+/* Estimate, SE, interval, df and method of an estimation result into a table row. */
+void pay_cell_set_result(struct pay_cell *cell, const struct analyse_result *r);
 
 #endif

@@ -52,16 +52,6 @@ struct cellres {
     size_t n_total;
 };
 
-static void set_result(struct pay_cell *cell, const struct analyse_result *r)
-{
-    cell->estimate = r->estimate;
-    cell->se = r->se;
-    cell->lo = r->ci_low;
-    cell->hi = r->ci_high;
-    cell->df = r->df;
-    cell->ci_method = analyse_ci_method_name(r->ci);
-}
-
 /* Unadjusted gaps for the cells of `gs` (whose last role is sex). */
 static void emit_unadjusted(struct pay_out *out, const struct pay_data *d,
                             const struct pay_groupset *gs, const struct pay_args *a,
@@ -117,9 +107,9 @@ static void emit_unadjusted(struct pay_out *out, const struct pay_data *d,
             if (!reason) {
                 size_t cf = c0 + a->sex_f, ch = c0 + a->sex_h;
                 if (k == 0 || k == 1) {
-                    set_result(&cell, &res->mean[k == 0 ? cf : ch]);
+                    pay_cell_set_result(&cell, &res->mean[k == 0 ? cf : ch]);
                 } else if (k == 3 || k == 4) {
-                    set_result(&cell, &res->median[k == 3 ? cf : ch]);
+                    pay_cell_set_result(&cell, &res->median[k == 3 ? cf : ch]);
                 } else if (k == 2) {
                     /* 1 - mean_f / mean_h = -(mean_f / mean_h - 1) */
                     struct pay_relgap g;

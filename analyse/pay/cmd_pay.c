@@ -54,23 +54,28 @@ static const char *cell_reason(const struct pay_cellstat *cs)
     return NULL;
 }
 
-/* Copy an engine result into a table cell. */
-static void set_result(struct pay_cell *cell, const struct analyse_result *r)
-{
-    cell->estimate = r->estimate;
-    cell->se = r->se;
-    cell->lo = r->ci_low;
-    cell->hi = r->ci_high;
-    cell->df = r->df;
-    cell->ci_method = analyse_ci_method_name(r->ci);
-}
-
 static void set_group(struct emit *em, size_t c)
 {
     unsigned lev[PAY_MAX_BY];
     pay_groups_levels(em->gs, c, lev);
     pay_group_text(em->d, em->gs->role, lev, em->gs->nroles, em->lang, &em->by, &em->group,
                    &em->label);
+}
+
+/* A row of cell cs with the current group, counts and suppression. */
+static void cell_start(struct pay_cell *cell, const struct emit *em, const struct pay_cellstat *cs,
+                       const char *reason, const char *unit)
+{
+    pay_cell_init(cell);
+    cell->by = em->by.data;
+    cell->group = em->group.data;
+    cell->group_label = em->label.data;
+    cell->n = cs->n;
+    cell->n_missing = cs->n_missing;
+    cell->population = (double)cs->n; /* equal weights */
+    cell->unit = unit;
+    cell->suppressed = reason != NULL;
+    cell->reason = reason ? reason : "";
 }
 
 static void emit_cell(struct emit *em, size_t c, enum pay_measure m)
@@ -81,62 +86,35 @@ static void emit_cell(struct emit *em, size_t c, enum pay_measure m)
     enum sv_lang lang = em->lang;
     set_group(em, c);
     const char *reason = cell_reason(cs);
+    bool hourly = m == PAY_HOURLY;
     struct pay_cell cell;
-    pay_cell_init(&cell);
-    cell.by = em->by.data;
-    cell.group = em->group.data;
-    cell.group_label = em->label.data;
-    cell.n = cs->n;
-    cell.n_missing = cs->n_missing;
-    cell.unit = m == PAY_HOURLY ? "eur_hour" : "eur";
-    cell.suppressed = reason != NULL;
-    cell.reason = reason ? reason : "";
 
-    cell.indicator = m == PAY_HOURLY ? "hourly_pay_mean" : "monthly_pay_mean";
-    cell.label = m == PAY_HOURLY ? PAY_TR(lang, "Salaire horaire brut moyen", "Mean gross hourly pay")
-                                 : PAY_TR(lang, "Salaire mensuel brut moyen", "Mean gross monthly pay");
+    cell_start(&cell, em, cs, reason, hourly ? "eur_hour" : "eur");
+    cell.indicator = hourly ? "hourly_pay_mean" : "monthly_pay_mean";
+    cell.label = hourly ? PAY_TR(lang, "Salaire horaire brut moyen", "Mean gross hourly pay")
+                        : PAY_TR(lang, "Salaire mensuel brut moyen", "Mean gross monthly pay");
     if (!reason)
-        set_result(&cell, &em->mean[c]);
-    cell.population = (double)cell.n;
+        pay_cell_set_result(&cell, &em->mean[c]);
     pay_out_add(em->out, &cell);
 
-    pay_cell_init(&cell);
-    cell.by = em->by.data;
-    cell.group = em->group.data;
-    cell.group_label = em->label.data;
-    cell.n = cs->n;
-    cell.n_missing = cs->n_missing;
-    cell.unit = m == PAY_HOURLY ? "eur_hour" : "eur";
-    cell.suppressed = reason != NULL;
-    cell.reason = reason ? reason : "";
-    cell.indicator = m == PAY_HOURLY ? "hourly_pay_median" : "monthly_pay_median";
-    cell.label = m == PAY_HOURLY ? PAY_TR(lang, "Salaire horaire brut médian", "Median gross hourly pay")
-                                 : PAY_TR(lang, "Salaire mensuel brut médian", "Median gross monthly pay");
+    cell_start(&cell, em, cs, reason, hourly ? "eur_hour" : "eur");
+    cell.indicator = hourly ? "hourly_pay_median" : "monthly_pay_median";
+    cell.label = hourly ? PAY_TR(lang, "Salaire horaire brut médian", "Median gross hourly pay")
+                        : PAY_TR(lang, "Salaire mensuel brut médian", "Median gross monthly pay");
     if (!reason)
-        set_result(&cell, &em->median[c]);
-    cell.population = (double)cell.n;
+        pay_cell_set_result(&cell, &em->median[c]);
     pay_out_add(em->out, &cell);
 
     char name[32];
     for (size_t q = 0; q < 5; q++) {
-        pay_cell_init(&cell);
-        cell.by = em->by.data;
-        cell.group = em->group.data;
-        cell.group_label = em->label.data;
-        cell.n = cs->n;
-        cell.n_missing = cs->n_missing;
-        cell.unit = m == PAY_HOURLY ? "eur_hour" : "eur";
-        cell.suppressed = reason != NULL;
-        cell.reason = reason ? reason : "";
-        snprintf(name, sizeof name, "%s.%s", m == PAY_HOURLY ? "hourly_pay" : "monthly_pay",
-                 quantile_sfx[q]);
+        cell_start(&cell, em, cs, reason, hourly ? "eur_hour" : "eur");
+        snprintf(name, sizeof name, "%s.%s", hourly ? "hourly_pay" : "monthly_pay", quantile_sfx[q]);
         cell.indicator = name;
-        cell.label = m == PAY_HOURLY ? PAY_TR(lang, "Salaire horaire brut (quantile)", "Gross hourly pay (quantile)")
-                                     : PAY_TR(lang, "Salaire mensuel brut (quantile)", "Gross monthly pay (quantile)");
+        cell.label = hourly ? PAY_TR(lang, "Salaire horaire brut (quantile)", "Gross hourly pay (quantile)")
+                            : PAY_TR(lang, "Salaire mensuel brut (quantile)", "Gross monthly pay (quantile)");
         if (!reason)
             cell.estimate = pay_quantile_sorted(cs->v, (size_t)cs->n, quantile_p[q]);
-        cell.population = (double)cell.n;
-    pay_out_add(em->out, &cell);
+        pay_out_add(em->out, &cell);
     }
 }
 

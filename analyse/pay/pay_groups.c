@@ -260,7 +260,8 @@ int pay_relgap_means(struct pay_relgap *out, const struct analyse_design *des, c
     return 0;
 }
 
-void pay_srs_mean(struct analyse_result *r, const struct pay_cellstat *cs, size_t n_total)
+/* An empty result for cell cs (equal weights: population = n). */
+static void result_start(struct analyse_result *r, const struct pay_cellstat *cs)
 {
     memset(r, 0, sizeof *r);
     r->estimate = r->se = r->var = r->df = r->ci_low = r->ci_high = r->max_share = NAN;
@@ -269,6 +270,11 @@ void pay_srs_mean(struct analyse_result *r, const struct pay_cellstat *cs, size_
     r->n = cs->n;
     r->n_missing = cs->n_missing;
     r->population = (double)cs->n;
+}
+
+void pay_srs_mean(struct analyse_result *r, const struct pay_cellstat *cs, size_t n_total)
+{
+    result_start(r, cs);
     if (cs->n == 0)
         return;
     double nd = (double)cs->n, n = (double)n_total;
@@ -287,13 +293,7 @@ void pay_srs_mean(struct analyse_result *r, const struct pay_cellstat *cs, size_
 void pay_srs_quantile(struct analyse_result *r, const struct pay_cellstat *cs, size_t n_total,
                       double p)
 {
-    memset(r, 0, sizeof *r);
-    r->estimate = r->se = r->var = r->df = r->ci_low = r->ci_high = r->max_share = NAN;
-    r->level = 0.95;
-    r->ci = ANALYSE_CI_NONE;
-    r->n = cs->n;
-    r->n_missing = cs->n_missing;
-    r->population = (double)cs->n;
+    result_start(r, cs);
     if (cs->n == 0)
         return;
     size_t m = (size_t)cs->n;
