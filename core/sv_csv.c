@@ -26,7 +26,8 @@ static int next_byte(struct sv_csv_reader *r)
     r->last_pending = r->pending_pos < r->pending.len;
     if (r->last_pending)
         return (unsigned char)r->pending.data[r->pending_pos++];
-    return getc(r->fp);
+    /* The reader owns its stream: no other thread reads it, so skip the lock. */
+    return getc_unlocked(r->fp);
 }
 
 static void unread_byte(struct sv_csv_reader *r, int c)
