@@ -546,6 +546,23 @@ int sv_record_normalise(struct sv_record *rec, const struct sv_schema *schema,
     }
     if (rc == SV_ENOMEM)
         sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    /* Nested codes: a département must lie within the region given. */
+    for (k = 0; k < sv->nvariables && rc == 0; k++) {
+        const struct sv_variable *v = &sv->variables[k];
+        long inner, outer;
+        const struct sv_code *c;
+
+        if (!v->within)
+            continue;
+        inner = schema->index->first_column[k];
+        outer = sv_schema_index(schema, v->within);
+        if (inner < 0 || outer < 0 || !rec->values[inner] || !rec->values[outer])
+            continue;
+        c = sv_variable_code(v, rec->values[inner]);
+        if (c && c->parent && strcmp(c->parent, rec->values[outer]) != 0)
+            rc = data_error(err, v, "code '%s' does not belong to %s '%s'", c->code, v->within,
+                            rec->values[outer]);
+    }
     /* Required answers, unless the question was not asked. */
     for (k = 0; k < sv->nvariables && rc == 0; k++) {
         const struct sv_variable *v = &sv->variables[k];

@@ -332,6 +332,8 @@ static int load_variable(struct loader *ld, struct sv_variable *var, json_t *obj
         return rc;
     if ((rc = get_string(ld, obj, "relevant", p, false, &var->relevant)))
         return rc;
+    if ((rc = get_string(ld, obj, "within", p, false, &var->within)))
+        return rc;
     if ((rc = get_number(ld, obj, "min", p, &var->has_min, &var->min)))
         return rc;
     if ((rc = get_number(ld, obj, "max", p, &var->has_max, &var->max)))
@@ -386,6 +388,7 @@ static void variable_release(struct sv_variable *v)
     label_release(&v->short_label);
     free(v->unit);
     free(v->relevant);
+    free(v->within);
     for (i = 0; i < v->ncodes; i++) {
         free(v->codes[i].code);
         label_release(&v->codes[i].label);
@@ -773,6 +776,33 @@ int sv_survey_load(struct sv_survey **out, const char *path, struct sv_error *er
         if (ref->ncodes && !sv_variable_code(ref, eq + 1)) {
             rc = fail(&ld, p, "refers to unknown code '%s'", eq + 1);
             goto fail;
+        }
+    }
+    /* "within": every code must name, as its parent, a code of that variable. */
+    for (i = 0; i < s->nvariables; i++) {
+        const struct sv_variable *v = &s->variables[i];
+        const struct sv_variable *outer;
+        char p[SV_ERROR_PATH_MAX];
+
+        if (!v->within)
+            continue;
+        snprintf(p, sizeof(p), "variables[%zu](%s).within", i, v->name);
+        outer = sv_survey_variable(s, v->within);
+        if (!outer || outer == v || outer->type != SV_TYPE_SINGLE) {
+            rc = fail(&ld, p, "must name another single-choice variable, not '%s'", v->within);
+            goto fail;
+        }
+        if (v->type != SV_TYPE_SINGLE) {
+            rc = fail(&ld, p, "only applies to single-choice variables");
+            goto fail;
+        }
+        for (j = 0; j < v->ncodes; j++) {
+            if (!v->codes[j].parent || !sv_variable_code(outer, v->codes[j].parent)) {
+                snprintf(p, sizeof(p), "variables[%zu](%s).codes[%zu]", i, v->name, j);
+                rc = fail(&ld, p, "code '%s' has no parent among the codes of '%s'",
+                          v->codes[j].code, outer->name);
+                goto fail;
+            }
         }
     }
     if ((rc = load_roles(&ld, s, json_object_get(root, "roles"), "roles", &s->roles,

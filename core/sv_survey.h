@@ -77,6 +77,8 @@ struct sv_variable {
     double min, max;
     bool required;
     char *relevant; /* "var=code": asked only when that holds; may be NULL */
+    char *within;   /* variable whose code each code's `parent` must equal (a département
+                       within its region); may be NULL */
     enum sv_personal personal;
     char *platform[SV_PLATFORM_COUNT]; /* field name on each platform; NULL = name */
 };

@@ -21,6 +21,9 @@ static const char *definition =
     "{\"name\":\"region\",\"type\":\"single\",\"label\":\"Région\",\"required\":true,"
     " \"platform\":{\"kobo\":\"etab/region\"},"
     " \"codes\":[{\"code\":\"11\",\"label\":\"IdF\"},{\"code\":\"84\",\"label\":\"ARA\"}]},"
+    "{\"name\":\"dep\",\"type\":\"single\",\"label\":\"Département\",\"within\":\"region\","
+    " \"codes\":[{\"code\":\"75\",\"label\":\"Paris\",\"parent\":\"11\"},"
+    "           {\"code\":\"69\",\"label\":\"Rhône\",\"parent\":\"84\"}]},"
     "{\"name\":\"difficulte\",\"type\":\"yesno\",\"label\":\"Difficulté\"},"
     "{\"name\":\"causes\",\"type\":\"multiple\",\"label\":\"Causes\",\"relevant\":\"difficulte=1\","
     " \"codes\":[{\"code\":\"sal\",\"label\":\"Salaire\",\"platform\":{\"limesurvey\":\"SAL\"}},"
@@ -73,7 +76,7 @@ static void test_schema_columns(void **state)
 {
     (void)state;
     /* courriel is dropped; causes is expanded per code. */
-    assert_int_equal(schema->ncolumns, 9);
+    assert_int_equal(schema->ncolumns, 10);
     assert_int_equal(sv_schema_index(schema, "courriel"), -1);
     assert_true(sv_schema_index(schema, "causes.sal") >= 0);
     assert_true(sv_schema_index(schema, "causes.att") >= 0);
@@ -187,6 +190,10 @@ static void test_rejections(void **state)
     {
         const struct sv_raw_field f[] = {{"region", "11"}, {"causes", "sal xyz"}};
         expect_reject(f, 2, "causes", "unknown code 'xyz'");
+    }
+    {
+        const struct sv_raw_field f[] = {{"region", "11"}, {"dep", "69"}};
+        expect_reject(f, 2, "dep", "code '69' does not belong to region '11'");
     }
 }
 

@@ -128,6 +128,12 @@ static void test_invalid_definitions(void **state)
         "survey.json: variables[0](n).platform.surveymonkey: unknown platform 'surveymonkey' "
         "(limesurvey, kobo, odk, csv)");
     assert_string_equal(
+        load_error(HEAD "\"variables\":[{\"name\":\"r\",\"type\":\"single\",\"label\":\"R\","
+                        "\"codes\":[{\"code\":\"a\",\"label\":\"A\"}]},"
+                        "{\"name\":\"d\",\"type\":\"single\",\"label\":\"D\",\"within\":\"r\","
+                        "\"codes\":[{\"code\":\"x\",\"label\":\"X\",\"parent\":\"b\"}]}]}"),
+        "survey.json: variables[1](d).codes[0]: code 'x' has no parent among the codes of 'r'");
+    assert_string_equal(
         load_error("{\"format\":\"vigie-survey/2\"}"),
         "survey.json: format: unsupported format 'vigie-survey/2' (expected \"vigie-survey/1\")");
 }
