@@ -60,7 +60,13 @@ struct gs_options {
     long n;          /* responses (establishments or employees) */
     unsigned long seed;
     bool dirty;      /* add missing answers and invalid values */
+    int wave;        /* survey wave (year); GS_WAVE_DEFAULT unless --wave */
 };
+
+/* The wave the models describe (the bundled definitions' "wave"); recrutement
+   also has the earlier waves GS_WAVE_FIRST.. with shifted truth. */
+#define GS_WAVE_DEFAULT 2026
+#define GS_WAVE_FIRST 2024
 
 struct gs_model;
 
@@ -127,10 +133,11 @@ void gs_finess(gsl_rng *rng, const char *departement, char *buf, size_t size);
 /* A synthetic full name (fictitious first and last name lists). */
 void gs_person_name(gsl_rng *rng, char *buf, size_t size);
 
-/* Submission times: fieldwork window of the 2026 wave. */
+/* Submission times: fieldwork window of a wave, from 2 March of its year 09:00 UTC. */
 #define GS_FIELD_START 1772442000LL /* 2026-03-02 09:00:00 UTC */
 #define GS_FIELD_DAYS 40
-long long gs_submit_time(gsl_rng *rng, long i, long n);
+long long gs_field_start(int wave);
+long long gs_submit_time(gsl_rng *rng, int wave, long i, long n);
 
 /* "YYYY-MM-DD HH:MM:SS" (sep ' ') or "YYYY-MM-DDTHH:MM:SS" (sep 'T'), UTC. */
 void gs_format_time(long long t, char sep, char *buf, size_t size);

@@ -248,14 +248,26 @@ void gs_person_name(gsl_rng *rng, char *buf, size_t size)
     snprintf(buf, size, "%s %s", f, l);
 }
 
-long long gs_submit_time(gsl_rng *rng, long i, long n)
+long long gs_field_start(int wave)
+{
+    /* 2 March 09:00 UTC of year `wave`: days from 2026-03-02 (no 29 February lies between
+       2 March of one year and 2 March of the next unless the later year is a leap year). */
+    long long t = GS_FIELD_START;
+    for (int y = GS_WAVE_DEFAULT; y > wave; y--)
+        t -= (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) ? 366 : 365) * 86400LL;
+    for (int y = GS_WAVE_DEFAULT + 1; y <= wave; y++)
+        t += (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) ? 366 : 365) * 86400LL;
+    return t;
+}
+
+long long gs_submit_time(gsl_rng *rng, int wave, long i, long n)
 {
     /* Responses spread over the fieldwork window in id order, during office hours
        (9:00-18:00 UTC), with up to a minute of jitter. */
     double pos = n > 1 ? (double)i / (double)n * GS_FIELD_DAYS : 0.0;
     long long day = (long long)pos;
     long long within = (long long)((pos - (double)day) * 9 * 3600);
-    return GS_FIELD_START + day * 86400LL + within + (long long)gsl_rng_uniform_int(rng, 60);
+    return gs_field_start(wave) + day * 86400LL + within + (long long)gsl_rng_uniform_int(rng, 60);
 }
 
 void gs_format_time(long long t, char sep, char *buf, size_t size)

@@ -257,7 +257,7 @@ static void num_next(void *self, struct gs_record *r)
     struct stratum *h = &m->strata[m->order[i]];
     double weight = h->N / (double)h->n;
 
-    r->submitted = gs_submit_time(rng, i, m->opt.n);
+    r->submitted = gs_submit_time(rng, m->opt.wave, i, m->opt.n);
     r->duration = 300 + (int)gsl_rng_uniform_int(rng, 1200);
     gs_uuid(rng, r->uuid);
     gs_set_code(r, m->v_region, h->region);

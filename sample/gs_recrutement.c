@@ -55,6 +55,20 @@ static const struct sector_param sectors[] = {
     {"ahi", 0.07, -0.3, 0.90, {0.35, 0.35, 0.20, 0.10}, {"chrs", "cada", NULL, NULL}, {0.65, 0.35, 0, 0}},
     {"cds", 0.09, -0.4, 0.80, {0.55, 0.30, 0.12, 0.03}, {"cds", NULL, NULL, NULL}, {1.0, 0, 0, 0}},
 };
+/* Earlier waves: the same model with a lower difficulty (logit shift, every stratum) and
+   lower vacancy rates (multiplier), so the indicators rise towards 2026. The 2026 entry
+   (0, 1) leaves every draw exactly as it was. */
+struct wave_param {
+    int wave;
+    double difficulty_shift; /* added on the logit scale */
+    double vac_mult;
+};
+static const struct wave_param waves[] = {
+    {2024, -0.45, 0.80},
+    {2025, -0.20, 0.90},
+    {2026, 0.0, 1.0},
+};
+
 static const struct sector_param sector_default = {
     "", 0.10, 0.0, 1.0, {0.25, 0.35, 0.25, 0.15}, {"autre", NULL, NULL, NULL}, {1.0, 0, 0, 0}};
 
@@ -163,6 +177,7 @@ struct stratum {
     const char *sector;
     const struct region_param *rp;
     const struct sector_param *sp;
+    const struct wave_param *wp;
     double N;
     long n;
     double p_diff;
@@ -172,6 +187,7 @@ struct rec_model {
     const struct sv_survey *s;
     struct gs_options opt;
     gsl_rng *rng;
+    const struct wave_param *wp;
     int v_region, v_dep, v_sector, v_size, v_type, v_diff, v_causes, v_conseq, v_agency,
         v_agency_cost, v_id, v_comment, v_name, v_email;
     struct fam *fams;
@@ -244,7 +260,7 @@ static double expected_budget(const struct sector_param *sp, const char *family)
 
 static double vacancy_mu(const struct stratum *h, const struct family_param *f)
 {
-    return f->vacancy * h->rp->vac_mult * h->sp->vac_mult;
+    return f->vacancy * h->rp->vac_mult * h->sp->vac_mult * h->wp->vac_mult;
 }
 
 /* Canonical code pointer of `code` in variable vi (or the literal when absent). */
@@ -265,6 +281,16 @@ static void *rec_create(const struct sv_survey *s, const struct gs_options *opt,
     m->s = s;
     m->opt = *opt;
     m->rng = rng;
+    for (size_t i = 0; i < sizeof waves / sizeof *waves; i++)
+        if (waves[i].wave == opt->wave)
+            m->wp = &waves[i];
+    if (!m->wp) {
+        sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                     "--wave %d: the recrutement model has the waves 2024, 2025 and 2026",
+                     opt->wave);
+        free(m);
+        return NULL;
+    }
     if ((m->v_region = gs_role_index(s, "region", err)) < 0 ||
         (m->v_sector = gs_role_index(s, "sector", err)) < 0 ||
         (m->v_diff = gs_role_index(s, "difficulty", err)) < 0)
@@ -337,7 +363,9 @@ static void *rec_create(const struct sv_survey *s, const struct gs_options *opt,
         st->rp = find_region(st->region);
         st->sp = find_sector(st->sector);
         st->N = fr->rows[h].count;
-        st->p_diff = gs_logistic(gs_logit(st->rp->difficulty) + st->sp->difficulty_shift);
+        st->wp = m->wp;
+        st->p_diff = gs_logistic(gs_logit(st->rp->difficulty) + st->sp->difficulty_shift +
+                                 m->wp->difficulty_shift);
         w[m->nstrata] = st->N * st->sp->response_rate * st->rp->rr_factor;
         cap[m->nstrata] = st->N;
         m->nstrata++;
@@ -416,7 +444,7 @@ static void rec_next(void *self, struct gs_record *r)
     struct stratum *h = &m->strata[m->order[i]];
     double weight = h->N / (double)h->n;
 
-    r->submitted = gs_submit_time(rng, i, m->opt.n);
+    r->submitted = gs_submit_time(rng, m->opt.wave, i, m->opt.n);
     r->duration = 600 + (int)gsl_rng_uniform_int(rng, 1800);
     gs_uuid(rng, r->uuid);
 
@@ -624,6 +652,11 @@ static int rec_truth(void *self, FILE *fp)
     gs_json_begin(&j, fp);
     gs_json_key(&j, "survey");
     gs_json_str(&j, "recrutement");
+    if (m->opt.wave != GS_WAVE_DEFAULT) {
+        /* Only earlier waves say so: the 2026 truth keeps its bytes. */
+        gs_json_key(&j, "wave");
+        gs_json_int(&j, m->opt.wave);
+    }
     gs_json_key(&j, "seed");
     gs_json_int(&j, (long long)m->opt.seed);
     gs_json_key(&j, "n");
@@ -714,6 +747,17 @@ static int rec_truth(void *self, FILE *fp)
     /* ---- model parameters */
     gs_json_key(&j, "parameters");
     gs_json_object(&j);
+    if (m->opt.wave != GS_WAVE_DEFAULT) {
+        gs_json_key(&j, "wave");
+        gs_json_object(&j);
+        gs_json_key(&j, "year");
+        gs_json_int(&j, m->wp->wave);
+        gs_json_key(&j, "difficulty_logit_shift");
+        gs_json_num(&j, m->wp->difficulty_shift);
+        gs_json_key(&j, "vacancy_multiplier");
+        gs_json_num(&j, m->wp->vac_mult);
+        gs_json_close(&j, '}');
+    }
     gs_json_key(&j, "regions");
     gs_json_object(&j);
     for (size_t i = 0; i < sizeof regions / sizeof *regions; i++) {

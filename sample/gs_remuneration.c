@@ -167,7 +167,7 @@ static void rem_next(void *self, struct gs_record *r)
     const struct employer_kind *k = m->kind;
     size_t ki = (size_t)(k - kinds);
 
-    r->submitted = gs_submit_time(rng, r->id - 1, m->opt.n);
+    r->submitted = gs_submit_time(rng, m->opt.wave, r->id - 1, m->opt.n);
     r->duration = 60;
     gs_uuid(rng, r->uuid);
 

@@ -18,6 +18,7 @@ enum {
     OPT_BASE_URL,
     OPT_TRUTH,
     OPT_DIRTY,
+    OPT_WAVE,
 };
 
 static const struct sv_option options[] = {
@@ -30,6 +31,7 @@ static const struct sv_option options[] = {
     {"base-url", OPT_BASE_URL, "URL", "kobo, odk: URL prefix of the pages, for 'next' links"},
     {"truth", OPT_TRUTH, "FILE", "write the ground truth (model parameters and figures) as JSON"},
     {"dirty", OPT_DIRTY, NULL, "add missing answers and a few invalid or out-of-range values"},
+    {"wave", OPT_WAVE, "YEAR", "recrutement: the wave 2024, 2025 or 2026 (default 2026)"},
     {"quiet", 'q', NULL, "print nothing but errors"},
     {"help", 'h', NULL, "show this help"},
     {"version", 'V', NULL, "show the version"},
@@ -37,7 +39,8 @@ static const struct sv_option options[] = {
 };
 
 static const char usage[] =
-    "gensample --survey ID [--seed N] [--n N] [--format FMT] [-o FILE] [--truth FILE] [--dirty]";
+    "gensample --survey ID [--seed N] [--n N] [--format FMT] [-o FILE] [--truth FILE] [--dirty]\n"
+    "          [--wave YEAR]";
 static const char description[] =
     "Write synthetic responses for a bundled survey (recrutement, numerique, remuneration) as\n"
     "a LimeSurvey export, KoboToolbox or ODK Central pages, or CSV, deterministically from a\n"
@@ -54,6 +57,7 @@ struct args {
     const char *base_url;
     const char *truth;
     bool dirty;
+    int wave;
 };
 
 static int on_option(int key, const char *value, void *ctx)
@@ -69,6 +73,12 @@ static int on_option(int key, const char *value, void *ctx)
             return sv_usage_error("--seed must be an integer from 0 to 4294967295, not '%s'",
                                   value);
         a->seed = (unsigned long)v;
+        return 0;
+    case OPT_WAVE:
+        if (sv_parse_long(value, GS_WAVE_FIRST, GS_WAVE_DEFAULT, &v))
+            return sv_usage_error("--wave must be a year from %d to %d, not '%s'", GS_WAVE_FIRST,
+                                  GS_WAVE_DEFAULT, value);
+        a->wave = (int)v;
         return 0;
     case 'n':
         if (sv_parse_long(value, 1, 100000000L, &v))
@@ -141,7 +151,13 @@ static int run(const struct args *a)
     if (sv_survey_load(&s, a->survey, &err) < 0)
         return sv_fail_error(&err);
 
-    struct gs_options opt = {a->has_n ? a->n : default_n(s->id), a->seed, a->dirty};
+    if (a->wave != GS_WAVE_DEFAULT && strcmp(s->id, "recrutement") != 0) {
+        int rc = sv_usage_error("--wave %d: only recrutement has earlier waves (%s: %d)", a->wave,
+                                s->id, GS_WAVE_DEFAULT);
+        sv_survey_free(s);
+        return rc;
+    }
+    struct gs_options opt = {a->has_n ? a->n : default_n(s->id), a->seed, a->dirty, a->wave};
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!rng) {
         sv_survey_free(s);
@@ -217,6 +233,7 @@ int main(int argc, char **argv)
     struct args a;
     memset(&a, 0, sizeof a);
     a.seed = 2026;
+    a.wave = GS_WAVE_DEFAULT;
     a.format = GS_FMT_CSV;
     int first;
     bool stop;
