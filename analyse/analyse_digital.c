@@ -11,6 +11,9 @@
  *   - maturity_score: per establishment the mean of the Likert items (all
  *     answered), then its design-based mean; maturity_alpha: Cronbach's alpha
  *     of the items (unweighted, respondents with every item);
+ *   - maturity_share: nationally, for each item the share answering each
+ *     level (by "item;level", group "mat_outils;1", group_label
+ *     "Outils – Pas du tout d'accord": what plot stacked --diverging reads);
  *   - *_gap: large minus small establishments (the size role's codes, first
  *     half = small, second half = large), difference with its design-based
  *     SE, t interval on the df of the two groups; unit "points" for the
@@ -162,10 +165,11 @@ static int run_digital(struct analyse_run *run, struct sv_error *err)
     size_t n = run->data.nrows;
     double *score = calloc(n ? n : 1, sizeof *score);
     double *trained01 = calloc(n ? n : 1, sizeof *trained01);
+    double *levelv = calloc(n ? n : 1, sizeof *levelv);
     const struct analyse_column *dc = dui ? analyse_data_col(&run->data, dui) : NULL;
     double **stage = calloc(dc ? dc->var->ncodes + 1 : 1, sizeof *stage);
     unsigned char *small = calloc(n ? n : 1, 1), *large = calloc(n ? n : 1, 1);
-    if (!score || !trained01 || !stage || !small || !large) {
+    if (!score || !trained01 || !levelv || !stage || !small || !large) {
         rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
@@ -269,6 +273,34 @@ static int run_digital(struct analyse_run *run, struct sv_error *err)
                                  "", "", "", "ratio", &r, ANALYSE_ROW_NO_CV, err);
         }
     }
+    /* distribution of each Likert item, nationally: one row per item and level */
+    for (size_t k = 0; k < nitems && rc == 0; k++) {
+        const struct sv_variable *iv = sv_survey_variable(s, itemv[k]);
+        const char *ilab = iv ? sv_label_get(&iv->short_label, lang) : NULL;
+        if (iv && (ilab == NULL || ilab[0] == '\0'))
+            ilab = sv_label_get(&iv->label, lang);
+        for (size_t j = 0; iv && j < iv->ncodes && rc == 0; j++) {
+            char *end;
+            double level = strtod(iv->codes[j].code, &end);
+            if (end == iv->codes[j].code || *end != '\0') {
+                rc = sv_error_set(err, SV_EDATA, s->file, 0, 0,
+                                  "maturity item '%s': code '%s' is not a number", itemv[k],
+                                  iv->codes[j].code);
+                break;
+            }
+            for (size_t i = 0; i < n; i++)
+                levelv[i] = isnan(itemcol[k][i]) ? NAN : (itemcol[k][i] == level);
+            char grp[300], lab[512];
+            snprintf(grp, sizeof grp, "%s;%s", itemv[k], iv->codes[j].code);
+            snprintf(lab, sizeof lab, "%s \xe2\x80\x93 %s", ilab ? ilab : itemv[k],
+                     sv_label_get(&iv->codes[j].label, lang));
+            rc = analyse_emit(run, "maturity_share",
+                              L(lang, "Maturité numérique : répartition des réponses par item",
+                                "Digital maturity: answers by item"),
+                              "share", ANALYSE_PROPORTION, levelv, NULL, 0, NULL, NULL,
+                              "item;level", grp, lab, ANALYSE_ROW_NO_CV, err);
+        }
+    }
     /* large - small */
     for (size_t k = 0; sc && k < nshares && rc == 0; k++) {
         if (!shares[k].var)
@@ -294,6 +326,7 @@ out:
     free(stage);
     free(score);
     free(trained01);
+    free(levelv);
     free(small);
     free(large);
     return rc;
@@ -307,8 +340,9 @@ int analyse_cmd_digital(int argc, char **argv)
         "analyse digital --survey numerique (--store F | --data F) [options] -o FILE",
         "Digital-readiness indicators: IT function, broadband, electronic client record by\n"
         "stage, secure messaging, equipment, training, IT budget, a maturity score with\n"
-        "Cronbach's alpha, and the gap between large and small establishments; nationally\n"
-        "and by the --by groupings (default: region, sector, size).");
+        "Cronbach's alpha, the answers to each maturity item (nationally), and the gap\n"
+        "between large and small establishments; nationally and by the --by groupings\n"
+        "(default: region, sector, size).");
     if (code >= 0)
         return code;
     static const char *const defaults[] = {"region", "sector", "size"};
