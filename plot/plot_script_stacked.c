@@ -70,11 +70,20 @@ int plot_script_stacked(struct plot_fig *fig, struct plot_scene *sc, struct sv_e
     size_t nt;
     if (div) {
         double ext = fmax(left_max, right_max);
-        nt = plot_nice_ticks(0, ext > 0 ? ext : 1, 2, ticks);
+        nt = plot_nice_ticks(0, ext > 0 ? ext : 1, 3, ticks);
+        double step = nt > 1 ? ticks[1] - ticks[0] : 0.5;
         ext = ticks[nt - 1];
         v0 = -ext;
         v1 = ext;
-        nt = plot_nice_ticks(v0, v1, 4, ticks);
+        /* The same ticks mirrored on both sides of zero, never beyond the axis. */
+        size_t half = nt - 1;
+        if (2 * half + 1 > sizeof(ticks) / sizeof(ticks[0]))
+            half = (sizeof(ticks) / sizeof(ticks[0]) - 1) / 2;
+        nt = 0;
+        for (size_t i = half; i > 0; i--)
+            ticks[nt++] = -(double)i * step;
+        for (size_t i = 0; i <= half; i++)
+            ticks[nt++] = (double)i * step;
     } else {
         nt = plot_nice_ticks(0, 1, 4, ticks);
     }
