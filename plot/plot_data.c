@@ -149,6 +149,92 @@ static void fill_cell(struct plot_cell *c, const struct sv_irow *r)
     c->suppressed = r->suppressed || !isfinite(r->estimate);
 }
 
+#define PART_SEP " \xe2\x80\x93 " /* " – " joins the parts of a multi-variable group label */
+
+/*
+ * Split `label` at PART_SEP into at most `max` parts (pointers into `copy`).
+ * Returns the number of parts.
+ */
+static size_t split_parts(char *copy, char **parts, size_t max)
+{
+    size_t n = 0;
+    char *p = copy;
+    while (n < max) {
+        parts[n++] = p;
+        char *sep = strstr(p, PART_SEP);
+        if (sep == NULL)
+            break;
+        *sep = '\0';
+        p = sep + strlen(PART_SEP);
+    }
+    return n;
+}
+
+/*
+ * When every category label has the same part at the same place (the
+ * "Privé non lucratif" of "Infirmier – Privé non lucratif" once the figure
+ * keeps one sector), that part says nothing: drop it from the axis labels.
+ */
+static int strip_common_parts(struct plot_matrix *m)
+{
+    enum { MAXP = 4 };
+    char *copy[64], *parts[64][MAXP];
+    size_t np[64], n = m->ncat, k, j;
+    bool common[MAXP];
+    int rc = 0;
+
+    if (n < 2 || n > 64)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        copy[i] = sv_strdup(m->cat_label[i]);
+        if (copy[i] == NULL) {
+            for (size_t q = 0; q < i; q++)
+                free(copy[q]);
+            return SV_ENOMEM;
+        }
+        np[i] = split_parts(copy[i], parts[i], MAXP);
+    }
+    k = np[0];
+    bool same_k = k > 1;
+    for (size_t i = 1; i < n && same_k; i++)
+        same_k = np[i] == k;
+    size_t ncommon = 0;
+    for (j = 0; j < MAXP; j++)
+        common[j] = false;
+    if (same_k) {
+        for (j = 0; j < k; j++) {
+            common[j] = true;
+            for (size_t i = 1; i < n && common[j]; i++)
+                common[j] = strcmp(parts[i][j], parts[0][j]) == 0;
+            ncommon += common[j];
+        }
+    }
+    if (same_k && ncommon > 0 && ncommon < k) {
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            struct sv_buf b = SV_BUF_INIT;
+            for (j = 0; j < k && rc == 0; j++) {
+                if (common[j])
+                    continue;
+                if (b.len)
+                    rc = sv_buf_adds(&b, PART_SEP);
+                if (rc == 0)
+                    rc = sv_buf_adds(&b, parts[i][j]);
+            }
+            if (rc == 0) {
+                free((char *)m->cat_label[i]);
+                m->cat_label[i] = sv_buf_detach(&b, NULL);
+                if (m->cat_label[i] == NULL)
+                    rc = SV_ENOMEM;
+            } else {
+                sv_buf_release(&b);
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(copy[i]);
+    return rc;
+}
+
 int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const struct plot_opts *o,
                      const char *source, struct sv_error *err)
 {
@@ -496,6 +582,8 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
         if (!cell->present)
             fill_cell(cell, picks[i].row);
     }
+    if (strip_common_parts(m) != 0)
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
 out:
     for (size_t i = 0; i < npicks; i++) {
         free(picks[i].cat);
