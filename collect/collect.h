@@ -143,6 +143,16 @@ int collect_sink_begin_page(struct collect_sink *s, struct sv_error *err);
 int collect_sink_end_page(struct collect_sink *s, struct sv_error *err);
 void collect_sink_abort_page(struct collect_sink *s);
 /*
+ * End the page as `rc` says: commit it when rc is 0, otherwise roll it back.
+ * Returns the commit's result, or rc unchanged.
+ */
+int collect_sink_finish_page(struct collect_sink *s, int rc, struct sv_error *err);
+/*
+ * Keep in *latest the later of *latest and `when` (ISO 8601 times compare as
+ * strings); the high-water mark of incremental pulls. Returns 0 or SV_ENOMEM.
+ */
+int collect_keep_latest(char **latest, const char *when);
+/*
  * Normalise and store one response. `raw` is the platform's JSON text of the
  * record (already stripped of personal fields by the caller through
  * collect_sink_is_personal). A record the definition rejects goes to the

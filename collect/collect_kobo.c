@@ -144,20 +144,14 @@ int collect_kobo_fetch(struct collect_sink *sink, struct collect_http *http,
                     sv_error_set_path(err, "submission %s", id);
                     break;
                 }
-                if (when && (!latest || strcmp(when, latest) > 0)) {
-                    free(latest);
-                    if (!(latest = sv_strdup(when))) {
-                        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-                        break;
-                    }
+                if (collect_keep_latest(&latest, when)) {
+                    rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+                    break;
                 }
             }
             if (rc == 0 && latest && !file)
                 rc = collect_sink_state_set(sink, "last_submission_time", latest, err);
-            if (rc == 0)
-                rc = collect_sink_end_page(sink, err);
-            else
-                collect_sink_abort_page(sink);
+            rc = collect_sink_finish_page(sink, rc, err);
         }
         free(url);
         url = NULL;

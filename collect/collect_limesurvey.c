@@ -285,10 +285,7 @@ static int fetch_file(struct collect_sink *sink, struct collect_http *http,
     }
     if ((rc = collect_sink_begin_page(sink, err)) == 0) {
         rc = store_export(sink, doc, pub, NULL, err);
-        if (rc == 0)
-            rc = collect_sink_end_page(sink, err);
-        else
-            collect_sink_abort_page(sink);
+        rc = collect_sink_finish_page(sink, rc, err);
     }
     json_decref(doc);
     return rc;
@@ -423,10 +420,7 @@ int collect_limesurvey_fetch(struct collect_sink *sink, struct collect_http *htt
             if (rc == 0)
                 rc = state_set_long(sink, "count_below", below + ps.seen_before_incomplete, err);
         }
-        if (rc == 0)
-            rc = collect_sink_end_page(sink, err);
-        else
-            collect_sink_abort_page(sink);
+        rc = collect_sink_finish_page(sink, rc, err);
         if (rc)
             goto out;
         if (need >= 0 && ps.seen >= need)

@@ -197,20 +197,14 @@ int collect_odk_fetch(struct collect_sink *sink, struct collect_http *http,
                     break;
                 }
                 const char *change = upd && (!when || strcmp(upd, when) > 0) ? upd : when;
-                if (change && (!latest || strcmp(change, latest) > 0)) {
-                    free(latest);
-                    if (!(latest = sv_strdup(change))) {
-                        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-                        break;
-                    }
+                if (collect_keep_latest(&latest, change)) {
+                    rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+                    break;
                 }
             }
             if (rc == 0 && latest && !file)
                 rc = collect_sink_state_set(sink, "last_change", latest, err);
-            if (rc == 0)
-                rc = collect_sink_end_page(sink, err);
-            else
-                collect_sink_abort_page(sink);
+            rc = collect_sink_finish_page(sink, rc, err);
         }
         free(url);
         url = NULL;

@@ -104,10 +104,7 @@ static int fetch_json(struct collect_sink *sink, struct collect_http *http,
                     break;
                 }
             }
-            if (rc == 0)
-                rc = collect_sink_end_page(sink, err);
-            else
-                collect_sink_abort_page(sink);
+            rc = collect_sink_finish_page(sink, rc, err);
         }
         free(url);
         url = NULL;
@@ -239,10 +236,7 @@ static int fetch_csv(struct collect_sink *sink, struct collect_http *http,
         }
     }
     if (open) {
-        if (rc == 0)
-            rc = collect_sink_end_page(sink, err);
-        else
-            collect_sink_abort_page(sink);
+        rc = collect_sink_finish_page(sink, rc, err);
     }
 done_reader:
     sv_csv_reader_release(&cr);

@@ -98,6 +98,27 @@ void collect_sink_abort_page(struct collect_sink *s)
     memset(&s->page, 0, sizeof s->page);
 }
 
+int collect_sink_finish_page(struct collect_sink *s, int rc, struct sv_error *err)
+{
+    if (rc == 0)
+        return collect_sink_end_page(s, err);
+    collect_sink_abort_page(s);
+    return rc;
+}
+
+int collect_keep_latest(char **latest, const char *when)
+{
+    char *copy;
+
+    if (!when || (*latest && strcmp(when, *latest) <= 0))
+        return 0;
+    if (!(copy = sv_strdup(when)))
+        return SV_ENOMEM;
+    free(*latest);
+    *latest = copy;
+    return 0;
+}
+
 int collect_sink_record(struct collect_sink *s, const char *id, const char *submitted,
                         const struct sv_raw_field *fields, size_t nfields, const char *raw,
                         struct sv_error *err)
