@@ -47,20 +47,58 @@ void analyse_setup_release(struct analyse_setup *s)
     s->design = NULL;
 }
 
+int analyse_frame_lookup(size_t **lookup, size_t *span, const struct sv_survey *s,
+                         struct sv_error *err)
+{
+    const struct sv_frame *fr = &s->frame;
+    size_t K = fr->nvars, sp = 1;
+    *lookup = NULL;
+    for (size_t k = 0; k < K; k++) {
+        const struct sv_variable *v = sv_survey_variable(s, fr->vars[k]);
+        size_t radix = v ? v->ncodes : 0;
+        if (radix == 0 || sp > ((size_t)1 << 26) / radix)
+            return sv_error_set(err, SV_EDATA, s->file, 0, 0, "frame too large");
+        sp *= radix;
+    }
+    size_t *lk = malloc(sp * sizeof *lk);
+    if (!lk)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t j = 0; j < sp; j++)
+        lk[j] = ANALYSE_NO_GROUP;
+    for (size_t r = 0; r < fr->nrows; r++) {
+        size_t key = 0;
+        bool ok = true;
+        for (size_t k = 0; k < K && ok; k++) {
+            const struct sv_variable *v = sv_survey_variable(s, fr->vars[k]);
+            size_t c = ANALYSE_NO_GROUP;
+            for (size_t j = 0; j < v->ncodes; j++)
+                if (strcmp(v->codes[j].code, fr->rows[r].keys[k]) == 0) {
+                    c = j;
+                    break;
+                }
+            ok = c != ANALYSE_NO_GROUP;
+            key = key * v->ncodes + (ok ? c : 0);
+        }
+        if (ok)
+            lk[key] = r;
+    }
+    *lookup = lk;
+    *span = sp;
+    return 0;
+}
+
 /* Frame cell of every respondent (index into fr->rows). */
 static int cells_of_rows(size_t *cell, const struct analyse_data *d, struct sv_error *err)
 {
     const struct sv_frame *fr = &d->survey->frame;
     size_t K = fr->nvars;
     const struct analyse_column **cols = calloc(K, sizeof *cols);
-    size_t *radix = calloc(K, sizeof *radix);
-    size_t *lookup = NULL;
+    size_t *lookup = NULL, span;
     int rc = 0;
-    if (!cols || !radix) {
+    if (!cols) {
         rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
-    size_t span = 1;
     for (size_t k = 0; k < K; k++) {
         cols[k] = analyse_data_col(d, fr->vars[k]);
         if (!cols[k]) {
@@ -68,36 +106,9 @@ static int cells_of_rows(size_t *cell, const struct analyse_data *d, struct sv_e
                               fr->vars[k]);
             goto out;
         }
-        radix[k] = cols[k]->var->ncodes;
-        if (radix[k] == 0 || span > ((size_t)1 << 26) / radix[k]) {
-            rc = sv_error_set(err, SV_EDATA, d->survey->file, 0, 0, "frame too large");
-            goto out;
-        }
-        span *= radix[k];
     }
-    lookup = malloc(span * sizeof *lookup);
-    if (!lookup) {
-        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    if ((rc = analyse_frame_lookup(&lookup, &span, d->survey, err)))
         goto out;
-    }
-    for (size_t j = 0; j < span; j++)
-        lookup[j] = ANALYSE_NO_GROUP;
-    for (size_t r = 0; r < fr->nrows; r++) {
-        size_t key = 0;
-        bool ok = true;
-        for (size_t k = 0; k < K && ok; k++) {
-            size_t c = ANALYSE_NO_GROUP;
-            for (size_t j = 0; j < cols[k]->var->ncodes; j++)
-                if (strcmp(cols[k]->var->codes[j].code, fr->rows[r].keys[k]) == 0) {
-                    c = j;
-                    break;
-                }
-            ok = c != ANALYSE_NO_GROUP;
-            key = key * radix[k] + (ok ? c : 0);
-        }
-        if (ok)
-            lookup[key] = r;
-    }
     for (size_t i = 0; i < d->nrows; i++) {
         size_t key = 0;
         struct sv_buf name = SV_BUF_INIT;
@@ -109,7 +120,7 @@ static int cells_of_rows(size_t *cell, const struct analyse_data *d, struct sv_e
                                   analyse_data_id(d, i), fr->vars[k]);
                 goto out;
             }
-            key = key * radix[k] + c;
+            key = key * cols[k]->var->ncodes + c;
         }
         cell[i] = lookup[key];
         if (cell[i] == ANALYSE_NO_GROUP || !(fr->rows[cell[i]].count > 0)) {
@@ -127,9 +138,274 @@ static int cells_of_rows(size_t *cell, const struct analyse_data *d, struct sv_e
     }
 out:
     free(cols);
-    free(radix);
     free(lookup);
     return rc;
+}
+
+void analyse_cellplan_release(struct analyse_cellplan *p)
+{
+    free(p->vars);
+    free(p->code);
+    free(p->n);
+    free(p->stratum);
+    free(p->stratum_pop);
+    free(p->base_weight);
+    free(p->margin_total);
+    free(p->margin_off);
+    memset(p, 0, sizeof *p);
+}
+
+/* Frame weights: strata are the frame cells, singletons pooled per first variable. */
+static int plan_frame(struct analyse_cellplan *p, const struct sv_frame *fr)
+{
+    size_t R = p->ncells, nc0 = p->vars[0]->ncodes;
+    long *single_in = calloc(nc0 + 1, sizeof *single_in);
+    size_t *pool_of = calloc(nc0 + 1, sizeof *pool_of);
+    int rc = 0;
+    if (!single_in || !pool_of) {
+        rc = SV_ENOMEM;
+        goto out;
+    }
+    for (size_t r = 0; r < R; r++)
+        if (p->n[r] == 1)
+            single_in[p->code[r * p->nvars]]++;
+    long nat = 0;
+    for (size_t c = 0; c < nc0; c++)
+        if (single_in[c] == 1)
+            nat++;
+    size_t ns = 0;
+    for (size_t r = 0; r < R; r++)
+        if (p->n[r] >= 2)
+            p->stratum[r] = ns++;
+    for (size_t c = 0; c < nc0; c++)
+        if (single_in[c] >= 2)
+            pool_of[c] = ns++;
+    size_t national = ns;
+    if (nat >= 2)
+        ns++;
+    /* a lone leftover joins the largest stratum */
+    size_t largest = 0;
+    long lsize = -1;
+    for (size_t r = 0; r < R; r++)
+        if (p->n[r] >= 2 && p->n[r] > lsize) {
+            lsize = p->n[r];
+            largest = p->stratum[r];
+        }
+    for (size_t r = 0; r < R; r++) {
+        if (p->n[r] != 1)
+            continue;
+        p->collapsed++;
+        size_t c = p->code[r * p->nvars];
+        if (single_in[c] >= 2)
+            p->stratum[r] = pool_of[c];
+        else if (nat >= 2)
+            p->stratum[r] = national;
+        else if (lsize >= 0)
+            p->stratum[r] = largest;
+        else
+            p->stratum[r] = 0;
+    }
+    if (ns == 0)
+        ns = 1;
+    p->nstrata = ns;
+    p->stratum_pop = calloc(ns, sizeof *p->stratum_pop);
+    if (!p->stratum_pop) {
+        rc = SV_ENOMEM;
+        goto out;
+    }
+    for (size_t r = 0; r < R; r++)
+        if (p->n[r] > 0) {
+            p->stratum_pop[p->stratum[r]] += fr->rows[r].count;
+            p->base_weight[r] = fr->rows[r].count / (double)p->n[r];
+        }
+    snprintf(p->text, sizeof p->text,
+             "stratified by the frame cells, weights and fpc from the frame%s",
+             p->collapsed ? "; single-respondent cells collapsed for the variance" : "");
+out:
+    free(single_in);
+    free(pool_of);
+    return rc;
+}
+
+/*
+ * Post-stratification and raking: strata of the first frame variable; codes
+ * with one respondent are pooled (their population too), a lone one joins
+ * the largest stratum.
+ */
+static int plan_first_variable(struct analyse_cellplan *p, const struct sv_frame *fr)
+{
+    size_t R = p->ncells, K = p->nvars, nc0 = p->vars[0]->ncodes;
+    double *pop0 = calloc(nc0, sizeof *pop0);
+    long *n0 = calloc(nc0, sizeof *n0);
+    size_t *map0 = calloc(nc0, sizeof *map0);
+    double *vpop0 = calloc(nc0 + 1, sizeof *vpop0);
+    int rc = 0;
+    if (!pop0 || !n0 || !map0 || !vpop0) {
+        rc = SV_ENOMEM;
+        goto out;
+    }
+    for (size_t r = 0; r < R; r++) {
+        size_t c = p->code[r * K];
+        if (c != ANALYSE_NO_GROUP) {
+            pop0[c] += fr->rows[r].count;
+            n0[c] += p->n[r];
+        }
+    }
+    size_t ns = 0, big = 0;
+    long singles = 0, bign = -1;
+    for (size_t j = 0; j < nc0; j++) {
+        if (n0[j] >= 2) {
+            if (n0[j] > bign) {
+                bign = n0[j];
+                big = ns;
+            }
+            map0[j] = ns++;
+        } else if (n0[j] == 1) {
+            singles++;
+        }
+    }
+    size_t pool = singles >= 2 ? ns++ : (bign >= 0 ? big : ns++);
+    for (size_t j = 0; j < nc0; j++)
+        if (n0[j] == 1) {
+            map0[j] = pool;
+            p->collapsed++;
+        }
+    for (size_t j = 0; j < nc0; j++)
+        if (n0[j] > 0)
+            vpop0[map0[j]] += pop0[j];
+    p->nstrata = ns;
+    p->stratum_pop = calloc(ns ? ns : 1, sizeof *p->stratum_pop);
+    long *nh = calloc(ns ? ns : 1, sizeof *nh);
+    if (!p->stratum_pop || !nh) {
+        free(nh);
+        rc = SV_ENOMEM;
+        goto out;
+    }
+    memcpy(p->stratum_pop, vpop0, ns * sizeof *vpop0);
+    for (size_t r = 0; r < R; r++)
+        if (p->n[r] > 0) {
+            p->stratum[r] = map0[p->code[r * K]];
+            nh[p->stratum[r]] += p->n[r];
+        }
+    for (size_t r = 0; r < R; r++)
+        if (p->n[r] > 0)
+            p->base_weight[r] = p->stratum_pop[p->stratum[r]] / (double)nh[p->stratum[r]];
+    free(nh);
+    if (p->weighting == ANALYSE_W_POST) {
+        p->margin_total = calloc(R, sizeof *p->margin_total);
+        if (!p->margin_total) {
+            rc = SV_ENOMEM;
+            goto out;
+        }
+        for (size_t r = 0; r < R; r++)
+            p->margin_total[r] = p->n[r] > 0 ? fr->rows[r].count : 0;
+        snprintf(p->text, sizeof p->text,
+                 "stratified by %s (fpc from the frame), post-stratified to the frame cells",
+                 fr->vars[0]);
+        goto out;
+    }
+    size_t tot = 0;
+    p->margin_off = calloc(K, sizeof *p->margin_off);
+    if (!p->margin_off) {
+        rc = SV_ENOMEM;
+        goto out;
+    }
+    for (size_t k = 0; k < K; k++) {
+        p->margin_off[k] = tot;
+        tot += p->vars[k]->ncodes;
+    }
+    p->margin_total = calloc(tot ? tot : 1, sizeof *p->margin_total);
+    if (!p->margin_total) {
+        rc = SV_ENOMEM;
+        goto out;
+    }
+    for (size_t r = 0; r < R; r++)
+        for (size_t k = 0; k < K; k++)
+            if (p->n[r] > 0 && p->code[r * K + k] != ANALYSE_NO_GROUP)
+                p->margin_total[p->margin_off[k] + p->code[r * K + k]] += fr->rows[r].count;
+    struct sv_buf b = SV_BUF_INIT;
+    for (size_t k = 0; k < K; k++)
+        sv_buf_addf(&b, "%s%s", k ? ", " : "", fr->vars[k]);
+    snprintf(p->text, sizeof p->text,
+             "stratified by %s (fpc from the frame), raked to the margins %s", fr->vars[0],
+             b.data ? b.data : "");
+    sv_buf_release(&b);
+out:
+    free(pop0);
+    free(n0);
+    free(map0);
+    free(vpop0);
+    return rc;
+}
+
+int analyse_cellplan_make(struct analyse_cellplan *p, const struct sv_survey *s,
+                          enum analyse_weighting w, const long *n, struct sv_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->weighting = w;
+    const struct sv_frame *fr = &s->frame;
+    if (w == ANALYSE_W_NONE) {
+        p->ncells = 1;
+        p->n = calloc(1, sizeof *p->n);
+        p->stratum = calloc(1, sizeof *p->stratum);
+        p->base_weight = calloc(1, sizeof *p->base_weight);
+        if (!p->n || !p->stratum || !p->base_weight) {
+            analyse_cellplan_release(p);
+            return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        }
+        p->n[0] = n[0];
+        p->nstrata = 1;
+        p->base_weight[0] = 1;
+        snprintf(p->text, sizeof p->text,
+                 "unweighted: simple random sample with replacement, no strata");
+        return 0;
+    }
+    if (fr->nvars == 0 || fr->nrows == 0)
+        return sv_error_set(err, SV_EDATA, s->file, 0, 0,
+                            "survey '%s' has no population frame: use --weights none", s->id);
+    size_t R = fr->nrows, K = fr->nvars;
+    p->ncells = R;
+    p->nvars = K;
+    p->vars = calloc(K, sizeof *p->vars);
+    p->code = calloc(R * K, sizeof *p->code);
+    p->n = calloc(R, sizeof *p->n);
+    p->stratum = calloc(R, sizeof *p->stratum);
+    p->base_weight = calloc(R, sizeof *p->base_weight);
+    if (!p->vars || !p->code || !p->n || !p->stratum || !p->base_weight) {
+        analyse_cellplan_release(p);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    for (size_t k = 0; k < K; k++) {
+        p->vars[k] = sv_survey_variable(s, fr->vars[k]);
+        if (!p->vars[k] || p->vars[k]->ncodes == 0) {
+            analyse_cellplan_release(p);
+            return sv_error_set(err, SV_EDATA, s->file, 0, 0,
+                                "frame variable '%s' is not a single-choice variable",
+                                fr->vars[k]);
+        }
+    }
+    for (size_t r = 0; r < R; r++) {
+        p->n[r] = n[r];
+        if (n[r] == 0 && fr->rows[r].count > 0) {
+            p->empty_cells++;
+            p->empty_population += fr->rows[r].count;
+        }
+        for (size_t k = 0; k < K; k++) {
+            size_t c = ANALYSE_NO_GROUP;
+            for (size_t j = 0; j < p->vars[k]->ncodes; j++)
+                if (strcmp(p->vars[k]->codes[j].code, fr->rows[r].keys[k]) == 0) {
+                    c = j;
+                    break;
+                }
+            p->code[r * K + k] = c;
+        }
+    }
+    int rc = w == ANALYSE_W_FRAME ? plan_frame(p, fr) : plan_first_variable(p, fr);
+    if (rc) {
+        analyse_cellplan_release(p);
+        return sv_error_set(err, rc, NULL, 0, 0, "out of memory");
+    }
+    return 0;
 }
 
 int analyse_setup_design(struct analyse_setup *out, const struct analyse_data *d,
@@ -153,15 +429,15 @@ int analyse_setup_design(struct analyse_setup *out, const struct analyse_data *d
         return sv_error_set(err, SV_EDATA, s->file, 0, 0,
                             "survey '%s' has no population frame: use --weights none",
                             s->id);
-    size_t R = fr->nrows;
-    size_t *cell = calloc(n ? n : 1, sizeof *cell);
-    double *pop = calloc(R, sizeof *pop);
+    size_t R = fr->nrows, K = fr->nvars;
+    size_t *cell = calloc(n, sizeof *cell);
     long *nr = calloc(R, sizeof *nr);
-    size_t *vstrat = calloc(n ? n : 1, sizeof *vstrat);
-    double *wt = calloc(n ? n : 1, sizeof *wt);
-    size_t *top = calloc(n ? n : 1, sizeof *top);
+    size_t *strat = calloc(n, sizeof *strat);
+    double *wt = calloc(n, sizeof *wt);
+    struct analyse_cellplan plan;
+    memset(&plan, 0, sizeof plan);
     int rc = 0;
-    if (!cell || !pop || !nr || !vstrat || !wt || !top) {
+    if (!cell || !nr || !strat || !wt) {
         rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
@@ -169,230 +445,69 @@ int analyse_setup_design(struct analyse_setup *out, const struct analyse_data *d
         goto out;
     for (size_t i = 0; i < n; i++)
         nr[cell[i]]++;
-    for (size_t r = 0; r < R; r++)
-        if (nr[r] == 0 && fr->rows[r].count > 0) {
-            out->empty_cells++;
-            out->empty_population += fr->rows[r].count;
-        }
-    const struct analyse_column *c0 = analyse_data_col(d, fr->vars[0]);
-    size_t nc0 = c0->var->ncodes;
-    if (w == ANALYSE_W_FRAME) {
-        /* variance strata: frame cells, singletons pooled per first variable */
-        size_t *vs_of_cell = calloc(R, sizeof *vs_of_cell);
-        long *single_in = calloc(nc0 + 1, sizeof *single_in);
-        size_t *pool_of = calloc(nc0 + 1, sizeof *pool_of);
-        if (!vs_of_cell || !single_in || !pool_of) {
-            free(vs_of_cell);
-            free(single_in);
-            free(pool_of);
-            rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-            goto out;
-        }
-        /* first variable's code of each cell (from any respondent in it) */
-        size_t *code_of_cell = calloc(R, sizeof *code_of_cell);
-        if (!code_of_cell) {
-            free(vs_of_cell);
-            free(single_in);
-            free(pool_of);
-            rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-            goto out;
-        }
-        for (size_t i = 0; i < n; i++)
-            code_of_cell[cell[i]] = c0->code[i];
-        for (size_t r = 0; r < R; r++)
-            if (nr[r] == 1)
-                single_in[code_of_cell[r]]++;
-        long nat = 0;
-        for (size_t c = 0; c < nc0; c++)
-            if (single_in[c] == 1)
-                nat++;
-        size_t ns = 0;
-        for (size_t r = 0; r < R; r++)
-            if (nr[r] >= 2)
-                vs_of_cell[r] = ns++;
-        for (size_t c = 0; c < nc0; c++)
-            if (single_in[c] >= 2)
-                pool_of[c] = ns++;
-        size_t national = ns;
-        if (nat >= 2)
-            ns++;
-        /* a lone leftover joins the largest stratum */
-        size_t largest = 0;
-        long lsize = -1;
-        for (size_t r = 0; r < R; r++)
-            if (nr[r] >= 2 && nr[r] > lsize) {
-                lsize = nr[r];
-                largest = vs_of_cell[r];
-            }
-        for (size_t r = 0; r < R; r++) {
-            if (nr[r] != 1)
-                continue;
-            out->collapsed++;
-            size_t c = code_of_cell[r];
-            if (single_in[c] >= 2)
-                vs_of_cell[r] = pool_of[c];
-            else if (nat >= 2)
-                vs_of_cell[r] = national;
-            else if (lsize >= 0)
-                vs_of_cell[r] = largest;
-            else
-                vs_of_cell[r] = 0;
-        }
-        if (ns == 0)
-            ns = 1;
-        double *vpop = calloc(ns, sizeof *vpop);
-        if (!vpop) {
-            free(vs_of_cell);
-            free(single_in);
-            free(pool_of);
-            free(code_of_cell);
-            rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-            goto out;
-        }
-        for (size_t r = 0; r < R; r++)
-            if (nr[r] > 0)
-                vpop[vs_of_cell[r]] += fr->rows[r].count;
-        for (size_t i = 0; i < n; i++) {
-            vstrat[i] = vs_of_cell[cell[i]];
-            wt[i] = fr->rows[cell[i]].count / (double)nr[cell[i]];
-        }
-        struct analyse_design_spec spec = {n, vstrat, ns, vpop, wt, NULL};
-        rc = analyse_design_new(&out->design, &spec, err);
-        snprintf(out->design_text, sizeof out->design_text,
-                 "stratified by the frame cells, weights and fpc from the frame%s",
-                 out->collapsed ? "; single-respondent cells collapsed for the variance" : "");
-        free(vpop);
-        free(vs_of_cell);
-        free(single_in);
-        free(pool_of);
-        free(code_of_cell);
+    if ((rc = analyse_cellplan_make(&plan, s, w, nr, err)))
         goto out;
+    out->collapsed = plan.collapsed;
+    out->empty_cells = plan.empty_cells;
+    out->empty_population = plan.empty_population;
+    for (size_t i = 0; i < n; i++) {
+        strat[i] = plan.stratum[cell[i]];
+        wt[i] = plan.base_weight[cell[i]];
     }
-    /* post, rake: stratified by the first frame variable */
-    double *pop0 = calloc(nc0, sizeof *pop0);
-    if (!pop0) {
-        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-        goto out;
-    }
-    for (size_t r = 0; r < R; r++) {
-        for (size_t j = 0; j < nc0; j++)
-            if (strcmp(c0->var->codes[j].code, fr->rows[r].keys[0]) == 0)
-                pop0[j] += fr->rows[r].count;
-    }
-    /*
-     * Strata of the first variable; codes with one respondent are pooled
-     * (their population too), a lone one joins the largest stratum.
-     */
-    long *n0 = calloc(nc0, sizeof *n0);
-    size_t *map0 = calloc(nc0, sizeof *map0);
-    double *vpop0 = calloc(nc0 + 1, sizeof *vpop0);
-    if (!n0 || !map0 || !vpop0) {
-        free(n0);
-        free(map0);
-        free(vpop0);
-        free(pop0);
-        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++)
-        n0[c0->code[i]]++;
-    size_t ns = 0, big = 0;
-    long singles = 0, bign = -1;
-    for (size_t j = 0; j < nc0; j++) {
-        if (n0[j] >= 2) {
-            if (n0[j] > bign) {
-                bign = n0[j];
-                big = ns;
-            }
-            map0[j] = ns++;
-        } else if (n0[j] == 1) {
-            singles++;
-        }
-    }
-    size_t pool = singles >= 2 ? ns++ : (bign >= 0 ? big : ns++);
-    for (size_t j = 0; j < nc0; j++)
-        if (n0[j] == 1) {
-            map0[j] = pool;
-            out->collapsed++;
-        }
-    for (size_t j = 0; j < nc0; j++)
-        if (n0[j] > 0)
-            vpop0[map0[j]] += pop0[j];
-    for (size_t i = 0; i < n; i++)
-        top[i] = map0[c0->code[i]];
-    struct analyse_design_spec spec = {n, top, ns, vpop0, NULL, NULL};
+    /* post and rake: weights N_h / n_h, computed by the design from the populations */
+    struct analyse_design_spec spec = {n, strat, plan.nstrata, plan.stratum_pop,
+                                       w == ANALYSE_W_FRAME ? wt : NULL, NULL};
     rc = analyse_design_new(&out->design, &spec, err);
-    free(n0);
-    free(map0);
-    free(vpop0);
-    if (rc) {
-        free(pop0);
+    if (rc)
         goto out;
-    }
-    if (w == ANALYSE_W_POST) {
-        for (size_t r = 0; r < R; r++)
-            pop[r] = nr[r] > 0 ? fr->rows[r].count : 0;
-        struct analyse_margin m = {cell, R, pop};
+    if (w == ANALYSE_W_FRAME) {
+        snprintf(out->design_text, sizeof out->design_text, "%s", plan.text);
+    } else if (w == ANALYSE_W_POST) {
+        struct analyse_margin m = {cell, R, plan.margin_total};
         rc = analyse_design_poststratify(out->design, &m, err);
-        snprintf(out->design_text, sizeof out->design_text,
-                 "stratified by %s (fpc from the frame), post-stratified to the frame cells",
-                 fr->vars[0]);
+        snprintf(out->design_text, sizeof out->design_text, "%s", plan.text);
     } else {
-        size_t K = fr->nvars;
         struct analyse_margin *m = calloc(K, sizeof *m);
         size_t **cells = calloc(K, sizeof *cells);
-        double **tots = calloc(K, sizeof *tots);
-        if (!m || !cells || !tots) {
+        if (!m || !cells) {
             rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
         } else {
             for (size_t k = 0; k < K && rc == 0; k++) {
-                const struct analyse_column *ck = analyse_data_col(d, fr->vars[k]);
-                size_t nck = ck->var->ncodes;
                 cells[k] = calloc(n, sizeof **cells);
-                tots[k] = calloc(nck, sizeof **tots);
-                if (!cells[k] || !tots[k]) {
+                if (!cells[k]) {
                     rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
                     break;
                 }
                 for (size_t i = 0; i < n; i++)
-                    cells[k][i] = ck->code[i];
-                for (size_t r = 0; r < R; r++)
-                    for (size_t j = 0; j < nck; j++)
-                        if (nr[r] > 0 && strcmp(ck->var->codes[j].code, fr->rows[r].keys[k]) == 0)
-                            tots[k][j] += fr->rows[r].count;
+                    cells[k][i] = plan.code[cell[i] * K + k];
                 m[k].cell = cells[k];
-                m[k].ncells = nck;
-                m[k].total = tots[k];
+                m[k].ncells = plan.vars[k]->ncodes;
+                m[k].total = plan.margin_total + plan.margin_off[k];
             }
             if (rc == 0)
                 rc = analyse_design_rake(out->design, m, K, 1e-12, 200, &out->rake, err);
-            struct sv_buf b = SV_BUF_INIT;
-            for (size_t k = 0; k < K; k++)
-                sv_buf_addf(&b, "%s%s", k ? ", " : "", fr->vars[k]);
-            snprintf(out->design_text, sizeof out->design_text,
-                     "stratified by %s (fpc from the frame), raked to the margins %s: %s after "
-                     "%d sweeps, weights %.3g to %.3g",
-                     fr->vars[0], b.data, out->rake.converged ? "converged" : "NOT converged",
-                     out->rake.iterations, out->rake.w_min, out->rake.w_max);
-            sv_buf_release(&b);
+            analyse_setup_describe_rake(out, plan.text);
         }
-        for (size_t k = 0; k < K && cells && tots; k++) {
+        for (size_t k = 0; k < K && cells; k++)
             free(cells[k]);
-            free(tots[k]);
-        }
         free(m);
         free(cells);
-        free(tots);
     }
-    free(pop0);
 out:
     if (rc)
         analyse_setup_release(out);
+    analyse_cellplan_release(&plan);
     free(cell);
-    free(pop);
     free(nr);
-    free(vstrat);
+    free(strat);
     free(wt);
-    free(top);
     return rc;
+}
+
+void analyse_setup_describe_rake(struct analyse_setup *out, const char *plan_text)
+{
+    snprintf(out->design_text, sizeof out->design_text,
+             "%s: %s after %d sweeps, weights %.3g to %.3g", plan_text,
+             out->rake.converged ? "converged" : "NOT converged", out->rake.iterations,
+             out->rake.w_min, out->rake.w_max);
 }

@@ -37,11 +37,56 @@ struct analyse_setup {
     double empty_population;      /* their units */
 };
 
+/*
+ * A weighting scheme, frame cell by frame cell: every respondent of a frame
+ * cell gets the same variance stratum, the same base weight and the same
+ * calibration cell. The row design (analyse_setup_design) and the streaming
+ * estimators (analyse_stream.h) are both built from this plan, so the two
+ * agree on strata, pooling of single-respondent cells and populations.
+ */
+struct analyse_cellplan {
+    enum analyse_weighting weighting;
+    size_t ncells;        /* frame rows (1 for ANALYSE_W_NONE) */
+    size_t nvars;         /* frame variables (0 for ANALYSE_W_NONE) */
+    const struct sv_variable **vars; /* nvars, borrowed from the survey */
+    size_t *code;         /* ncells * nvars: code index of each frame key (ANALYSE_NO_GROUP
+                             when the frame row names an unknown code) */
+    long *n;              /* respondents per cell (copied) */
+    size_t *stratum;      /* per cell with respondents: variance stratum */
+    size_t nstrata;
+    double *stratum_pop;  /* nstrata: N_h; NULL for ANALYSE_W_NONE (no fpc) */
+    double *base_weight;  /* per cell with respondents: frame N_c / n_c; post, rake: N_h / n_h;
+                             none: 1 */
+    double *margin_total; /* post: per cell N_c (0 without respondents); rake: per frame
+                             variable k, code j at [off_k + j]: the frame total of the cells
+                             with respondents */
+    size_t *margin_off;   /* rake: nvars offsets into margin_total */
+    long collapsed;       /* cells (frame) or codes (post, rake) pooled for the variance */
+    long empty_cells;
+    double empty_population;
+    char text[256];       /* the design in words (without the raking outcome) */
+};
+
+/*
+ * Frame cell of each frame row's keys: `lookup` receives the frame row
+ * (ANALYSE_NO_GROUP when none) of every combination of code indexes, in
+ * mixed radix of the variables' code counts; *span its size.
+ */
+int analyse_frame_lookup(size_t **lookup, size_t *span, const struct sv_survey *s,
+                         struct sv_error *err);
+
+/* The plan of weighting `w` for `n` respondents per frame cell (ncells = frame rows). */
+int analyse_cellplan_make(struct analyse_cellplan *p, const struct sv_survey *s,
+                          enum analyse_weighting w, const long *n, struct sv_error *err);
+void analyse_cellplan_release(struct analyse_cellplan *p);
+
 /* Ask the data for the frame variables' columns (before analyse_data_load). */
 int analyse_frame_want(struct analyse_data *d, struct sv_error *err);
 
 int analyse_setup_design(struct analyse_setup *out, const struct analyse_data *d,
                          enum analyse_weighting w, struct sv_error *err);
 void analyse_setup_release(struct analyse_setup *s);
+/* The design text of a raked setup: the plan's words and the raking outcome. */
+void analyse_setup_describe_rake(struct analyse_setup *out, const char *plan_text);
 
 #endif
