@@ -4,6 +4,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "sv_buf.h"
 #include "sv_cli.h"
@@ -62,8 +65,25 @@ int pay_args_survey(struct pay_args *a, struct sv_survey **survey, struct pay_da
     return sex_codes(a, survey, d);
 }
 
+/*
+ * The per-row arrays (8 to 56 MB each on a million rows: rows, hourly pay,
+ * sort keys, sorted copies, cell values) are allocated and freed in turn.
+ * glibc maps each block this large on its own and unmaps it when freed, so
+ * every new array pays its page faults again (a fifth of `analyse gender`'s
+ * CPU time on a million rows). Keeping freed memory in the heap lets later
+ * arrays reuse the pages already faulted in.
+ */
+static void keep_freed_memory(void)
+{
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+#endif
+}
+
 int pay_args_load(struct pay_args *a, struct sv_survey **survey, struct pay_data *d)
 {
+    keep_freed_memory();
     struct sv_error err;
     sv_error_clear(&err);
     if (sv_survey_load(survey, a->survey, &err) < 0)
@@ -81,6 +101,12 @@ int pay_args_load(struct pay_args *a, struct sv_survey **survey, struct pay_data
         sv_survey_free(*survey);
         *survey = NULL;
         return sv_fail(SV_EXIT_DATA, "%s: no employee records", a->data ? a->data : a->store);
+    }
+    if (pay_data_cache_hourly(d, a->without_segur, &err) < 0) {
+        pay_data_release(d);
+        sv_survey_free(*survey);
+        *survey = NULL;
+        return sv_fail_error(&err);
     }
     return 0;
 }

@@ -332,7 +332,7 @@ int analyse_cmd_gender(int argc, char **argv)
     struct pay_model pm;
     memset(&pm, 0, sizeof pm);
     bool out_init = false;
-    size_t *order = NULL, norder = 0;
+    struct pay_sorted sorted = {NULL, 0};
     if ((rc = pay_args_by(&d, a.by ? a.by : "job,employer_sector,age_band", roles, &nroles)))
         goto done;
     enum sv_lang lang = a.lang;
@@ -346,7 +346,7 @@ int analyse_cmd_gender(int argc, char **argv)
     out_init = true;
 
     /* unadjusted: overall, then each grouping on its own; one sort for all */
-    if (pay_groups_order(&order, &norder, &d, PAY_HOURLY, a.without_segur, &err) < 0) {
+    if (pay_sorted_make(&sorted, &d, PAY_HOURLY, a.without_segur, &err) < 0) {
         rc = sv_fail_error(&err);
         goto done;
     }
@@ -357,7 +357,7 @@ int analyse_cmd_gender(int argc, char **argv)
             r[nr++] = roles[k - 1];
         r[nr++] = PAY_R_SEX;
         struct pay_groupset gs;
-        if (pay_groups_build(&gs, &d, r, nr, PAY_HOURLY, a.without_segur, a.sex_f, a.sex_h, false, order, norder,
+        if (pay_groups_build(&gs, &d, r, nr, PAY_HOURLY, a.without_segur, a.sex_f, a.sex_h, false, &sorted,
                              &err) < 0) {
             rc = sv_fail_error(&err);
             goto done;
@@ -443,7 +443,7 @@ int analyse_cmd_gender(int argc, char **argv)
     if (pay_out_write(&out, a.output, &err) < 0)
         rc = sv_fail_error(&err);
 done:
-    free(order);
+    pay_sorted_release(&sorted);
     pay_model_release(&pm);
     if (out_init)
         pay_out_release(&out);

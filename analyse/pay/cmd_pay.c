@@ -188,7 +188,7 @@ static void emit_below_smic(struct emit *em, const struct pay_data *d, const enu
         for (size_t k = 0; k < nroles; k++)
             if ((lev[k] = d->e[i].cat[roles[k]]) == PAY_NA)
                 ok = false;
-        double h = pay_emp_hourly(&d->e[i], without_segur);
+        double h = pay_data_hourly(d, i, without_segur);
         if (ok && !isnan(h) && h < smic_hourly)
             below[pay_groups_index(gs, lev)]++;
     }
@@ -292,7 +292,7 @@ int analyse_cmd_pay(int argc, char **argv)
     for (int m = 0; m < 2; m++) {
         struct pay_groupset gs;
         if (pay_groups_build(&gs, &d, roles, nroles, (enum pay_measure)m, a.without_segur, a.sex_f,
-                             a.sex_h, false, NULL, 0, &err) < 0) {
+                             a.sex_h, false, NULL, &err) < 0) {
             rc = sv_fail_error(&err);
             break;
         }

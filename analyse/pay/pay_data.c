@@ -11,6 +11,7 @@
 #include "sv_recio.h"
 #include "sv_store.h"
 #include "pay_data.h"
+#include "pay_fastcsv.h"
 
 const char *const pay_role_names[PAY_R_COUNT] = {
     "region", "employer_sector", "agreement", "job", "sex", "age_band", "csp",
@@ -78,20 +79,55 @@ static double num(const char *s)
     return *end ? NAN : x;
 }
 
+/* Make room for one more row (not when streaming); the row to fill. */
+static struct pay_emp *next_emp(struct loader *L)
+{
+    struct pay_data *d = L->d;
+    if (L->visit)
+        return &L->one;
+    if (d->n == d->cap) {
+        size_t ncap = d->cap ? d->cap * 2 : 4096;
+        struct pay_emp *ne = realloc(d->e, ncap * sizeof *ne);
+        if (!ne) {
+            sv_error_set(L->err, SV_ENOMEM, L->source, 0, 0, "out of memory after %zu records",
+                         d->n);
+            return NULL;
+        }
+        d->e = ne;
+        d->cap = ncap;
+    }
+    return &d->e[d->n];
+}
+
+/* The employer id's 64-bit hash (0 = none). */
+static unsigned long long employer_hash(const char *v)
+{
+    if (!v)
+        return 0;
+    /* FNV-1a: ids are already keyed hashes; 64 bits keep collisions negligible */
+    unsigned long long h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+/* Row e is filled: keep it or show it to the visitor. */
+static int emp_done(struct loader *L, const struct pay_emp *e)
+{
+    L->d->n_read++;
+    if (L->visit)
+        return L->visit(e, L->visit_ctx);
+    L->d->n++;
+    return 0;
+}
+
 static int add_record(const struct sv_record *rec, void *ctx)
 {
     struct loader *L = ctx;
     struct pay_data *d = L->d;
-    if (!L->visit && d->n == d->cap) {
-        size_t ncap = d->cap ? d->cap * 2 : 4096;
-        struct pay_emp *ne = realloc(d->e, ncap * sizeof *ne);
-        if (!ne)
-            return sv_error_set(L->err, SV_ENOMEM, L->source, 0, 0, "out of memory after %zu records",
-                                d->n);
-        d->e = ne;
-        d->cap = ncap;
-    }
-    struct pay_emp *e = L->visit ? &L->one : &d->e[d->n];
+    struct pay_emp *e = next_emp(L);
+    if (!e)
+        return SV_ENOMEM;
     for (int r = 0; r < PAY_R_NCAT; r++) {
         const char *v = L->col[r] >= 0 ? rec->values[L->col[r]] : NULL;
         e->cat[r] = v ? (unsigned short)code_index(&L->hash[r], d->var[r], v) : PAY_NA;
@@ -109,20 +145,104 @@ static int add_record(const struct sv_record *rec, void *ctx)
         e->segur_amount = L->col[PAY_R_SEGUR_AMOUNT] >= 0
                               ? num(rec->values[L->col[PAY_R_SEGUR_AMOUNT]])
                               : NAN;
-    e->employer = 0;
-    v = L->col[PAY_R_EMPLOYER] >= 0 ? rec->values[L->col[PAY_R_EMPLOYER]] : NULL;
-    if (v) {
-        /* FNV-1a: ids are already keyed hashes; 64 bits keep collisions negligible */
-        unsigned long long h = 1469598103934665603ULL;
-        for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-            h = (h ^ *p) * 1099511628211ULL;
-        e->employer = h ? h : 1;
-    }
-    d->n_read++;
-    if (L->visit)
-        return L->visit(e, L->visit_ctx);
-    d->n++;
+    e->employer = employer_hash(L->col[PAY_R_EMPLOYER] >= 0 ? rec->values[L->col[PAY_R_EMPLOYER]]
+                                                            : NULL);
+    return emp_done(L, e);
+}
+
+/* A value the fast reader found invalid: the message sv_recio would give. */
+static int value_error(struct loader *L, long line, const char *id, const char *var,
+                       const char *text)
+{
+    sv_error_set(L->err, SV_EDATA, L->source, line, 0, "%s", text);
+    sv_error_set_path(L->err, "record '%s': %s", id, var);
+    return SV_EDATA;
+}
+
+/* A numeric value checked as sv_record_check_value() does; NAN when empty. */
+static int fast_number(struct loader *L, const struct sv_variable *v, char *s, long line,
+                       const char *id, double *out)
+{
+    *out = NAN;
+    if (!s)
+        return 0;
+    char *comma = strchr(s, ',');
+    if (comma && strlen(s) < 128)
+        *comma = '.'; /* as sv_recio stores a decimal comma */
+    double x;
+    char text[SV_ERROR_TEXT_MAX];
+    if (pay_fastcsv_number(s, &x))
+        snprintf(text, sizeof text, "'%s' is not a number", s);
+    else if (v->type == SV_TYPE_INTEGER && x != floor(x))
+        snprintf(text, sizeof text, "'%s' is not a whole number", s);
+    else if (v->has_min && x < v->min)
+        snprintf(text, sizeof text, "value %.15g below minimum %.15g", x, v->min);
+    else if (v->has_max && x > v->max)
+        snprintf(text, sizeof text, "value %.15g above maximum %.15g", x, v->max);
+    else
+        text[0] = '\0';
+    if (text[0])
+        return value_error(L, line, id, v->name, text);
+    *out = x;
     return 0;
+}
+
+static int fast_row(char **vals, long line, const char *id, void *ctx)
+{
+    struct loader *L = ctx;
+    struct pay_data *d = L->d;
+    struct pay_emp *e = next_emp(L);
+    if (!e)
+        return SV_ENOMEM;
+    for (int r = 0; r < PAY_R_NCAT; r++) {
+        e->cat[r] = PAY_NA;
+        if (!vals[r])
+            continue;
+        unsigned k = code_index(&L->hash[r], d->var[r], vals[r]);
+        if (k == PAY_NA) {
+            char text[SV_ERROR_TEXT_MAX];
+            snprintf(text, sizeof text, "unknown code '%s'", vals[r]);
+            return value_error(L, line, id, d->var[r]->name, text);
+        }
+        e->cat[r] = (unsigned short)k;
+    }
+    double segur_amount;
+    if (fast_number(L, d->var[PAY_R_HOURS], vals[PAY_R_HOURS], line, id, &e->hours) ||
+        fast_number(L, d->var[PAY_R_PAY], vals[PAY_R_PAY], line, id, &e->monthly))
+        return SV_EDATA;
+    e->seniority = NAN;
+    if (d->var[PAY_R_SENIORITY] &&
+        fast_number(L, d->var[PAY_R_SENIORITY], vals[PAY_R_SENIORITY], line, id, &e->seniority))
+        return SV_EDATA;
+    segur_amount = NAN;
+    if (d->var[PAY_R_SEGUR_AMOUNT] && fast_number(L, d->var[PAY_R_SEGUR_AMOUNT],
+                                                  vals[PAY_R_SEGUR_AMOUNT], line, id, &segur_amount))
+        return SV_EDATA;
+    const char *sg = vals[PAY_R_SEGUR];
+    if (sg && strcmp(sg, "0") != 0 && strcmp(sg, "1") != 0) {
+        char text[SV_ERROR_TEXT_MAX];
+        snprintf(text, sizeof text, "'%s' is not 0 or 1", sg);
+        return value_error(L, line, id, d->var[PAY_R_SEGUR]->name, text);
+    }
+    e->segur_amount = !sg ? NAN : sg[0] == '0' ? 0 : segur_amount;
+    e->employer = employer_hash(vals[PAY_R_EMPLOYER]);
+    return emp_done(L, e);
+}
+
+/* The fast reader takes the roles' usual types only; otherwise sv_recio. */
+static bool fast_types(const struct pay_data *d)
+{
+    static const int numeric[] = {PAY_R_SENIORITY, PAY_R_HOURS, PAY_R_PAY, PAY_R_SEGUR_AMOUNT};
+    for (size_t k = 0; k < sizeof numeric / sizeof numeric[0]; k++) {
+        const struct sv_variable *v = d->var[numeric[k]];
+        if (v && v->type != SV_TYPE_NUMBER && v->type != SV_TYPE_INTEGER)
+            return false;
+    }
+    if (d->var[PAY_R_SEGUR] && d->var[PAY_R_SEGUR]->type != SV_TYPE_YESNO)
+        return false;
+    if (d->var[PAY_R_EMPLOYER] && d->var[PAY_R_EMPLOYER]->type != SV_TYPE_TEXT)
+        return false;
+    return true;
 }
 
 static int load(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
@@ -160,6 +280,9 @@ static int load(struct pay_data *d, const struct sv_survey *survey, const char *
     }
     for (int r = 0; r < PAY_R_NCAT; r++)
         code_hash_build(&L.hash[r], d->var[r]);
+    const char *names[PAY_R_COUNT];
+    for (int r = 0; r < PAY_R_COUNT; r++)
+        names[r] = d->var[r] ? schema->columns[L.col[r]].name : NULL;
     for (size_t k = 0; k < sizeof required / sizeof required[0]; k++)
         if (L.col[required[k]] < 0) {
             rc = sv_error_set(err, SV_EDATA, survey->file, 0, 0,
@@ -169,6 +292,10 @@ static int load(struct pay_data *d, const struct sv_survey *survey, const char *
         }
     if (!data_path && !store_path) {
         rc = 0; /* roles bound, nothing to read */
+    } else if (data_path && fast_types(d) &&
+               (rc = pay_fastcsv_read(data_path, names, PAY_R_COUNT, fast_row, &L, err)) !=
+                   PAY_FASTCSV_DECLINED) {
+        /* read (rc = 0) or failed */
     } else if (data_path) {
         struct sv_recio_reader *rd = NULL;
         rc = sv_recio_reader_open(&rd, data_path, schema, err);
@@ -222,8 +349,22 @@ void pay_data_release(struct pay_data *d)
     if (!d)
         return;
     free(d->e);
+    free(d->hourly);
     d->e = NULL;
+    d->hourly = NULL;
     d->n = d->cap = 0;
+}
+
+int pay_data_cache_hourly(struct pay_data *d, int without_segur, struct sv_error *err)
+{
+    free(d->hourly);
+    d->hourly = malloc((d->n ? d->n : 1) * sizeof *d->hourly);
+    if (!d->hourly)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < d->n; i++)
+        d->hourly[i] = pay_emp_hourly(&d->e[i], without_segur);
+    d->hourly_without_segur = without_segur;
+    return 0;
 }
 
 double pay_emp_monthly(const struct pay_emp *e, int without_segur)

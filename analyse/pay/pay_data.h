@@ -48,6 +48,10 @@ struct pay_data {
     struct pay_emp *e;
     size_t n, cap;
     long n_read;
+    /* hourly pay of each row, computed once (pay_data_cache_hourly) for one
+     * Ségur choice: every grouping, the sort and the model read it */
+    double *hourly;
+    int hourly_without_segur;
 };
 
 extern const char *const pay_role_names[PAY_R_COUNT];
@@ -69,6 +73,17 @@ void pay_data_release(struct pay_data *d);
  * amount first. NAN when not computable. */
 double pay_emp_hourly(const struct pay_emp *e, int without_segur);
 double pay_emp_monthly(const struct pay_emp *e, int without_segur);
+
+/* Fill d->hourly for the Ségur choice (0 or SV_ENOMEM). */
+int pay_data_cache_hourly(struct pay_data *d, int without_segur, struct sv_error *err);
+
+/* Hourly pay of row i: the cached value when made for this Ségur choice. */
+static inline double pay_data_hourly(const struct pay_data *d, size_t i, int without_segur)
+{
+    if (d->hourly && d->hourly_without_segur == without_segur)
+        return d->hourly[i];
+    return pay_emp_hourly(&d->e[i], without_segur);
+}
 
 /* Map a --by name (a role name such as "job", or a variable name) to a categorical role. */
 int pay_role_parse(const struct pay_data *d, const char *name, enum pay_role *out);

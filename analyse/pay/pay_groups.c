@@ -24,48 +24,116 @@ void pay_groups_levels(const struct pay_groupset *gs, size_t c, unsigned *lev)
     }
 }
 
-struct keyed {
-    double x;
-    size_t i;
-};
-
-static int cmp_keyed(const void *a, const void *b)
+/* Order-preserving map of a double to an unsigned key (-0 and +0 alike). */
+static unsigned long long sort_key(double x)
 {
-    const struct keyed *p = a, *q = b;
-    if (p->x != q->x)
-        return p->x < q->x ? -1 : 1;
-    return (p->i > q->i) - (p->i < q->i);
+    unsigned long long u;
+    if (x == 0)
+        x = 0;
+    memcpy(&u, &x, sizeof u);
+    return (u >> 63) ? ~u : u ^ (1ULL << 63);
 }
 
-int pay_groups_order(size_t **order, size_t *norder, const struct pay_data *d, enum pay_measure m,
+/*
+ * Rows with a value, ascending; ties in row order. An LSD radix sort on the
+ * keys, 16 bits a pass, is stable, so it gives the same order as a
+ * comparison sort by (value, row) at a fraction of the cost (qsort was 14 %
+ * of `analyse gender` on a million rows).
+ */
+static int sort_rows(size_t **order, size_t *norder, const struct pay_data *d, enum pay_measure m,
                      int without_segur, struct sv_error *err)
 {
-    *order = NULL;
-    *norder = 0;
-    struct keyed *k = malloc((d->n ? d->n : 1) * sizeof *k);
-    size_t *o = malloc((d->n ? d->n : 1) * sizeof *o);
-    if (!k || !o) {
-        free(k);
-        free(o);
+    size_t n = 0, cap = d->n ? d->n : 1;
+    unsigned long long *key = malloc(cap * sizeof *key), *key2 = malloc(cap * sizeof *key2);
+    size_t *idx = malloc(cap * sizeof *idx), *idx2 = malloc(cap * sizeof *idx2);
+    size_t *count = calloc(4 * 65536, sizeof *count);
+    if (!key || !key2 || !idx || !idx2 || !count) {
+        free(key);
+        free(key2);
+        free(idx);
+        free(idx2);
+        free(count);
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory sorting %zu employees", d->n);
     }
-    size_t n = 0;
     for (size_t i = 0; i < d->n; i++) {
-        double x = m == PAY_HOURLY ? pay_emp_hourly(&d->e[i], without_segur)
+        double x = m == PAY_HOURLY ? pay_data_hourly(d, i, without_segur)
                                    : pay_emp_monthly(&d->e[i], without_segur);
         if (isnan(x))
             continue;
-        k[n].x = x;
-        k[n].i = i;
+        unsigned long long k = sort_key(x);
+        key[n] = k;
+        idx[n] = i;
+        for (int p = 0; p < 4; p++)
+            count[p * 65536 + ((k >> (16 * p)) & 0xFFFF)]++;
         n++;
     }
-    qsort(k, n, sizeof *k, cmp_keyed);
-    for (size_t j = 0; j < n; j++)
-        o[j] = k[j].i;
-    free(k);
-    *order = o;
+    for (int p = 0; p < 4; p++) {
+        size_t *c = count + p * 65536;
+        bool constant = false;
+        size_t sum = 0;
+        for (size_t b = 0; b < 65536; b++) {
+            size_t t = c[b];
+            if (t == n)
+                constant = true;
+            c[b] = sum;
+            sum += t;
+        }
+        if (constant)
+            continue; /* every key has this digit: the pass would not move anything */
+        for (size_t j = 0; j < n; j++) {
+            size_t at = c[(key[j] >> (16 * p)) & 0xFFFF]++;
+            key2[at] = key[j];
+            idx2[at] = idx[j];
+        }
+        unsigned long long *tk = key;
+        key = key2;
+        key2 = tk;
+        size_t *ti = idx;
+        idx = idx2;
+        idx2 = ti;
+    }
+    free(key);
+    free(key2);
+    free(idx2);
+    free(count);
+    *order = idx;
     *norder = n;
     return 0;
+}
+
+int pay_sorted_make(struct pay_sorted *s, const struct pay_data *d, enum pay_measure m,
+                    int without_segur, struct sv_error *err)
+{
+    memset(s, 0, sizeof *s);
+    size_t *order = NULL, n = 0;
+    int rc = sort_rows(&order, &n, d, m, without_segur, err);
+    if (rc < 0)
+        return rc;
+    s->row = malloc((n ? n : 1) * sizeof *s->row);
+    if (!s->row) {
+        free(order);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory sorting %zu employees", d->n);
+    }
+    for (size_t k = 0; k < n; k++) {
+        size_t i = order[k];
+        const struct pay_emp *e = &d->e[i];
+        struct pay_srow *r = &s->row[k];
+        r->x = m == PAY_HOURLY ? pay_data_hourly(d, i, without_segur)
+                               : pay_emp_monthly(e, without_segur);
+        r->employer = e->employer;
+        memcpy(r->cat, e->cat, sizeof r->cat);
+    }
+    s->n = n;
+    free(order);
+    return 0;
+}
+
+void pay_sorted_release(struct pay_sorted *s)
+{
+    if (!s)
+        return;
+    free(s->row);
+    memset(s, 0, sizeof *s);
 }
 
 void pay_groups_release(struct pay_groupset *gs)
@@ -80,18 +148,17 @@ void pay_groups_release(struct pay_groupset *gs)
 }
 
 /* Add one value to a cell: moments, counts by sex, employers up to 3. */
-static void cell_update(struct pay_cellstat *cs, const struct pay_emp *e, double x, unsigned sex_f,
-                        unsigned sex_h)
+static void cell_update(struct pay_cellstat *cs, unsigned s, unsigned long long employer, double x,
+                        unsigned sex_f, unsigned sex_h)
 {
     pay_moments_add(&cs->mom, x);
-    unsigned s = e->cat[PAY_R_SEX];
     if (s == sex_f)
         cs->n_f++;
     else if (s == sex_h)
         cs->n_h++;
     /* distinct employers, up to 3: all the frequency rule needs; without
      * employer ids the rule falls back to employees */
-    unsigned long long id = e->employer ? e->employer : 0x9e3779b97f4a7c15ULL ^ (unsigned long long)cs->n;
+    unsigned long long id = employer ? employer : 0x9e3779b97f4a7c15ULL ^ (unsigned long long)cs->n;
     if (cs->n_employers < 3) {
         bool seen = false;
         for (long j = 0; j < cs->n_employers; j++)
@@ -151,12 +218,12 @@ void pay_groups_add(struct pay_groupset *gs, const struct pay_emp *e, enum pay_m
         return;
     }
     cs->n++;
-    cell_update(cs, e, x, sex_f, sex_h);
+    cell_update(cs, e->cat[PAY_R_SEX], e->employer, x, sex_f, sex_h);
 }
 
 int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const enum pay_role *roles,
                      size_t nroles, enum pay_measure m, int without_segur, unsigned sex_f,
-                     unsigned sex_h, bool keep_rows, const size_t *order, size_t norder,
+                     unsigned sex_h, bool keep_rows, const struct pay_sorted *sorted,
                      struct sv_error *err)
 {
     int arc = groups_alloc(gs, d, roles, nroles, err);
@@ -184,7 +251,7 @@ int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const en
             if (lev[k] == PAY_NA)
                 ok = false;
         }
-        double x = m == PAY_HOURLY ? pay_emp_hourly(e, without_segur)
+        double x = m == PAY_HOURLY ? pay_data_hourly(d, i, without_segur)
                                    : pay_emp_monthly(e, without_segur);
         if (keep_rows)
             gs->y[i] = x;
@@ -210,23 +277,35 @@ int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const en
         start[c + 1] += start[c];
     for (size_t c = 0; c < gs->ncells; c++)
         gs->cell[c].v = gs->values + start[c];
-    size_t nfill = order ? norder : d->n;
-    for (size_t k = 0; k < nfill; k++) {
-        size_t i = order ? order[k] : k;
-        if (cellof[i] == none)
-            continue;
-        size_t c = cellof[i];
-        const struct pay_emp *e = &d->e[i];
-        double x = m == PAY_HOURLY ? pay_emp_hourly(e, without_segur)
-                                   : pay_emp_monthly(e, without_segur);
-        struct pay_cellstat *cs = &gs->cell[c];
-        cs->v[cs->n++] = x;
-        cell_update(cs, e, x, sex_f, sex_h);
-    }
-    for (size_t c = 0; c < gs->ncells; c++) {
-        struct pay_cellstat *cs = &gs->cell[c];
-        if (!order)
-            pay_sort(cs->v, (size_t)cs->n);
+    if (sorted) {
+        /* rows already in ascending order of the value, copied side by side:
+         * a sequential pass fills every cell sorted */
+        for (size_t k = 0; k < sorted->n; k++) {
+            const struct pay_srow *r = &sorted->row[k];
+            unsigned lev[PAY_MAX_BY];
+            bool ok = true;
+            for (size_t j = 0; j < nroles; j++)
+                if ((lev[j] = r->cat[roles[j]]) == PAY_NA)
+                    ok = false;
+            if (!ok)
+                continue;
+            struct pay_cellstat *cs = &gs->cell[pay_groups_index(gs, lev)];
+            cs->v[cs->n++] = r->x;
+            cell_update(cs, r->cat[PAY_R_SEX], r->employer, r->x, sex_f, sex_h);
+        }
+    } else {
+        for (size_t i = 0; i < d->n; i++) {
+            if (cellof[i] == none)
+                continue;
+            const struct pay_emp *e = &d->e[i];
+            double x = m == PAY_HOURLY ? pay_data_hourly(d, i, without_segur)
+                                       : pay_emp_monthly(e, without_segur);
+            struct pay_cellstat *cs = &gs->cell[cellof[i]];
+            cs->v[cs->n++] = x;
+            cell_update(cs, e->cat[PAY_R_SEX], e->employer, x, sex_f, sex_h);
+        }
+        for (size_t c = 0; c < gs->ncells; c++)
+            pay_sort(gs->cell[c].v, (size_t)gs->cell[c].n);
     }
 done:
     free(cellof);

@@ -40,14 +40,32 @@ struct pay_groupset {
 enum pay_measure { PAY_MONTHLY = 0, PAY_HOURLY = 1 };
 
 /*
+ * The rows with a value of a measure in ascending order of it (ties in row
+ * order), each with what the cells need, side by side: several groupings
+ * of one measure then share one sort, and fill their cells in one
+ * sequential pass each.
+ */
+struct pay_srow {
+    double x;
+    unsigned long long employer;
+    unsigned short cat[PAY_R_NCAT];
+};
+struct pay_sorted {
+    struct pay_srow *row;
+    size_t n;
+};
+int pay_sorted_make(struct pay_sorted *s, const struct pay_data *d, enum pay_measure m,
+                    int without_segur, struct sv_error *err);
+void pay_sorted_release(struct pay_sorted *s);
+
+/*
  * keep_rows: also fill row_cell and y (n entries each), for the engine.
- * order: NULL, or the rows with a value in ascending order of the measure
- * (pay_groups_order()); cells are then filled already sorted, so several
- * groupings of one measure share one sort.
+ * sorted: NULL (each cell is sorted on its own), or pay_sorted_make() of
+ * the same measure.
  */
 int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const enum pay_role *roles,
                      size_t nroles, enum pay_measure m, int without_segur, unsigned sex_f,
-                     unsigned sex_h, bool keep_rows, const size_t *order, size_t norder,
+                     unsigned sex_h, bool keep_rows, const struct pay_sorted *sorted,
                      struct sv_error *err);
 /*
  * Streaming: cells with moments and counts only (no values: no quantiles).
@@ -58,9 +76,6 @@ int pay_groups_init(struct pay_groupset *gs, const struct pay_data *d, const enu
 void pay_groups_add(struct pay_groupset *gs, const struct pay_emp *e, enum pay_measure m,
                     int without_segur, unsigned sex_f, unsigned sex_h);
 
-/* Rows with a value of the measure, in ascending order of it. Caller frees *order. */
-int pay_groups_order(size_t **order, size_t *norder, const struct pay_data *d, enum pay_measure m,
-                     int without_segur, struct sv_error *err);
 void pay_groups_release(struct pay_groupset *gs);
 /* Cell index from level indices; levels of cell index `c` into lev[]. */
 size_t pay_groups_index(const struct pay_groupset *gs, const unsigned *lev);

@@ -9,8 +9,11 @@
 #include "sv_buf.h"
 #include "pay_model.h"
 
-static bool complete(const struct pay_model *pm, const struct pay_emp *e, double *y)
+/* Is row i in the model (sex known, every control known, hourly pay > 0)?
+ * y = log hourly pay. */
+static bool complete_row(const struct pay_model *pm, size_t i, double *y)
 {
+    const struct pay_emp *e = &pm->d->e[i];
     unsigned s = e->cat[PAY_R_SEX];
     if (s != pm->sex_f && s != pm->sex_h)
         return false;
@@ -19,11 +22,20 @@ static bool complete(const struct pay_model *pm, const struct pay_emp *e, double
             return false;
     if (pm->need_seniority && isnan(e->seniority))
         return false;
-    double h = pay_emp_hourly(e, pm->without_segur);
+    double h = pay_data_hourly(pm->d, i, pm->without_segur);
     if (isnan(h) || !(h > 0))
         return false;
     *y = log(h);
     return true;
+}
+
+/* The same from the cache pay_model_build() fills: NAN = not in the model. */
+static bool complete(const struct pay_model *pm, size_t i, double *y)
+{
+    if (!pm->y)
+        return complete_row(pm, i, y);
+    *y = pm->y[i];
+    return !isnan(*y);
 }
 
 int pay_model_row(void *vctx, size_t i, double *y, struct pay_row *x)
@@ -31,7 +43,7 @@ int pay_model_row(void *vctx, size_t i, double *y, struct pay_row *x)
     const struct pay_model_ctx *c = vctx;
     const struct pay_model *pm = c->pm;
     const struct pay_emp *e = &pm->d->e[i];
-    if (!complete(pm, e, y))
+    if (!complete(pm, i, y))
         return 0;
     bool female = e->cat[PAY_R_SEX] == pm->sex_f;
     if ((c->which == PAY_MODEL_MEN && female) || (c->which == PAY_MODEL_WOMEN && !female))
@@ -75,6 +87,7 @@ void pay_model_release(struct pay_model *pm)
     }
     free(pm->term);
     free(pm->term_label);
+    free(pm->y);
     for (size_t k = 0; k < PAY_MODEL_NFAC; k++)
         free(pm->col[k]);
     memset(pm, 0, sizeof *pm);
@@ -110,11 +123,19 @@ int pay_model_build(struct pay_model *pm, const struct pay_data *d, unsigned sex
         }
     }
     double smin = INFINITY, smax = -INFINITY, hmin = INFINITY, hmax = -INFINITY;
+    pm->y = NULL;
+    double *ycache = malloc((d->n ? d->n : 1) * sizeof *ycache);
+    if (!ycache) {
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
     for (size_t i = 0; i < d->n; i++) {
         double y;
         const struct pay_emp *e = &d->e[i];
-        if (!complete(pm, e, &y))
+        ycache[i] = NAN;
+        if (!complete_row(pm, i, &y))
             continue;
+        ycache[i] = y;
         pm->n_complete++;
         smin = fmin(smin, e->seniority);
         smax = fmax(smax, e->seniority);
@@ -127,6 +148,7 @@ int pay_model_build(struct pay_model *pm, const struct pay_data *d, unsigned sex
         for (size_t f = 0; f < pm->nfac; f++)
             count[f][e->cat[pm->fac[f]]]++;
     }
+    pm->y = ycache;
     /* a constant numeric column is collinear with the intercept: leave it
      * out, as lm() reports NA for it */
     if (pm->n_complete > 0 && (pm->seniority_col >= 0 && smin == smax)) {

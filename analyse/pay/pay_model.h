@@ -34,6 +34,7 @@ struct pay_model {
     long seniority_col, hours_col; /* -1 when not in the model (unbound, or constant) */
     bool need_seniority;           /* rows without seniority are left out */
     long n_complete, n_f, n_h;
+    double *y; /* per row: log hourly pay, NAN when the row is not in the model */
 };
 
 int pay_model_build(struct pay_model *pm, const struct pay_data *d, unsigned sex_f, unsigned sex_h,

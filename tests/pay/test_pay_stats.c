@@ -112,7 +112,7 @@ static void test_domain_means_medians(void **state)
     enum pay_role roles[2] = {PAY_R_JOB, PAY_R_SECTOR};
     struct pay_groupset gs;
     struct sv_error err;
-    assert_int_equal(pay_groups_build(&gs, &f->d, roles, 2, PAY_HOURLY, 0, f->sex_f, f->sex_h, true, NULL, 0, &err), 0);
+    assert_int_equal(pay_groups_build(&gs, &f->d, roles, 2, PAY_HOURLY, 0, f->sex_f, f->sex_h, true, NULL, &err), 0);
     struct analyse_design *des;
     struct analyse_design_spec spec = {.nrows = f->d.n};
     assert_int_equal(analyse_design_new(&des, &spec, &err), 0);
@@ -191,7 +191,7 @@ static void gap_check(struct fixture *f, enum pay_role role, const char *key_pre
         roles[0] = PAY_R_SEX;
     struct pay_groupset gs;
     struct sv_error err;
-    assert_int_equal(pay_groups_build(&gs, &f->d, roles, nr + 1, PAY_HOURLY, 0, f->sex_f, f->sex_h, true, NULL, 0, &err), 0);
+    assert_int_equal(pay_groups_build(&gs, &f->d, roles, nr + 1, PAY_HOURLY, 0, f->sex_f, f->sex_h, true, NULL, &err), 0);
     struct analyse_design *des;
     struct analyse_design_spec spec = {.nrows = f->d.n};
     assert_int_equal(analyse_design_new(&des, &spec, &err), 0);
@@ -250,7 +250,7 @@ static void test_median_gap(void **state)
     enum pay_role roles[1] = {PAY_R_SEX};
     struct pay_groupset gs;
     struct sv_error err;
-    assert_int_equal(pay_groups_build(&gs, &f->d, roles, 1, PAY_HOURLY, 0, f->sex_f, f->sex_h, true, NULL, 0, &err), 0);
+    assert_int_equal(pay_groups_build(&gs, &f->d, roles, 1, PAY_HOURLY, 0, f->sex_f, f->sex_h, true, NULL, &err), 0);
     double mf = pay_quantile_sorted(gs.cell[f->sex_f].v, (size_t)gs.cell[f->sex_f].n, 0.5);
     double mh = pay_quantile_sorted(gs.cell[f->sex_h].v, (size_t)gs.cell[f->sex_h].n, 0.5);
     assert_close(pay_gap_relative(mh, mf), ref("gap_median;all"), TOL, 0);
