@@ -12,6 +12,13 @@
 #include "sv_cli.h"
 #include "cmd_args.h"
 
+int pay_args_format(const char *value, enum analyse_format *out)
+{
+    if (analyse_format_parse(value, out))
+        return sv_usage_error("--format: '%s' is not csv, excel-fr or jsonl", value);
+    return 0;
+}
+
 int pay_args_on_option(int key, const char *value, struct pay_args *a)
 {
     switch (key) {
@@ -24,6 +31,7 @@ int pay_args_on_option(int key, const char *value, struct pay_args *a)
     case PAY_OPT_WITH_SEGUR: a->without_segur = 0; return 0;
     case PAY_OPT_WITHOUT_SEGUR: a->without_segur = 1; return 0;
     case PAY_OPT_STREAMING: a->streaming = 1; return 0;
+    case PAY_OPT_FORMAT: return pay_args_format(value, &a->format);
     case PAY_OPT_SMIC: a->smic = value; return 0;
     case PAY_OPT_SMIC_DATE:
         if (!pay_date_valid(value))

@@ -21,14 +21,21 @@ enum {
     PAY_OPT_SMIC,
     PAY_OPT_SMIC_DATE,
     PAY_OPT_LANG,
-    PAY_OPT_STREAMING
+    PAY_OPT_STREAMING,
+    PAY_OPT_FORMAT
 };
+
+/* --format csv|excel-fr|jsonl, as the other analyse commands take it. */
+#define PAY_FORMAT_OPTION {"format", PAY_OPT_FORMAT, "F", "csv (default), excel-fr or jsonl"}
+/* Parse a --format value; returns 0 or the usage exit code (message printed). */
+int pay_args_format(const char *value, enum analyse_format *out);
 
 #define PAY_COMMON_OPTIONS                                                                       \
     {"survey", PAY_OPT_SURVEY, "ID|DIR", "survey definition (a bare id is looked up in $VIGIE_SURVEYS)"}, \
     {"data", PAY_OPT_DATA, "FILE", "normalised records (CSV or JSON Lines)"},                     \
     {"store", PAY_OPT_STORE, "FILE", "the survey's store (SQLite)"},                               \
     {"output", 'o', "FILE", "write the table to FILE (and FILE's .meta.json); default stdout"},   \
+    PAY_FORMAT_OPTION,                                                                           \
     {"lang", PAY_OPT_LANG, "fr|en", "language of labels (default fr)"},                          \
     {"quiet", 'q', NULL, "print nothing but errors"},                                            \
     {"help", 'h', NULL, "show this help"}
@@ -36,6 +43,7 @@ enum {
 struct pay_args {
     const char *survey, *data, *store, *by, *output, *smic, *smic_date;
     enum sv_lang lang;
+    enum analyse_format format;
     int without_segur;
     int streaming;
     unsigned sex_f, sex_h;

@@ -13,8 +13,9 @@
 #include "cmd_common.h"
 #include "pay.h"
 #include "pay_out.h"
+#include "cmd_args.h"
 
-enum { OPT_WORKFORCE = 256, OPT_YEAR, OPT_BAND, OPT_GROUPS, OPT_LANG };
+enum { OPT_WORKFORCE = 256, OPT_YEAR, OPT_BAND, OPT_GROUPS, OPT_LANG, OPT_FORMAT };
 
 static const struct sv_option eg_options[] = {
     {"workforce", OPT_WORKFORCE, "FILE", "the employer's workforce CSV (one row per employee)"},
@@ -22,6 +23,7 @@ static const struct sv_option eg_options[] = {
     {"band", OPT_BAND, "50-250|251+", "size band (default: from the headcount)"},
     {"groups", OPT_GROUPS, "csp|level", "indicator 1 groups: CSP x age (default) or level x age"},
     {"output", 'o', "FILE", "write the table to FILE (and FILE's .meta.json); default stdout"},
+    {"format", OPT_FORMAT, "F", "csv (default), excel-fr or jsonl"},
     {"lang", OPT_LANG, "fr|en", "language of labels (default fr)"},
     {"quiet", 'q', NULL, "print nothing but errors"},
     {"help", 'h', NULL, "show this help"},
@@ -33,6 +35,7 @@ struct eg_ctx {
     int band;
     enum pay_egapro_grouping grouping;
     enum sv_lang lang;
+    enum analyse_format format;
 };
 
 static int on_opt(int key, const char *value, void *vctx)
@@ -42,6 +45,7 @@ static int on_opt(int key, const char *value, void *vctx)
     case OPT_WORKFORCE: c->workforce = value; return 0;
     case 'o': c->output = value; return 0;
     case 'q': sv_cli_set_quiet(true); return 0;
+    case OPT_FORMAT: return pay_args_format(value, &c->format);
     case OPT_YEAR:
         if (sv_parse_long(value, 2019, 2100, &c->year) < 0)
             return sv_usage_error("--year: expected a year from 2019, got '%s'", value);
@@ -261,6 +265,7 @@ int analyse_cmd_egapro(int argc, char **argv)
     pay_out_add(&out, &cell);
 
     pay_egapro_input_release(&in);
+    out.format = c.format;
     if (pay_out_write(&out, c.output, &err) < 0)
         rc = sv_fail_error(&err);
     pay_out_release(&out);

@@ -290,6 +290,7 @@ static int gender_streaming(struct pay_args *a)
         emit_unadjusted(&out, &d, &gs[k], a, &cres);
         free(mean);
     }
+    out.format = a->format;
     if (pay_out_write(&out, a->output, &err) < 0)
         rc = sv_fail_error(&err);
 done:
@@ -440,6 +441,7 @@ int analyse_cmd_gender(int argc, char **argv)
         free(xb);
         pay_ols_release(&pooled);
     }
+    out.format = a.format;
     if (pay_out_write(&out, a.output, &err) < 0)
         rc = sv_fail_error(&err);
 done:

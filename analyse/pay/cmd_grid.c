@@ -13,14 +13,16 @@
 #include "cmd_common.h"
 #include "pay.h"
 #include "pay_out.h"
+#include "cmd_args.h"
 
-enum { OPT_GRID = 256, OPT_DATE, OPT_SMIC, OPT_LANG };
+enum { OPT_GRID = 256, OPT_DATE, OPT_SMIC, OPT_LANG, OPT_FORMAT };
 
 static const struct sv_option grid_options[] = {
     {"grid", OPT_GRID, "FILE", "grid definition (surveys/common/grids/*.json)"},
     {"date", OPT_DATE, "YYYY-MM-DD", "date of the point value and of the SMIC"},
     {"smic", OPT_SMIC, "FILE", "SMIC history (default: $VIGIE_SURVEYS/common/smic.csv)"},
     {"output", 'o', "FILE", "write the table to FILE (and FILE's .meta.json); default stdout"},
+    {"format", OPT_FORMAT, "F", "csv (default), excel-fr or jsonl"},
     {"lang", OPT_LANG, "fr|en", "language of labels (default fr)"},
     {"quiet", 'q', NULL, "print nothing but errors"},
     {"help", 'h', NULL, "show this help"},
@@ -29,6 +31,7 @@ static const struct sv_option grid_options[] = {
 struct grid_ctx {
     const char *grid, *date, *smic, *output;
     enum sv_lang lang;
+    enum analyse_format format;
 };
 
 static int on_opt(int key, const char *value, void *vctx)
@@ -40,6 +43,7 @@ static int on_opt(int key, const char *value, void *vctx)
     case OPT_SMIC: c->smic = value; return 0;
     case 'o': c->output = value; return 0;
     case 'q': sv_cli_set_quiet(true); return 0;
+    case OPT_FORMAT: return pay_args_format(value, &c->format);
     case OPT_LANG:
         if (sv_lang_parse(value, &c->lang) < 0)
             return sv_usage_error("--lang: expected 'fr' or 'en', got '%s'", value);
@@ -181,6 +185,7 @@ int analyse_cmd_grid(int argc, char **argv)
         cell.estimate = point;
         pay_out_add(&out, &cell);
     }
+    out.format = c.format;
     if (pay_out_write(&out, c.output, &err) < 0)
         rc = sv_fail_error(&err);
     pay_out_release(&out);

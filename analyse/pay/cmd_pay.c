@@ -348,6 +348,7 @@ int analyse_cmd_pay(int argc, char **argv)
         free(median);
         pay_groups_release(&gs);
     }
+    out.format = a.format;
     if (!rc && pay_out_write(&out, a.output, &err) < 0)
         rc = sv_fail_error(&err);
 done:

@@ -81,38 +81,16 @@ int pay_out_write(struct pay_out *o, const char *path, struct sv_error *err)
                 nmax = o->t.rows[i].n;
         o->t.meta.n_respondents = nmax;
     }
-    if (!path || strcmp(path, "-") == 0)
-        return sv_itable_write_csv(&o->t, stdout, SV_CSV_PLAIN, err);
-    struct sv_atomic_file f;
-    int rc = sv_atomic_open(&f, path, err);
-    if (rc < 0)
-        return rc;
-    rc = sv_itable_write_csv(&o->t, f.fp, SV_CSV_PLAIN, err);
-    if (rc < 0) {
-        sv_atomic_abort(&f);
-        return rc;
-    }
-    rc = sv_atomic_commit(&f, err);
-    if (rc < 0)
-        return rc;
-    /* meta beside it: "<path without .csv>.meta.json" */
-    struct sv_buf mp = SV_BUF_INIT;
-    size_t len = strlen(path);
-    if (len > 4 && strcmp(path + len - 4, ".csv") == 0)
-        len -= 4;
-    if (sv_buf_add(&mp, path, len) || sv_buf_adds(&mp, ".meta.json")) {
-        sv_buf_release(&mp);
-        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    rc = sv_atomic_open(&f, mp.data, err);
-    if (rc == 0) {
-        rc = sv_itable_write_meta(&o->t, f.fp, err);
-        if (rc < 0)
-            sv_atomic_abort(&f);
-        else
-            rc = sv_atomic_commit(&f, err);
-    }
-    sv_buf_release(&mp);
+    /* the same files as the other analyse commands: lend the table to
+     * analyse's writer (formats, atomic files, the .meta.json beside) */
+    struct analyse_out ao;
+    analyse_out_init(&ao, NULL, o->lang, PAY_MIN_PER_SEX, 1.0);
+    struct sv_itable empty = ao.table;
+    ao.table = o->t;
+    int rc = analyse_out_write(&ao, path, o->format, false, err);
+    o->t = ao.table;
+    ao.table = empty;
+    analyse_out_release(&ao);
     return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include "sv_itable.h"
 #include "sv_survey.h"
+#include "analyse_table.h"
 
 /* Minimum women and men in a published pay cell. */
 #define PAY_MIN_PER_SEX 3
@@ -15,6 +16,7 @@
 struct pay_out {
     struct sv_itable t;
     enum sv_lang lang;
+    enum analyse_format format; /* --format: csv (default), excel-fr, jsonl */
     int status; /* first error (SV_ENOMEM), sticky */
 };
 
@@ -31,7 +33,8 @@ void pay_cell_init(struct pay_cell *c);
 void pay_out_init(struct pay_out *o, const struct sv_survey *survey, const char *title,
                   enum sv_lang lang);
 void pay_out_add(struct pay_out *o, const struct pay_cell *c);
-/* Write to `path` (+ meta) or to stdout when path is NULL or "-". Returns 0 or SV_E*. */
+/* Write in o->format to `path` (+ "<path without .csv/.jsonl>.meta.json") or to
+ * stdout when path is NULL or "-", through analyse's table writer. Returns 0 or SV_E*. */
 int pay_out_write(struct pay_out *o, const char *path, struct sv_error *err);
 void pay_out_release(struct pay_out *o);
 
