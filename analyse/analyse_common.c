@@ -65,6 +65,7 @@ static int on_option(int key, const char *v, void *ctx)
     case OPT_DENOM: o->denominator = v; break;
     case OPT_CODE: o->code = v; break;
     case OPT_TEST: o->test = true; break;
+    case OPT_ROWS: o->rows = true; break;
     case OPT_P:
         if (sv_parse_double(v, 0.0001, 0.9999, &o->p))
             return sv_usage_error("--p: '%s' is not in (0, 1)", v);
@@ -198,57 +199,39 @@ int analyse_run_want_by(struct analyse_run *run, struct sv_error *err)
     return 0;
 }
 
-/* Build the grouping of `by` (dimensions other than "family"). */
-static int build_grouping(struct analyse_grouping *g, const struct analyse_run *run,
-                          const char *by, struct sv_error *err)
+/*
+ * The groups of `nunits` units (rows, or the slots of a stream): the code of
+ * unit i in dimension k is base[k][i * stride] (ANALYSE_NO_GROUP = missing,
+ * the unit is then in no group). Groups are those with units, numbered in
+ * code-list order as svyby orders them, with their codes and labels.
+ */
+static int group_units(struct analyse_grouping *g, const struct sv_variable *const *vars,
+                       size_t nc, const size_t *const *base, size_t stride, size_t nunits,
+                       enum sv_lang lang, struct sv_error *err)
 {
-    memset(g, 0, sizeof *g);
-    char dims[4][64];
-    size_t nd;
-    int rc = by_dims(run, by, dims, &nd, err);
-    if (rc)
-        return rc;
-    const struct analyse_column *cols[4];
-    size_t nc = 0, span = 1;
-    struct sv_buf byname = SV_BUF_INIT;
-    for (size_t k = 0; k < nd; k++) {
-        if (strcmp(dims[k], "family") == 0)
-            continue;
-        cols[nc] = analyse_data_col(&run->data, analyse_dim_var(run->survey, dims[k]));
-        if (!cols[nc]) {
-            sv_buf_release(&byname);
-            return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "grouping '%s' not loaded", dims[k]);
-        }
-        span *= cols[nc]->var->ncodes ? cols[nc]->var->ncodes : 1;
-        sv_buf_addf(&byname, "%s%s", nc ? ";" : "", dims[k]);
-        nc++;
-    }
-    snprintf(g->by, sizeof g->by, "%s", byname.data);
-    sv_buf_release(&byname);
-    size_t n = run->data.nrows;
-    g->gidx = calloc(n ? n : 1, sizeof *g->gidx);
-    size_t *full = calloc(n ? n : 1, sizeof *full);
+    size_t span = 1;
+    for (size_t k = 0; k < nc; k++)
+        span *= vars[k]->ncodes ? vars[k]->ncodes : 1;
+    g->gidx = calloc(nunits ? nunits : 1, sizeof *g->gidx);
     size_t *dense = malloc((span ? span : 1) * sizeof *dense);
-    if (!g->gidx || !full || !dense) {
-        free(full);
+    if (!g->gidx || !dense) {
         free(dense);
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     }
     for (size_t j = 0; j < span; j++)
         dense[j] = ANALYSE_NO_GROUP;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < nunits; i++) {
         size_t key = 0;
         bool ok = true;
         for (size_t k = 0; k < nc && ok; k++) {
-            size_t c = cols[k]->code[i];
+            size_t c = base[k][i * stride];
             ok = c != ANALYSE_NO_GROUP;
-            key = key * cols[k]->var->ncodes + (ok ? c : 0);
+            key = key * vars[k]->ncodes + (ok ? c : 0);
         }
-        full[i] = ok ? key : ANALYSE_NO_GROUP;
+        g->gidx[i] = ok ? key : ANALYSE_NO_GROUP;
         if (ok)
             dense[key] = 0;
     }
-    /* groups in code-list order, only those with respondents (as svyby) */
     size_t ng = 0;
     for (size_t j = 0; j < span; j++)
         if (dense[j] != ANALYSE_NO_GROUP)
@@ -257,7 +240,6 @@ static int build_grouping(struct analyse_grouping *g, const struct analyse_run *
     g->codes = calloc(ng ? ng : 1, sizeof *g->codes);
     g->labels = calloc(ng ? ng : 1, sizeof *g->labels);
     if (!g->codes || !g->labels) {
-        free(full);
         free(dense);
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     }
@@ -268,22 +250,122 @@ static int build_grouping(struct analyse_grouping *g, const struct analyse_run *
         size_t rem = j;
         size_t idx[4];
         for (size_t k = nc; k-- > 0;) {
-            idx[k] = rem % cols[k]->var->ncodes;
-            rem /= cols[k]->var->ncodes;
+            idx[k] = rem % vars[k]->ncodes;
+            rem /= vars[k]->ncodes;
         }
         for (size_t k = 0; k < nc; k++) {
-            const struct sv_code *code = &cols[k]->var->codes[idx[k]];
+            const struct sv_code *code = &vars[k]->codes[idx[k]];
             sv_buf_addf(&c, "%s%s", k ? ";" : "", code->code);
-            sv_buf_addf(&l, "%s%s", k ? " – " : "", sv_label_get(&code->label, run->opt->lang));
+            sv_buf_addf(&l, "%s%s", k ? " – " : "", sv_label_get(&code->label, lang));
         }
         g->codes[dense[j]] = sv_buf_detach(&c, NULL);
         g->labels[dense[j]] = sv_buf_detach(&l, NULL);
     }
-    for (size_t i = 0; i < n; i++)
-        g->gidx[i] = full[i] == ANALYSE_NO_GROUP ? ANALYSE_NO_GROUP : dense[full[i]];
-    free(full);
+    for (size_t i = 0; i < nunits; i++)
+        if (g->gidx[i] != ANALYSE_NO_GROUP)
+            g->gidx[i] = dense[g->gidx[i]];
     free(dense);
     return 0;
+}
+
+/*
+ * The variables of the dimensions of `by` other than "family" (at most 4)
+ * and the grouping's name.
+ */
+static int grouping_vars(struct analyse_grouping *g, const struct sv_variable **vars,
+                         size_t *nc, const struct analyse_run *run, const char *by,
+                         struct sv_error *err)
+{
+    char dims[4][64];
+    size_t nd;
+    int rc = by_dims(run, by, dims, &nd, err);
+    if (rc)
+        return rc;
+    struct sv_buf byname = SV_BUF_INIT;
+    *nc = 0;
+    for (size_t k = 0; k < nd; k++) {
+        if (strcmp(dims[k], "family") == 0)
+            continue;
+        vars[*nc] = sv_survey_variable(run->survey, analyse_dim_var(run->survey, dims[k]));
+        sv_buf_addf(&byname, "%s%s", *nc ? ";" : "", dims[k]);
+        (*nc)++;
+    }
+    snprintf(g->by, sizeof g->by, "%s", byname.data ? byname.data : "");
+    sv_buf_release(&byname);
+    return 0;
+}
+
+/* Build the grouping of `by` over the rows. */
+static int build_grouping(struct analyse_grouping *g, const struct analyse_run *run,
+                          const char *by, struct sv_error *err)
+{
+    memset(g, 0, sizeof *g);
+    const struct sv_variable *vars[4];
+    const size_t *base[4];
+    size_t nc;
+    int rc = grouping_vars(g, vars, &nc, run, by, err);
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < nc; k++) {
+        const struct analyse_column *col = analyse_data_col(&run->data, vars[k]->name);
+        if (!col)
+            return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "grouping '%s' not loaded",
+                                vars[k]->name);
+        base[k] = col->code;
+    }
+    return group_units(g, vars, nc, base, 1, run->data.nrows, run->opt->lang, err);
+}
+
+int analyse_by_vars(const char **vars, size_t *nvars, const struct analyse_run *run,
+                    const char *by, struct sv_error *err)
+{
+    char dims[4][64];
+    size_t nd;
+    int rc = by_dims(run, by, dims, &nd, err);
+    if (rc)
+        return rc;
+    *nvars = 0;
+    for (size_t k = 0; k < nd; k++)
+        vars[(*nvars)++] = strcmp(dims[k], "family") == 0
+                               ? NULL
+                               : sv_survey_variable(run->survey,
+                                                    analyse_dim_var(run->survey, dims[k]))
+                                     ->name;
+    return 0;
+}
+
+int analyse_grouping_of_slots(struct analyse_grouping *g, const struct analyse_run *run,
+                              const char *by, const size_t *dim_code, size_t ndims,
+                              const char *const *dims, size_t nslots, struct sv_error *err)
+{
+    memset(g, 0, sizeof *g);
+    const struct sv_variable *vars[4];
+    const size_t *base[4];
+    size_t nc;
+    int rc = grouping_vars(g, vars, &nc, run, by, err);
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < nc; k++) {
+        size_t j = 0;
+        while (j < ndims && strcmp(dims[j], vars[k]->name) != 0)
+            j++;
+        if (j == ndims)
+            return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "grouping '%s' not read",
+                                vars[k]->name);
+        base[k] = dim_code + j;
+    }
+    return group_units(g, vars, nc, base, ndims, nslots, run->opt->lang, err);
+}
+
+void analyse_run_warn_setup(const struct analyse_run *run)
+{
+    if (run->setup.empty_cells > 0)
+        sv_warn("%ld frame cells without respondent: their %.0f %s are not represented",
+                run->setup.empty_cells, run->setup.empty_population,
+                run->survey->frame.unit_label_en ? run->survey->frame.unit_label_en : "units");
+    if (run->opt->weighting == ANALYSE_W_RAKE && !run->setup.rake.converged)
+        sv_warn("raking did not converge after %d sweeps (largest misfit %.3g)",
+                run->setup.rake.iterations, run->setup.rake.max_change);
 }
 
 int analyse_run_load(struct analyse_run *run, struct sv_error *err)
@@ -294,13 +376,7 @@ int analyse_run_load(struct analyse_run *run, struct sv_error *err)
     rc = analyse_setup_design(&run->setup, &run->data, run->opt->weighting, err);
     if (rc)
         return rc;
-    if (run->setup.empty_cells > 0)
-        sv_warn("%ld frame cells without respondent: their %.0f %s are not represented",
-                run->setup.empty_cells, run->setup.empty_population,
-                run->survey->frame.unit_label_en ? run->survey->frame.unit_label_en : "units");
-    if (run->opt->weighting == ANALYSE_W_RAKE && !run->setup.rake.converged)
-        sv_warn("raking did not converge after %d sweeps (largest misfit %.3g)",
-                run->setup.rake.iterations, run->setup.rake.max_change);
+    analyse_run_warn_setup(run);
     run->groupings = calloc(run->opt->nby ? run->opt->nby : 1, sizeof *run->groupings);
     if (!run->groupings)
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
@@ -336,6 +412,30 @@ static char *join3(const char *a, const char *sep, const char *b)
     return sv_buf_detach(&x, NULL);
 }
 
+int analyse_emit_result(struct analyse_run *run, const char *indicator, const char *label,
+                        const char *unit, const struct analyse_grouping *g, size_t k,
+                        const char *pre_by, const char *pre_group, const char *pre_label,
+                        const struct analyse_result *res, unsigned flags, struct sv_error *err)
+{
+    if (res->n + res->n_missing == 0)
+        return 0;
+    if (!g)
+        return analyse_out_row(&run->out, indicator, label, pre_by, pre_group, pre_label, unit,
+                               res, flags, err);
+    char *by = join3(pre_by, ";", g->by);
+    char *grp = join3(pre_group, ";", g->codes[k]);
+    char *lab = join3(pre_label, " – ", g->labels[k]);
+    int rc;
+    if (!by || !grp || !lab)
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    else
+        rc = analyse_out_row(&run->out, indicator, label, by, grp, lab, unit, res, flags, err);
+    free(by);
+    free(grp);
+    free(lab);
+    return rc;
+}
+
 int analyse_emit(struct analyse_run *run, const char *indicator, const char *label,
                  const char *unit, enum analyse_stat stat, const double *y, const double *x,
                  double p, const unsigned char *domain, const struct analyse_grouping *g,
@@ -350,32 +450,20 @@ int analyse_emit(struct analyse_run *run, const char *indicator, const char *lab
         rc = analyse_estimate(&res, d, stat, y, x, p, domain, &run->est, err);
         if (rc)
             return rc;
-        if (res.n + res.n_missing == 0)
-            return 0;
-        return analyse_out_row(&run->out, indicator, label, pre_by, pre_group, pre_label, unit,
-                               &res, flags, err);
+        return analyse_emit_result(run, indicator, label, unit, NULL, 0, pre_by, pre_group,
+                                   pre_label, &res, flags, err);
     }
     unsigned char *mask = malloc(n ? n : 1);
     if (!mask)
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-    char *by = join3(pre_by, ";", g->by);
     for (size_t k = 0; k < g->ngroups && rc == 0; k++) {
         for (size_t i = 0; i < n; i++)
             mask[i] = g->gidx[i] == k && (!domain || domain[i]);
         rc = analyse_estimate(&res, d, stat, y, x, p, mask, &run->est, err);
-        if (rc || res.n + res.n_missing == 0)
-            continue;
-        char *grp = join3(pre_group, ";", g->codes[k]);
-        char *lab = join3(pre_label, " – ", g->labels[k]);
-        if (!grp || !lab)
-            rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-        else
-            rc = analyse_out_row(&run->out, indicator, label, by, grp, lab, unit, &res, flags,
-                                 err);
-        free(grp);
-        free(lab);
+        if (rc == 0)
+            rc = analyse_emit_result(run, indicator, label, unit, g, k, pre_by, pre_group,
+                                     pre_label, &res, flags, err);
     }
-    free(by);
     free(mask);
     return rc;
 }

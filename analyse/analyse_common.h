@@ -31,13 +31,14 @@ struct analyse_cmdopts {
     const char *var, *stat, *denominator, *code;
     double p;
     bool test;
+    bool rows; /* --rows: the row engine even where the moments would do */
 };
 
 /* Option keys shared by the commands (long-only ones are >= 256). */
 enum {
     OPT_SURVEY = 256, OPT_STORE, OPT_DATA, OPT_BY, OPT_WEIGHTS, OPT_MIN_CELL, OPT_DOMINANCE,
     OPT_LEVEL, OPT_CI, OPT_FORMAT, OPT_MARKDOWN, OPT_LANG, OPT_VAR, OPT_STAT, OPT_DENOM,
-    OPT_P, OPT_CODE, OPT_QUIET, OPT_TEST
+    OPT_P, OPT_CODE, OPT_QUIET, OPT_TEST, OPT_ROWS
 };
 
 /*
@@ -92,6 +93,30 @@ int analyse_emit(struct analyse_run *run, const char *indicator, const char *lab
                  double p, const unsigned char *domain, const struct analyse_grouping *g,
                  const char *pre_by, const char *pre_group, const char *pre_label,
                  unsigned flags, struct sv_error *err);
+
+/* Add the row of one result (national when g is NULL, else group k of g); none when empty. */
+int analyse_emit_result(struct analyse_run *run, const char *indicator, const char *label,
+                        const char *unit, const struct analyse_grouping *g, size_t k,
+                        const char *pre_by, const char *pre_group, const char *pre_label,
+                        const struct analyse_result *res, unsigned flags, struct sv_error *err);
+
+/*
+ * The variables of the dimensions of a --by value, in order; NULL for the
+ * "family" dimension (not a variable). At most 4.
+ */
+int analyse_by_vars(const char **vars, size_t *nvars, const struct analyse_run *run,
+                    const char *by, struct sv_error *err);
+
+/*
+ * The grouping of `by` over the slots of a stream (analyse_stream.h): the
+ * code of slot s in dims[j] is dim_code[s * ndims + j]; g->gidx is per slot.
+ */
+int analyse_grouping_of_slots(struct analyse_grouping *g, const struct analyse_run *run,
+                              const char *by, const size_t *dim_code, size_t ndims,
+                              const char *const *dims, size_t nslots, struct sv_error *err);
+
+/* Warn about frame cells without respondents and raking that did not converge. */
+void analyse_run_warn_setup(const struct analyse_run *run);
 
 /*
  * Shares of each option of multiple-choice variable `var` (its "<var>.<code>"

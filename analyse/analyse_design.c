@@ -882,7 +882,6 @@ int analyse_estimate(struct analyse_result *r, const struct analyse_design *d,
                      struct sv_error *err)
 {
     double level = opt && opt->level > 0 ? opt->level : 0.95;
-    enum analyse_ci_method cim = opt ? opt->ci : ANALYSE_CI_DEFAULT;
     result_empty(r, level);
     if (!y || (stat == ANALYSE_RATIO && !x))
         return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "estimate: missing column");
@@ -915,11 +914,7 @@ int analyse_estimate(struct analyse_result *r, const struct analyse_design *d,
     int rc = select_rows(d, stat, y, x, domain, used, &r->n, &r->n_missing, err);
     if (rc || r->n == 0)
         goto done;
-    double df = used_df(d, used);
-    if (opt && opt->df != 0 && !isnan(opt->df))
-        df = opt->df;
-    if (cim == ANALYSE_CI_NORMAL)
-        df = INFINITY;
+    double df = analyse_result_df(used_df(d, used), opt);
     r->df = df;
     double tcrit = analyse_ci_crit(df, level);
 
@@ -982,23 +977,45 @@ int analyse_estimate(struct analyse_result *r, const struct analyse_design *d,
         goto done;
     }
     r->var = v;
+    analyse_result_interval(r, stat, opt);
+done:
+    return rc;
+}
+
+double analyse_result_df(double design_df, const struct analyse_options *opt)
+{
+    double df = design_df;
+    if (opt && opt->df != 0 && !isnan(opt->df))
+        df = opt->df;
+    if (opt && opt->ci == ANALYSE_CI_NORMAL)
+        df = INFINITY;
+    return df;
+}
+
+void analyse_result_interval(struct analyse_result *r, enum analyse_stat stat,
+                             const struct analyse_options *opt)
+{
+    double level = r->level;
+    enum analyse_ci_method cim = opt ? opt->ci : ANALYSE_CI_DEFAULT;
+    double est = r->estimate, v = r->var, df = r->df;
     r->se = sqrt(v);
     if (cim == ANALYSE_CI_NONE) {
         r->ci = ANALYSE_CI_NONE;
-        goto done;
+        return;
     }
     if (stat == ANALYSE_PROPORTION && cim != ANALYSE_CI_T && cim != ANALYSE_CI_NORMAL) {
         if (cim == ANALYSE_CI_DEFAULT)
             cim = ANALYSE_CI_LOGIT;
         analyse_ci_proportion(&r->ci_low, &r->ci_high, &r->ci, est, v, df, r->n, level, cim);
     } else {
+        double tcrit = analyse_ci_crit(df, level);
         r->ci = isinf(df) ? ANALYSE_CI_NORMAL : ANALYSE_CI_T;
         r->ci_low = est - tcrit * r->se;
         r->ci_high = est + tcrit * r->se;
     }
-done:
-    return rc;
 }
+
+void analyse_result_empty(struct analyse_result *r, double level) { result_empty(r, level); }
 
 int analyse_total(struct analyse_result *res, const struct analyse_design *d, const double *y,
                   const unsigned char *domain, const struct analyse_options *opt,

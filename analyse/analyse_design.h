@@ -179,6 +179,17 @@ int analyse_estimate(struct analyse_result *res, const struct analyse_design *d,
                      const unsigned char *domain, const struct analyse_options *opt,
                      struct sv_error *err);
 
+/*
+ * For other implementations of the same estimators (analyse_moments.h):
+ * the df an interval uses (the design df unless opt overrides it), a result
+ * with nothing estimated, and the interval of a result whose estimate, var,
+ * df, n and level are set (se, ci_low, ci_high and ci filled).
+ */
+double analyse_result_df(double design_df, const struct analyse_options *opt);
+void analyse_result_empty(struct analyse_result *r, double level);
+void analyse_result_interval(struct analyse_result *r, enum analyse_stat stat,
+                             const struct analyse_options *opt);
+
 /* Shorthands for analyse_estimate(). */
 int analyse_total(struct analyse_result *res, const struct analyse_design *d, const double *y,
                   const unsigned char *domain, const struct analyse_options *opt,

@@ -20,6 +20,7 @@
 #include "sv_cli.h"
 #include "analyse_cmds.h"
 #include "analyse_common.h"
+#include "analyse_stream.h"
 
 static const struct sv_option options[] = {
     {"survey", OPT_SURVEY, "ID|DIR", "survey definition"},
@@ -37,6 +38,8 @@ static const struct sv_option options[] = {
     {"dominance", OPT_DOMINANCE, "F", "suppress totals one unit dominates above F (0.85)"},
     {"level", OPT_LEVEL, "L", "interval level (default 0.95)"},
     {"ci", OPT_CI, "M", "proportion intervals: logit (default), wilson or exact"},
+    {"rows", OPT_ROWS, NULL, "keep every record in memory (the reference path; by default "
+                             "totals, means, shares and ratios of a CSV file are streamed)"},
     {"format", OPT_FORMAT, "F", "csv (default), excel-fr or jsonl"},
     {"markdown", OPT_MARKDOWN, NULL, "also write a Markdown summary (<output>.md)"},
     {"lang", OPT_LANG, "L", "labels in fr (default) or en"},
@@ -97,6 +100,126 @@ static int emit_test(struct analyse_run *run, const char *var, bool single,
                                : "Test d'indépendance (chi-deux de Rao-Scott, 1er ordre) : "
                                  "p-value",
                            g->by, "", "", "p_value", &r, ANALYSE_ROW_NO_CV, err);
+}
+
+/* --progress of the streaming read: on a terminal only (sv_progress decides). */
+static void stream_progress(void *ctx, double fraction)
+{
+    sv_progress_update(ctx, "reading %.0f %%", fraction * 100);
+}
+
+/*
+ * The same rows as the row path below, from one pass over the file into
+ * per-slot moments (analyse_stream.h). Returns 1 when the file cannot be
+ * streamed (the caller then loads the rows).
+ */
+static int stream_estimate(struct analyse_run *run, const char *var, const char *den,
+                           enum analyse_stat st, bool single, const char *ind, const char *label,
+                           const char *unit, unsigned flags, struct sv_error *err)
+{
+    const struct analyse_cmdopts *o = run->opt;
+    const char *dims[ANALYSE_MAX_BY * 4];
+    size_t ndims = 0;
+    for (size_t b = 0; b < o->nby; b++) {
+        const char *vars[4];
+        size_t nv;
+        int rc = analyse_by_vars(vars, &nv, run, o->by[b], err);
+        if (rc)
+            return rc;
+        for (size_t k = 0; k < nv; k++) {
+            if (!vars[k])
+                return 1; /* "family" is the shortage command's */
+            size_t j = 0;
+            while (j < ndims && strcmp(dims[j], vars[k]) != 0)
+                j++;
+            if (j == ndims)
+                dims[ndims++] = vars[k];
+        }
+    }
+    struct sv_progress prog;
+    sv_progress_init(&prog);
+    struct analyse_stream_spec spec = {run->survey, run->data.schema, o->data, o->weighting, var,
+                                       single, st == ANALYSE_RATIO ? den : NULL, dims, ndims, 0,
+                                       stream_progress, &prog};
+    struct analyse_stream sm;
+    int rc = analyse_stream_read(&sm, &spec, err);
+    sv_progress_done(&prog);
+    if (rc)
+        return rc;
+    /* what the row path's setup would say */
+    run->data.nrows = (size_t)sm.nrows;
+    run->setup.weighting = o->weighting;
+    run->setup.rake = sm.design.rake;
+    run->setup.collapsed = sm.plan.collapsed;
+    run->setup.empty_cells = sm.plan.empty_cells;
+    run->setup.empty_population = sm.plan.empty_population;
+    if (o->weighting == ANALYSE_W_RAKE)
+        analyse_setup_describe_rake(&run->setup, sm.plan.text);
+    else
+        snprintf(run->setup.design_text, sizeof run->setup.design_text, "%s", sm.plan.text);
+    analyse_run_warn_setup(run);
+    run->groupings = calloc(o->nby ? o->nby : 1, sizeof *run->groupings);
+    unsigned char *in = malloc(sm.nslots ? sm.nslots : 1);
+    struct analyse_mom *codemom = single ? calloc(sm.nslots ? sm.nslots : 1, sizeof *codemom)
+                                         : NULL;
+    if (!run->groupings || !in || (single && !codemom)) {
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    for (size_t b = 0; b < o->nby && rc == 0; b++) {
+        rc = analyse_grouping_of_slots(&run->groupings[b], run, o->by[b], sm.dim_code, ndims,
+                                       dims, sm.nslots, err);
+        run->ngroupings = b + 1;
+    }
+    const struct sv_variable *v = sv_survey_variable(run->survey, var);
+    size_t ncodes = single ? v->ncodes : 1;
+    for (size_t c = 0; c < ncodes && rc == 0; c++) {
+        const struct analyse_mom *mom = sm.mom;
+        if (single) {
+            if (o->code && strcmp(o->code, v->codes[c].code) != 0)
+                continue;
+            /* y = 1 when the slot's answer is code c: constant within the slot */
+            for (size_t s = 0; s < sm.nslots; s++) {
+                struct analyse_mom *m = &codemom[s];
+                memset(m, 0, sizeof *m);
+                m->n = sm.mom[s].n;
+                if (sm.y_code[s] == ANALYSE_NO_GROUP)
+                    continue;
+                m->m = m->n;
+                m->y0 = sm.y_code[s] == c;
+                m->x0 = 1;
+                m->sabs = m->m * m->y0;
+                m->maxabs = m->y0;
+            }
+            mom = codemom;
+        }
+        for (size_t pass = 0; pass <= run->ngroupings && rc == 0; pass++) {
+            const struct analyse_grouping *g = pass ? &run->groupings[pass - 1] : NULL;
+            size_t ng = g ? g->ngroups : 1;
+            for (size_t k = 0; k < ng && rc == 0; k++) {
+                for (size_t s = 0; s < sm.nslots; s++)
+                    in[s] = !g || g->gidx[s] == k;
+                struct analyse_result res;
+                rc = analyse_moments_estimate(&res, &sm.design, st, mom, sm.cell, sm.nslots, in,
+                                              &run->est, err);
+                if (rc)
+                    break;
+                if (single)
+                    rc = analyse_emit_result(
+                        run, ind, label, st == ANALYSE_TOTAL ? "count" : "share", g, k, var,
+                        v->codes[c].code, sv_label_get(&v->codes[c].label, o->lang), &res,
+                        st == ANALYSE_TOTAL ? ANALYSE_ROW_ADDITIVE : ANALYSE_ROW_NO_CV, err);
+                else
+                    rc = analyse_emit_result(run, ind, label, unit, g, k, NULL, NULL, NULL, &res,
+                                             flags, err);
+            }
+        }
+    }
+out:
+    free(in);
+    free(codemom);
+    analyse_stream_release(&sm);
+    return rc;
 }
 
 static int run_estimate(struct analyse_run *run, struct sv_error *err)
@@ -162,10 +285,8 @@ static int run_estimate(struct analyse_run *run, struct sv_error *err)
     if (rc == 0 && single && o->code && !sv_variable_code(v, o->code))
         rc = sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "--code: '%s' is not a code of '%s'",
                           o->code, var);
-    if (rc || (rc = analyse_run_want_by(run, err)) || (rc = analyse_run_load(run, err)))
+    if (rc)
         return rc;
-
-    size_t n = run->data.nrows;
     const char *vlabel = sv_label_get(&v->label, lang);
     if (col->code) {
         static char buf[512];
@@ -202,8 +323,18 @@ static int run_estimate(struct analyse_run *run, struct sv_error *err)
     if (o->test && !(single || binary))
         return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
                             "--test needs a yes/no or single-choice variable");
-    if (o->test && run->ngroupings == 0)
+    if (o->test && o->nby == 0)
         return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "--test needs a --by grouping");
+    if (o->data && !o->rows && !o->test && st != ANALYSE_QUANTILE) {
+        rc = stream_estimate(run, var, den, st, single, ind, label, unit, flags, err);
+        if (rc <= 0)
+            return rc;
+        /* 1: this file is not streamed (JSON Lines, ...): the rows */
+        rc = 0;
+    }
+    if ((rc = analyse_run_want_by(run, err)) || (rc = analyse_run_load(run, err)))
+        return rc;
+    size_t n = run->data.nrows;
     for (size_t b = 0; o->test && b < run->ngroupings && rc == 0; b++)
         rc = emit_test(run, var, single, &run->groupings[b], err);
     if (!single) {

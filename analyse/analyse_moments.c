@@ -1,0 +1,384 @@
+/*
+ * Estimators from per-slot moments: see analyse_moments.h, and
+ * analyse_design.c for the row-by-row version these expand.
+ *
+ * Notation: a slot s lies in frame cell c with final weight w_c; u is the
+ * influence value divided by the weight (total: y; mean: (y - est) / W;
+ * ratio: (y - R x) / X), zero outside the domain or when a value is
+ * missing. Calibration subtracts from u a value a_c per cell (post: the
+ * cell mean of u; rake: survey's ten rounds of margin means), so the
+ * residual of a row is e = w_c (u - a_c), and the variance is
+ *   sum_h (1 - f_h) n_h / (n_h - 1) (sum_{i in h} e_i^2 - (sum_{i in h} e_i)^2 / n_h)
+ * with sum e = w_c (S_c - n_c a_c) and sum e^2 = w_c^2 (Q_c - 2 a_c S_c + n_c a_c^2)
+ * per cell, S_c and Q_c being the sums of u and u^2 over its rows.
+ */
+#include "analyse_moments.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void analyse_mom_merge(struct analyse_mom *into, const struct analyse_mom *from)
+{
+    into->n += from->n;
+    if (from->m == 0)
+        return;
+    if (into->m == 0) {
+        double n = into->n;
+        *into = *from;
+        into->n = n;
+        return;
+    }
+    /* re-express from's sums about into's shift: a' = a + dy, b' = b + dx */
+    long double dy = (long double)from->y0 - into->y0, dx = (long double)from->x0 - into->x0;
+    long double m = from->m;
+    into->saa += from->saa + 2 * dy * from->sa + m * dy * dy;
+    into->sbb += from->sbb + 2 * dx * from->sb + m * dx * dx;
+    into->sab += from->sab + dx * from->sa + dy * from->sb + m * dx * dy;
+    into->sa += from->sa + m * dy;
+    into->sb += from->sb + m * dx;
+    into->m += from->m;
+    into->sabs += from->sabs;
+    if (from->maxabs > into->maxabs)
+        into->maxabs = from->maxabs;
+}
+
+void analyse_cell_design_release(struct analyse_cell_design *d)
+{
+    free(d->w);
+    free(d->n_h);
+    free(d->f_h);
+    free(d->S);
+    free(d->Q);
+    free(d->a);
+    free(d->used_h);
+    memset(d, 0, sizeof *d);
+}
+
+/* Raking of the cell weights by iterative proportional fitting, as analyse_design_rake(). */
+static int rake_cells(struct analyse_cell_design *d, struct sv_error *err)
+{
+    const struct analyse_cellplan *p = d->plan;
+    size_t C = p->ncells, K = p->nvars, maxc = 0;
+    for (size_t k = 0; k < K; k++)
+        if (p->vars[k]->ncodes > maxc)
+            maxc = p->vars[k]->ncodes;
+    long double *acc = calloc(maxc ? maxc : 1, sizeof *acc);
+    if (!acc)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    struct analyse_rake_report *rep = &d->rake;
+    memset(rep, 0, sizeof *rep);
+    int rc = 0;
+    for (int it = 0; it < 200 && rc == 0; it++) {
+        for (size_t k = 0; k < K && rc == 0; k++) {
+            const double *tot = p->margin_total + p->margin_off[k];
+            size_t nc = p->vars[k]->ncodes;
+            for (size_t g = 0; g < nc; g++)
+                acc[g] = 0;
+            for (size_t c = 0; c < C; c++)
+                if (p->n[c] > 0)
+                    acc[p->code[c * K + k]] += (long double)p->n[c] * d->w[c];
+            for (size_t g = 0; g < nc && rc == 0; g++) {
+                if (acc[g] > 0 && !(tot[g] > 0))
+                    rc = sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                                      "calibration: cell %zu has respondents but a population "
+                                      "total of %g", g + 1, tot[g]);
+                else if (acc[g] == 0 && tot[g] > 0)
+                    rc = sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                                      "calibration: cell %zu has a population of %g but no "
+                                      "respondent", g + 1, tot[g]);
+            }
+            if (rc)
+                break;
+            for (size_t c = 0; c < C; c++)
+                if (p->n[c] > 0) {
+                    size_t g = p->code[c * K + k];
+                    d->w[c] = d->w[c] * (tot[g] / (double)acc[g]);
+                }
+        }
+        if (rc)
+            break;
+        rep->iterations = it + 1;
+        double worst = 0;
+        for (size_t k = 0; k < K; k++) {
+            const double *tot = p->margin_total + p->margin_off[k];
+            size_t nc = p->vars[k]->ncodes;
+            for (size_t g = 0; g < nc; g++)
+                acc[g] = 0;
+            for (size_t c = 0; c < C; c++)
+                if (p->n[c] > 0)
+                    acc[p->code[c * K + k]] += (long double)p->n[c] * d->w[c];
+            for (size_t g = 0; g < nc; g++)
+                if (tot[g] > 0) {
+                    double e = fabs((double)acc[g] - tot[g]) / tot[g];
+                    if (e > worst)
+                        worst = e;
+                }
+        }
+        rep->max_change = worst;
+        if (worst <= 1e-12) {
+            rep->converged = true;
+            break;
+        }
+    }
+    free(acc);
+    return rc;
+}
+
+int analyse_cell_design_init(struct analyse_cell_design *d, const struct analyse_cellplan *p,
+                             struct sv_error *err)
+{
+    memset(d, 0, sizeof *d);
+    d->plan = p;
+    size_t C = p->ncells, H = p->nstrata;
+    d->w = calloc(C, sizeof *d->w);
+    d->n_h = calloc(H, sizeof *d->n_h);
+    d->f_h = calloc(H, sizeof *d->f_h);
+    d->S = calloc(C, sizeof *d->S);
+    d->Q = calloc(C, sizeof *d->Q);
+    d->a = calloc(C, sizeof *d->a);
+    d->used_h = calloc(H, sizeof *d->used_h);
+    if (!d->w || !d->n_h || !d->f_h || !d->S || !d->Q || !d->a || !d->used_h) {
+        analyse_cell_design_release(d);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    double ntot = 0;
+    for (size_t c = 0; c < C; c++)
+        if (p->n[c] > 0) {
+            d->w[c] = p->base_weight[c];
+            d->n_h[p->stratum[c]] += (double)p->n[c];
+            ntot += (double)p->n[c];
+        }
+    for (size_t h = 0; h < H; h++) {
+        if (!p->stratum_pop)
+            continue;
+        if (p->stratum_pop[h] < d->n_h[h])
+            return sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                                "stratum %zu: population %g is smaller than the sample %g",
+                                h + 1, p->stratum_pop[h], d->n_h[h]);
+        d->f_h[h] = p->stratum_pop[h] > 0 ? d->n_h[h] / p->stratum_pop[h] : 0;
+    }
+    int rc = 0;
+    if (p->weighting == ANALYSE_W_POST) {
+        for (size_t c = 0; c < C; c++)
+            if (p->n[c] > 0) {
+                if (!(p->margin_total[c] > 0)) {
+                    rc = sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                                      "calibration: cell %zu has respondents but a population "
+                                      "total of %g", c + 1, p->margin_total[c]);
+                    break;
+                }
+                d->w[c] = d->w[c] * (p->margin_total[c] / (p->n[c] * d->w[c]));
+            }
+    } else if (p->weighting == ANALYSE_W_RAKE) {
+        rc = rake_cells(d, err);
+        if (rc == 0) {
+            struct analyse_rake_report *rep = &d->rake;
+            long double s = 0, s2 = 0;
+            rep->w_min = INFINITY;
+            rep->w_max = -INFINITY;
+            for (size_t c = 0; c < C; c++)
+                if (p->n[c] > 0) {
+                    s += (long double)p->n[c] * d->w[c];
+                    if (d->w[c] < rep->w_min)
+                        rep->w_min = d->w[c];
+                    if (d->w[c] > rep->w_max)
+                        rep->w_max = d->w[c];
+                }
+            rep->w_mean = (double)(s / ntot);
+            for (size_t c = 0; c < C; c++)
+                if (p->n[c] > 0)
+                    s2 += (long double)p->n[c] * (d->w[c] - rep->w_mean) * (d->w[c] - rep->w_mean);
+            rep->w_cv = ntot > 1 ? sqrt((double)(s2 / (ntot - 1))) / rep->w_mean : 0;
+        }
+    }
+    if (rc)
+        analyse_cell_design_release(d);
+    return rc;
+}
+
+/*
+ * survey's raking residuals (10 rounds over the margins) on the cell table:
+ * each margin step subtracts from u the unweighted mean of the current u
+ * over the margin's category; a_c accumulates those means.
+ */
+static int rake_adjust(struct analyse_cell_design *d)
+{
+    const struct analyse_cellplan *p = d->plan;
+    size_t C = p->ncells, K = p->nvars, tot = 0;
+    for (size_t k = 0; k < K; k++)
+        tot += p->vars[k]->ncodes;
+    double *D = calloc(tot ? tot : 1, sizeof *D);
+    long double *num = calloc(tot ? tot : 1, sizeof *num);
+    double *cnt = calloc(tot ? tot : 1, sizeof *cnt);
+    if (!D || !num || !cnt) {
+        free(D);
+        free(num);
+        free(cnt);
+        return SV_ENOMEM;
+    }
+    for (size_t c = 0; c < C; c++)
+        if (p->n[c] > 0)
+            for (size_t k = 0; k < K; k++)
+                cnt[p->margin_off[k] + p->code[c * K + k]] += (double)p->n[c];
+    for (int r = 0; r < 10; r++) {
+        for (size_t k = 0; k < K; k++) {
+            size_t off = p->margin_off[k], nc = p->vars[k]->ncodes;
+            for (size_t g = 0; g < nc; g++)
+                num[off + g] = 0;
+            for (size_t c = 0; c < C; c++) {
+                if (p->n[c] == 0)
+                    continue;
+                long double adj = 0;
+                for (size_t q = 0; q < K; q++)
+                    adj += D[p->margin_off[q] + p->code[c * K + q]];
+                num[off + p->code[c * K + k]] += d->S[c] - (long double)p->n[c] * adj;
+            }
+            for (size_t g = 0; g < nc; g++)
+                if (cnt[off + g] > 0)
+                    D[off + g] += (double)(num[off + g] / cnt[off + g]);
+        }
+    }
+    for (size_t c = 0; c < C; c++) {
+        d->a[c] = 0;
+        if (p->n[c] == 0)
+            continue;
+        double adj = 0;
+        for (size_t q = 0; q < K; q++)
+            adj += D[p->margin_off[q] + p->code[c * K + q]];
+        d->a[c] = adj;
+    }
+    free(D);
+    free(num);
+    free(cnt);
+    return 0;
+}
+
+int analyse_moments_estimate(struct analyse_result *r, struct analyse_cell_design *d,
+                             enum analyse_stat stat, const struct analyse_mom *mom,
+                             const size_t *cell, size_t nslots, const unsigned char *in_domain,
+                             const struct analyse_options *opt, struct sv_error *err)
+{
+    const struct analyse_cellplan *p = d->plan;
+    double level = opt && opt->level > 0 ? opt->level : 0.95;
+    analyse_result_empty(r, level);
+    if (stat == ANALYSE_QUANTILE)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                            "quantiles need the rows: not a moment estimator");
+    size_t C = p->ncells, H = p->nstrata;
+    /* the weighted sums of the domain */
+    long double W = 0, Y = 0, X = 0, Sabs = 0;
+    double maxw = 0, nused = 0, nmiss = 0;
+    for (size_t h = 0; h < H; h++)
+        d->used_h[h] = 0;
+    for (size_t s = 0; s < nslots; s++) {
+        if (in_domain && !in_domain[s])
+            continue;
+        const struct analyse_mom *m = &mom[s];
+        double w = d->w[cell[s]];
+        nmiss += m->n - m->m;
+        if (m->m == 0)
+            continue;
+        nused += m->m;
+        d->used_h[p->stratum[cell[s]]] += m->m;
+        W += (long double)w * m->m;
+        Y += (long double)w * (m->sa + m->m * (long double)m->y0);
+        X += (long double)w * (m->sb + m->m * (long double)m->x0);
+        Sabs += (long double)w * m->sabs;
+        if (w * m->maxabs > maxw)
+            maxw = w * m->maxabs;
+    }
+    r->n = (long)nused;
+    r->n_missing = (long)nmiss;
+    if (nused == 0)
+        return 0;
+    double strata_used = 0;
+    for (size_t h = 0; h < H; h++)
+        strata_used += d->used_h[h] > 0;
+    r->df = analyse_result_df(nused - strata_used, opt);
+    r->population = (double)W;
+    r->max_share = Sabs > 0 ? maxw / (double)Sabs : NAN;
+    double est, scale, R = 0;
+    switch (stat) {
+    case ANALYSE_TOTAL:
+        est = (double)Y;
+        scale = 1;
+        break;
+    case ANALYSE_RATIO:
+        est = R = (double)(Y / X);
+        scale = (double)X;
+        break;
+    default: /* mean, proportion: a ratio to the count */
+        est = R = (double)(Y / W);
+        scale = (double)W;
+        break;
+    }
+    r->estimate = est;
+    /* S_c, Q_c: sums of u and u^2 over each cell's rows */
+    for (size_t c = 0; c < C; c++)
+        d->S[c] = d->Q[c] = 0;
+    for (size_t s = 0; s < nslots; s++) {
+        if ((in_domain && !in_domain[s]) || mom[s].m == 0)
+            continue;
+        const struct analyse_mom *m = &mom[s];
+        long double su, suu;
+        if (stat == ANALYSE_TOTAL) {
+            long double y0 = m->y0;
+            su = m->sa + m->m * y0;
+            suu = m->saa + 2 * y0 * m->sa + m->m * y0 * y0;
+        } else {
+            /* u = (y - R x) / scale, x = 1 for means; k = y0 - R x0 */
+            long double x0 = stat == ANALYSE_RATIO ? m->x0 : 1.0L;
+            long double sb = stat == ANALYSE_RATIO ? m->sb : 0, sbb = stat == ANALYSE_RATIO ? m->sbb : 0;
+            long double sab = stat == ANALYSE_RATIO ? m->sab : 0;
+            long double k = m->y0 - (long double)R * x0;
+            su = (m->sa - R * sb + m->m * k) / scale;
+            suu = (m->saa - 2 * (long double)R * sab + (long double)R * R * sbb +
+                   2 * k * (m->sa - R * sb) + m->m * k * k) /
+                  ((long double)scale * scale);
+        }
+        d->S[cell[s]] += su;
+        d->Q[cell[s]] += suu;
+    }
+    /* calibration residuals */
+    for (size_t c = 0; c < C; c++)
+        d->a[c] = 0;
+    if (p->weighting == ANALYSE_W_POST) {
+        for (size_t c = 0; c < C; c++)
+            if (p->n[c] > 0)
+                d->a[c] = (double)(d->S[c] / p->n[c]);
+    } else if (p->weighting == ANALYSE_W_RAKE) {
+        if (rake_adjust(d) != 0)
+            return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    /* stratified variance of the element residuals */
+    long double *E = calloc(H, sizeof *E), *E2 = calloc(H, sizeof *E2);
+    if (!E || !E2) {
+        free(E);
+        free(E2);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    for (size_t c = 0; c < C; c++) {
+        if (p->n[c] == 0)
+            continue;
+        long double w = d->w[c], a = d->a[c], nc = p->n[c];
+        size_t h = p->stratum[c];
+        E[h] += w * (d->S[c] - nc * a);
+        E2[h] += w * w * (d->Q[c] - 2 * a * d->S[c] + nc * a * a);
+    }
+    long double v = 0;
+    for (size_t h = 0; h < H; h++) {
+        double nh = d->n_h[h];
+        if (nh < 2)
+            continue;
+        long double ss = E2[h] - E[h] * E[h] / nh;
+        if (ss < 0)
+            ss = 0;
+        v += (1.0L - d->f_h[h]) * nh / (nh - 1.0) * ss;
+    }
+    free(E);
+    free(E2);
+    r->var = (double)v;
+    analyse_result_interval(r, stat, opt);
+    return 0;
+}
