@@ -187,8 +187,8 @@ static void emit_model(struct pay_out *out, const struct pay_model *pm, const st
     pay_out_add(out, &cell);
 }
 
-static void emit_oaxaca(struct pay_out *out, const char *ref, const char *ref_label, double gap,
-                        double expl, double unexpl, long n, const char *reason)
+static void emit_oaxaca(struct pay_out *out, const char *ref, const char *ref_label,
+                        const struct pay_oaxaca *ob)
 {
     enum sv_lang lang = out->lang;
     static const char *const ind[3] = {"oaxaca_gap", "oaxaca_explained", "oaxaca_unexplained"};
@@ -198,7 +198,9 @@ static void emit_oaxaca(struct pay_out *out, const char *ref, const char *ref_la
         PAY_TR(lang, "Oaxaca-Blinder : part expliquée par les caractéristiques",
                "Oaxaca-Blinder: part explained by characteristics"),
         PAY_TR(lang, "Oaxaca-Blinder : part inexpliquée", "Oaxaca-Blinder: unexplained part")};
-    double v[3] = {gap, expl, unexpl};
+    double v[3] = {ob->gap, ob->explained, ob->unexplained};
+    double se[3] = {ob->se_gap, ob->se_explained, ob->se_unexplained};
+    const double z = 1.959963984540054; /* normal 97.5 % quantile, as Jann's oaxaca */
     for (int k = 0; k < 3; k++) {
         struct pay_cell cell;
         pay_cell_init(&cell);
@@ -207,10 +209,16 @@ static void emit_oaxaca(struct pay_out *out, const char *ref, const char *ref_la
         cell.by = "reference";
         cell.group = ref;
         cell.group_label = ref_label;
-        cell.estimate = reason ? NAN : v[k];
-        cell.n = n;
+        cell.estimate = ob->computable ? v[k] : NAN;
+        if (ob->computable && !isnan(se[k])) {
+            cell.se = se[k];
+            cell.lo = v[k] - z * se[k];
+            cell.hi = v[k] + z * se[k];
+            cell.ci_method = "normal";
+        }
+        cell.n = ob->n;
         cell.unit = "ratio";
-        cell.reason = reason ? reason : "";
+        cell.reason = ob->reason ? ob->reason : "";
         pay_out_add(out, &cell);
     }
 }
@@ -396,49 +404,19 @@ int analyse_cmd_gender(int argc, char **argv)
         sv_warn("regression not computed: %s", err.text);
     } else {
         emit_model(&out, &pm, &pooled, n_missing);
-        /* x-bar of men and women, sex column left out (set to 0 in both) */
-        double *xa = calloc(pm.p, sizeof *xa), *xb = calloc(pm.p, sizeof *xb);
-        double ya = 0, yb = 0;
-        if (!xa || !xb) {
-            free(xa);
-            free(xb);
+        struct pay_oaxaca ob[2];
+        if (pay_model_oaxaca(ob, &pm, &pooled, &err) < 0) {
             pay_ols_release(&pooled);
-            rc = sv_fail(SV_EXIT_RUNTIME, "out of memory");
+            rc = sv_fail_error(&err);
             goto done;
         }
-        pay_model_means(&pm, PAY_MODEL_MEN, xa, &ya);
-        pay_model_means(&pm, PAY_MODEL_WOMEN, xb, &yb);
-        xa[PAY_MODEL_SEX_COL] = xb[PAY_MODEL_SEX_COL] = 0;
-        double gap, expl, unexpl;
-        pay_oaxaca_twofold(xa, xb, ya, yb, pooled.beta, pm.p, &gap, &expl, &unexpl);
         emit_oaxaca(&out, "pooled",
                     PAY_TR(lang, "Coefficients du modèle commun avec indicatrice de sexe (Jann 2008)",
                            "Pooled model with a sex dummy (Jann 2008)"),
-                    gap, expl, unexpl, pooled.n, NULL);
-        /* men's coefficients: the model without the sex column, fitted on men */
-        struct pay_ols men;
-        struct sv_error merr;
-        sv_error_clear(&merr);
-        if (pay_model_fit(&men, &pm, PAY_MODEL_MEN, &merr) == 0) {
-            /* men's beta has no sex column: re-insert a 0 to align with xa/xb */
-            double *bm = calloc(pm.p, sizeof *bm);
-            if (bm) {
-                for (size_t j = 0, k = 0; j < pm.p; j++)
-                    bm[j] = j == PAY_MODEL_SEX_COL ? 0 : men.beta[k++];
-                pay_oaxaca_twofold(xa, xb, ya, yb, bm, pm.p, &gap, &expl, &unexpl);
-                emit_oaxaca(&out, "men", PAY_TR(lang, "Coefficients des hommes (Oaxaca 1973)",
-                                               "Men's coefficients (Oaxaca 1973)"),
-                            gap, expl, unexpl, men.n, NULL);
-                free(bm);
-            }
-            pay_ols_release(&men);
-        } else {
-            emit_oaxaca(&out, "men", PAY_TR(lang, "Coefficients des hommes (Oaxaca 1973)",
-                                           "Men's coefficients (Oaxaca 1973)"),
-                        NAN, NAN, NAN, pm.n_h, "not computable: a category has no man");
-        }
-        free(xa);
-        free(xb);
+                    &ob[0]);
+        emit_oaxaca(&out, "men", PAY_TR(lang, "Coefficients des hommes (Oaxaca 1973)",
+                                       "Men's coefficients (Oaxaca 1973)"),
+                    &ob[1]);
         pay_ols_release(&pooled);
     }
     out.format = a.format;

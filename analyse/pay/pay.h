@@ -68,7 +68,7 @@ struct pay_ols {
     double *cov;    /* p x p classical sigma^2 (X'X)^-1 */
     double *hc0;    /* p x p */
     double *hc1;    /* p x p, HC0 * n/(n-p) */
-    double *hc3;    /* p x p */
+    double *hc3;    /* p x p (NULL from pay_ols_fit_ex without hc3) */
     double rss, tss, r2, sigma2;
     double ybar;
     double *xbar;   /* p: mean of each regressor (xbar[0] = 1) */
@@ -83,6 +83,10 @@ struct pay_ols {
  */
 int pay_ols_fit(struct pay_ols *out, size_t n, size_t p, const size_t *numeric, size_t nnumeric,
                 pay_row_fn fn, void *ctx, struct sv_error *err);
+/* The same; hc3 false skips the hat values and leaves out->hc3 NULL (for
+ * fits whose HC3 covariance nobody reads). */
+int pay_ols_fit_ex(struct pay_ols *out, size_t n, size_t p, const size_t *numeric, size_t nnumeric,
+                   bool hc3, pay_row_fn fn, void *ctx, struct sv_error *err);
 void pay_ols_release(struct pay_ols *o);
 
 /*

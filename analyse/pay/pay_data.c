@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sv_record.h"
 #include "sv_recio.h"
@@ -229,6 +230,24 @@ static int fast_row(char **vals, long line, const char *id, void *ctx)
     return emp_done(L, e);
 }
 
+/* Room for the rows of a regular file from its size (a row takes at least
+ * ~48 bytes of CSV in practice; more rows just grow the array), so that the
+ * array is not copied at each doubling. */
+static int presize(struct pay_data *d, const char *path,
+                   int (*visit)(const struct pay_emp *, void *))
+{
+    struct stat st;
+    if (visit || d->e || strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    size_t cap = (size_t)st.st_size / 48 + 4096;
+    struct pay_emp *e = malloc(cap * sizeof *e);
+    if (e) { /* else grown on demand */
+        d->e = e;
+        d->cap = cap;
+    }
+    return 0; /* always: this only prepares the array */
+}
+
 /* The fast reader takes the roles' usual types only; otherwise sv_recio. */
 static bool fast_types(const struct pay_data *d)
 {
@@ -292,7 +311,7 @@ static int load(struct pay_data *d, const struct sv_survey *survey, const char *
         }
     if (!data_path && !store_path) {
         rc = 0; /* roles bound, nothing to read */
-    } else if (data_path && fast_types(d) &&
+    } else if (data_path && fast_types(d) && presize(d, data_path, visit) == 0 &&
                (rc = pay_fastcsv_read(data_path, names, PAY_R_COUNT, fast_row, &L, err)) !=
                    PAY_FASTCSV_DECLINED) {
         /* read (rc = 0) or failed */

@@ -230,7 +230,9 @@ int pay_model_fit(struct pay_ols *out, const struct pay_model *pm, enum pay_mode
         numeric[nn++] = (size_t)pm->seniority_col - shift;
     if (pm->hours_col >= 0)
         numeric[nn++] = (size_t)pm->hours_col - shift;
-    return pay_ols_fit(out, pm->d->n, pm->p - shift, numeric, nn, pay_model_row, &c, err);
+    /* HC3 is reported for the pooled model only */
+    return pay_ols_fit_ex(out, pm->d->n, pm->p - shift, numeric, nn, which == PAY_MODEL_ALL,
+                          pay_model_row, &c, err);
 }
 
 void pay_model_means(const struct pay_model *pm, enum pay_model_subset which, double *xbar,
@@ -253,4 +255,188 @@ void pay_model_means(const struct pay_model *pm, enum pay_model_subset which, do
     for (size_t j = 0; j < pm->p; j++)
         xbar[j] = n ? xbar[j] / (double)n : NAN;
     *ybar = n ? ys / (double)n : NAN;
+}
+
+/* Mean and sample covariance (n - 1) of the p regressors over a subset,
+ * and the mean and variance of y. */
+struct group_moments {
+    long n;
+    double *xbar, *cov; /* p, p x p */
+    double ybar, yvar;
+};
+
+static void group_moments_release(struct group_moments *g)
+{
+    free(g->xbar);
+    free(g->cov);
+    memset(g, 0, sizeof *g);
+}
+
+static int group_moments(struct group_moments *g, const struct pay_model *pm,
+                         enum pay_model_subset which, struct sv_error *err)
+{
+    size_t p = pm->p;
+    memset(g, 0, sizeof *g);
+    g->xbar = calloc(p, sizeof *g->xbar);
+    g->cov = calloc(p * p, sizeof *g->cov);
+    double *s1 = calloc(p, sizeof *s1);
+    struct pay_row *x = malloc(sizeof *x);
+    if (!g->xbar || !g->cov || !s1 || !x) {
+        free(s1);
+        free(x);
+        group_moments_release(g);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    pay_model_means(pm, which, g->xbar, &g->ybar);
+    /* second pass on values with the numeric columns shifted by their
+     * means, against cancellation; the shift leaves the covariance as is */
+    struct pay_model_ctx c = {.pm = pm, .which = which, .drop_sex = 0};
+    double y2 = 0;
+    for (size_t i = 0; i < pm->d->n; i++) {
+        double y;
+        if (pay_model_row(&c, i, &y, x) != 1)
+            continue;
+        g->n++;
+        y2 += (y - g->ybar) * (y - g->ybar);
+        for (size_t k = 0; k < x->nnz; k++) {
+            size_t col = x->col[k];
+            if ((long)col == pm->seniority_col || (long)col == pm->hours_col)
+                x->val[k] -= g->xbar[col];
+            s1[col] += x->val[k];
+        }
+        for (size_t k = 0; k < x->nnz; k++)
+            for (size_t l = 0; l < x->nnz; l++)
+                if (x->col[l] >= x->col[k])
+                    g->cov[x->col[k] * p + x->col[l]] += x->val[k] * x->val[l];
+    }
+    double n = (double)g->n;
+    for (size_t j = 0; j < p; j++)
+        for (size_t k = j; k < p; k++) {
+            double v = g->n > 1 ? (g->cov[j * p + k] - s1[j] * s1[k] / n) / (n - 1.0) : NAN;
+            g->cov[j * p + k] = g->cov[k * p + j] = v;
+        }
+    g->yvar = g->n > 1 ? y2 / (n - 1.0) : NAN;
+    free(s1);
+    free(x);
+    return 0;
+}
+
+/* x' M y for p-vectors and a p x p matrix. */
+static double quad(const double *x, const double *m, const double *y, size_t p)
+{
+    double s = 0;
+    for (size_t j = 0; j < p; j++) {
+        if (x[j] == 0)
+            continue;
+        double r = 0;
+        for (size_t k = 0; k < p; k++)
+            r += m[j * p + k] * y[k];
+        s += x[j] * r;
+    }
+    return s;
+}
+
+/* A one-sex model's coefficients and HC1 covariance (p - 1 columns, no sex
+ * column) put back on the p columns, with 0 for the sex column. */
+static void expand(const struct pay_ols *o, size_t p, double *beta, double *cov)
+{
+    size_t q = p - 1;
+    for (size_t j = 0, a = 0; j < p; j++) {
+        beta[j] = j == PAY_MODEL_SEX_COL ? 0 : o->beta[a];
+        for (size_t k = 0, b = 0; k < p; k++) {
+            bool in = j != PAY_MODEL_SEX_COL && k != PAY_MODEL_SEX_COL;
+            cov[j * p + k] = in ? o->hc1[a * q + b] : 0;
+            if (k != PAY_MODEL_SEX_COL)
+                b++;
+        }
+        if (j != PAY_MODEL_SEX_COL)
+            a++;
+    }
+}
+
+int pay_model_oaxaca(struct pay_oaxaca out[2], const struct pay_model *pm,
+                     const struct pay_ols *pooled, struct sv_error *err)
+{
+    size_t p = pm->p;
+    struct group_moments A, B;
+    memset(out, 0, 2 * sizeof *out);
+    int rc = group_moments(&A, pm, PAY_MODEL_MEN, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = group_moments(&B, pm, PAY_MODEL_WOMEN, err)) < 0) {
+        group_moments_release(&A);
+        return rc;
+    }
+    double *d = calloc(p, sizeof *d), *b = calloc(p, sizeof *b), *sx = calloc(p * p, sizeof *sx);
+    double *bw = calloc(p, sizeof *bw), *va = calloc(p * p, sizeof *va);
+    double *vw = calloc(p * p, sizeof *vw), *db = calloc(p, sizeof *db);
+    if (!d || !b || !sx || !bw || !va || !vw || !db) {
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    A.xbar[PAY_MODEL_SEX_COL] = B.xbar[PAY_MODEL_SEX_COL] = 0;
+    for (size_t j = 0; j < p; j++)
+        d[j] = A.xbar[j] - B.xbar[j];
+    /* V(xbar_A) + V(xbar_B) */
+    for (size_t j = 0; j < p * p; j++)
+        sx[j] = A.cov[j] / (double)A.n + B.cov[j] / (double)B.n;
+    double se_gap = sqrt(A.yvar / (double)A.n + B.yvar / (double)B.n);
+
+    /* pooled reference */
+    memcpy(b, pooled->beta, p * sizeof *b);
+    b[PAY_MODEL_SEX_COL] = 0;
+    out[0].computable = true;
+    out[0].reason = "";
+    out[0].n = pooled->n;
+    pay_oaxaca_twofold(A.xbar, B.xbar, A.ybar, B.ybar, b, p, &out[0].gap, &out[0].explained,
+                       &out[0].unexplained);
+    out[0].se_gap = se_gap;
+    out[0].se_explained = sqrt(quad(d, pooled->hc1, d, p) + quad(b, sx, b, p));
+    out[0].se_unexplained = sqrt(pooled->hc1[PAY_MODEL_SEX_COL * p + PAY_MODEL_SEX_COL]);
+
+    /* men's reference */
+    struct pay_ols men, women;
+    struct sv_error merr;
+    sv_error_clear(&merr);
+    if (pay_model_fit(&men, pm, PAY_MODEL_MEN, &merr) < 0) {
+        out[1].computable = false;
+        out[1].reason = "not computable: a category has no man";
+        out[1].n = pm->n_h;
+        out[1].gap = out[1].explained = out[1].unexplained = NAN;
+        out[1].se_gap = out[1].se_explained = out[1].se_unexplained = NAN;
+        goto done;
+    }
+    expand(&men, p, b, va);
+    out[1].computable = true;
+    out[1].reason = "";
+    out[1].n = men.n;
+    pay_oaxaca_twofold(A.xbar, B.xbar, A.ybar, B.ybar, b, p, &out[1].gap, &out[1].explained,
+                       &out[1].unexplained);
+    out[1].se_gap = se_gap;
+    out[1].se_explained = sqrt(quad(d, va, d, p) + quad(b, sx, b, p));
+    out[1].se_unexplained = NAN; /* without a women's model (a category has no woman) */
+    if (pay_model_fit(&women, pm, PAY_MODEL_WOMEN, &merr) == 0) {
+        expand(&women, p, bw, vw);
+        for (size_t j = 0; j < p * p; j++)
+            va[j] += vw[j];
+        for (size_t j = 0; j < p; j++) {
+            db[j] = b[j] - bw[j];
+            for (size_t k = 0; k < p; k++)
+                sx[j * p + k] = B.cov[j * p + k] / (double)B.n;
+        }
+        out[1].se_unexplained = sqrt(quad(B.xbar, va, B.xbar, p) + quad(db, sx, db, p));
+        pay_ols_release(&women);
+    }
+    pay_ols_release(&men);
+done:
+    free(d);
+    free(b);
+    free(sx);
+    free(bw);
+    free(va);
+    free(vw);
+    free(db);
+    group_moments_release(&A);
+    group_moments_release(&B);
+    return rc;
 }

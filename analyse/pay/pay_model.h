@@ -46,6 +46,34 @@ int pay_model_fit(struct pay_ols *out, const struct pay_model *pm, enum pay_mode
 /* Means of the p regressors (all columns) and of y over a subset. */
 void pay_model_means(const struct pay_model *pm, enum pay_model_subset which, double *xbar,
                      double *ybar);
+/*
+ * Oaxaca-Blinder twofold decomposition of the mean log-pay gap, men (A)
+ * minus women (B), with delta-method standard errors as Jann (2008) gives
+ * them (the group means x-bar and the coefficients independent, the two
+ * groups independent samples; V = the HC1 covariance of the coefficients,
+ * S_g = the sample covariance of the regressors in group g, n_g - 1
+ * denominator, so V(x-bar_g) = S_g / n_g):
+ *   gap = ybar_A - ybar_B,  V = s2_A / n_A + s2_B / n_B;
+ *   E = (xbar_A - xbar_B)' b,  V(E) = d' V(b) d + b' (S_A/n_A + S_B/n_B) b;
+ *   reference "pooled" (b = the pooled model's coefficients, sex dummy
+ *   left out): U = gap - E, which equals -b_women exactly (the dummy and
+ *   the intercept make the residuals sum to 0 in each group), so V(U) is
+ *   that coefficient's HC1 variance;
+ *   reference "men" (b = the men's model): U = xbar_B' (b_A - b_B),
+ *   V(U) = xbar_B' (V_A + V_B) xbar_B + (b_A - b_B)' S_B/n_B (b_A - b_B),
+ *   with b_B the women's model.
+ */
+struct pay_oaxaca {
+    bool computable; /* men: false when a category has no man (reason set) */
+    const char *reason;
+    long n;          /* observations of the reference model */
+    double gap, explained, unexplained;
+    double se_gap, se_explained, se_unexplained; /* NAN when not available */
+};
+/* out[0]: pooled reference (from the fitted pooled model), out[1]: men. */
+int pay_model_oaxaca(struct pay_oaxaca out[2], const struct pay_model *pm,
+                     const struct pay_ols *pooled, struct sv_error *err);
+
 /* The row callback (ctx = struct pay_model_ctx). */
 struct pay_model_ctx {
     const struct pay_model *pm;

@@ -40,6 +40,26 @@ static void add_outer(double *a, size_t p, const struct pay_row *x, double w)
     }
 }
 
+/* The same when the row's columns are ascending (pay_model's rows are):
+ * no test per pair, and the same additions in the same order. */
+static void add_outer_sorted(double *a, size_t p, const struct pay_row *x, double w)
+{
+    for (size_t k = 0; k < x->nnz; k++) {
+        double *ak = a + x->col[k] * p;
+        double vk = w * x->val[k];
+        for (size_t l = k; l < x->nnz; l++)
+            ak[x->col[l]] += vk * x->val[l];
+    }
+}
+
+static bool ascending(const struct pay_row *x)
+{
+    for (size_t k = 1; k < x->nnz; k++)
+        if (x->col[k] <= x->col[k - 1])
+            return false;
+    return true;
+}
+
 static void symmetrise(double *a, size_t p)
 {
     for (size_t i = 0; i < p; i++)
@@ -117,6 +137,12 @@ void pay_ols_release(struct pay_ols *o)
 int pay_ols_fit(struct pay_ols *out, size_t n, size_t p, const size_t *numeric, size_t nnumeric,
                 pay_row_fn fn, void *ctx, struct sv_error *err)
 {
+    return pay_ols_fit_ex(out, n, p, numeric, nnumeric, true, fn, ctx, err);
+}
+
+int pay_ols_fit_ex(struct pay_ols *out, size_t n, size_t p, const size_t *numeric, size_t nnumeric,
+                   bool hc3, pay_row_fn fn, void *ctx, struct sv_error *err)
+{
     memset(out, 0, sizeof *out);
     int rc = 0;
     unsigned char *is_num = calloc(p, 1);
@@ -183,7 +209,10 @@ int pay_ols_fit(struct pay_ols *out, size_t n, size_t p, const size_t *numeric, 
         if (fn(ctx, i, &y, x) != 1)
             continue;
         centre(x, mean, is_num);
-        add_outer(xtx, p, x, 1.0);
+        if (ascending(x))
+            add_outer_sorted(xtx, p, x, 1.0);
+        else
+            add_outer(xtx, p, x, 1.0);
         for (size_t k = 0; k < x->nnz; k++)
             xty[x->col[k]] += x->val[k] * y;
         tss += (y - out->ybar) * (y - out->ybar);
@@ -219,14 +248,26 @@ int pay_ols_fit(struct pay_ols *out, size_t n, size_t p, const size_t *numeric, 
         double fit = 0, h = 0;
         for (size_t k = 0; k < x->nnz; k++) {
             fit += x->val[k] * out->beta[x->col[k]];
+            if (!hc3)
+                continue;
+            const double *ak = ainv + x->col[k] * p;
             for (size_t l = 0; l < x->nnz; l++)
-                h += x->val[k] * ainv[x->col[k] * p + x->col[l]] * x->val[l];
+                h += x->val[k] * ak[x->col[l]] * x->val[l];
         }
         double e = y - fit;
         rss += e * e;
-        add_outer(meat0, p, x, e * e);
-        double d = 1.0 - h;
-        add_outer(meat3, p, x, d > 0 ? e * e / (d * d) : 0.0);
+        bool asc = ascending(x);
+        if (asc)
+            add_outer_sorted(meat0, p, x, e * e);
+        else
+            add_outer(meat0, p, x, e * e);
+        if (hc3) {
+            double d = 1.0 - h, w3 = d > 0 ? e * e / (d * d) : 0.0;
+            if (asc)
+                add_outer_sorted(meat3, p, x, w3);
+            else
+                add_outer(meat3, p, x, w3);
+        }
     }
     symmetrise(meat0, p);
     symmetrise(meat3, p);
@@ -238,14 +279,20 @@ int pay_ols_fit(struct pay_ols *out, size_t n, size_t p, const size_t *numeric, 
     for (size_t k = 0; k < p * p; k++)
         out->cov[k] = out->sigma2 * ainv[k];
     sandwich(out->hc0, ainv, meat0, p, tmp);
-    sandwich(out->hc3, ainv, meat3, p, tmp);
+    if (hc3)
+        sandwich(out->hc3, ainv, meat3, p, tmp);
     for (size_t k = 0; k < p * p; k++)
         out->hc1[k] = out->hc0[k] * (double)used / (double)(used - (long)p);
 
     uncentre(out->beta, out->cov, p, mean, is_num);
     uncentre(NULL, out->hc0, p, mean, is_num);
     uncentre(NULL, out->hc1, p, mean, is_num);
-    uncentre(NULL, out->hc3, p, mean, is_num);
+    if (hc3) {
+        uncentre(NULL, out->hc3, p, mean, is_num);
+    } else {
+        free(out->hc3);
+        out->hc3 = NULL;
+    }
 
 done:
     free(is_num);

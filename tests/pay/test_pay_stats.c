@@ -317,6 +317,26 @@ static void test_oaxaca(void **state)
     pay_oaxaca_twofold(xa, xb, ya, yb, bm, pm.p, &gap, &expl, &unexpl);
     assert_close(expl, ref("oaxaca_explained;men"), TOL, 0);
     assert_close(unexpl, ref("oaxaca_unexplained;men"), TOL, 0);
+    /* the parts with their delta-method standard errors (Jann 2008) */
+    struct pay_oaxaca ob[2];
+    assert_int_equal(pay_model_oaxaca(ob, &pm, &pooled, &err), 0);
+    assert_true(ob[0].computable && ob[1].computable);
+    for (int k = 0; k < 2; k++) {
+        const char *r = k == 0 ? "pooled" : "men";
+        char name[64];
+        assert_close(ob[k].gap, ref("oaxaca_gap"), TOL, 0);
+        assert_close(ob[k].se_gap, ref("oaxaca_gap_se"), TOL, 0);
+        snprintf(name, sizeof name, "oaxaca_explained;%s", r);
+        assert_close(ob[k].explained, ref(name), TOL, 0);
+        snprintf(name, sizeof name, "oaxaca_unexplained;%s", r);
+        assert_close(ob[k].unexplained, ref(name), TOL, 0);
+        snprintf(name, sizeof name, "oaxaca_explained_se;%s", r);
+        assert_close(ob[k].se_explained, ref(name), TOL, 0);
+        snprintf(name, sizeof name, "oaxaca_unexplained_se;%s", r);
+        assert_close(ob[k].se_unexplained, ref(name), TOL, 0);
+    }
+    /* pooled with the sex dummy: the unexplained part is minus its coefficient */
+    assert_close(ob[0].unexplained, -ref("coef;sex=f"), TOL, 0);
     free(xa);
     free(xb);
     free(bm);

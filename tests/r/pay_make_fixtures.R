@@ -130,6 +130,38 @@ if (!any(is.na(coef(fm)))) {
   put("oaxaca_men_not_computable", 1)
 }
 
+# Oaxaca-Blinder standard errors, delta method as Jann (2008) gives them:
+# the group means of the regressors and the coefficients independent, men
+# and women independent samples; V = HC1 covariance of the coefficients,
+# V(xbar_g) = cov(X_g) / n_g (sample covariance, n_g - 1 denominator).
+#   V(gap) = var(y_A)/n_A + var(y_B)/n_B
+#   V(E)   = d' V(b) d + b' (V(xbar_A) + V(xbar_B)) b,   d = xbar_A - xbar_B
+#   pooled: U = -b_women exactly, V(U) = its HC1 variance
+#   men:    V(U) = xbar_B' (V_A + V_B) xbar_B + (b_A - b_B)' V(xbar_B) (b_A - b_B)
+na <- sum(men); nb <- sum(!men)
+put("oaxaca_gap_se", sqrt(var(y[men]) / na + var(y[!men]) / nb))
+vx <- function(cols) cov(X[men, cols, drop = FALSE]) / na + cov(X[!men, cols, drop = FALSE]) / nb
+Vp <- vcovHC(fit, type = "HC1")
+dd <- xa - xb
+stopifnot(abs((gap - sum(dd * bstar)) + coef(fit)[["sexef"]]) < 1e-12)
+put("oaxaca_explained_se;pooled",
+    sqrt(drop(t(dd) %*% Vp %*% dd + t(bstar) %*% vx(names(bstar)) %*% bstar)))
+put("oaxaca_unexplained_se;pooled", sqrt(Vp["sexef", "sexef"]))
+if (!any(is.na(coef(fm)))) {
+  fw <- lm(log(hourly) ~ anciennete + heures + metier + secteur_employeur + tranche_age + region,
+           data = d, subset = sexe == "f")
+  bw <- coef(fw)[names(bm)]
+  stopifnot(!any(is.na(bw)))
+  Va <- vcovHC(fm, type = "HC1")
+  Vw <- vcovHC(fw, type = "HC1")[names(bm), names(bm)]
+  ddm <- xam - xbm
+  put("oaxaca_explained_se;men",
+      sqrt(drop(t(ddm) %*% Va %*% ddm + t(bm) %*% vx(names(bm)) %*% bm)))
+  vxb <- cov(X[!men, names(bm), drop = FALSE]) / nb
+  put("oaxaca_unexplained_se;men",
+      sqrt(drop(t(xbm) %*% (Va + Vw) %*% xbm + t(bm - bw) %*% vxb %*% (bm - bw))))
+}
+
 # Everyone at 35 hours (the file's hours column overwritten): hours is then
 # collinear with the intercept and lm() reports NA for it; the other
 # coefficients are those of the model without it.
