@@ -15,10 +15,11 @@
 #include "pay_out.h"
 #include "cmd_args.h"
 
-enum { OPT_WORKFORCE = 256, OPT_YEAR, OPT_BAND, OPT_GROUPS, OPT_LANG, OPT_FORMAT };
+enum { OPT_WORKFORCE = 256, OPT_AGGREGATED, OPT_YEAR, OPT_BAND, OPT_GROUPS, OPT_LANG, OPT_FORMAT };
 
 static const struct sv_option eg_options[] = {
     {"workforce", OPT_WORKFORCE, "FILE", "the employer's workforce CSV (one row per employee)"},
+    {"aggregated", OPT_AGGREGATED, "FILE", "or the declaration's counts and mean pays per group (CSV)"},
     {"year", OPT_YEAR, "YYYY", "year of publication (the data are of the year before)"},
     {"band", OPT_BAND, "50-250|251+", "size band (default: from the headcount)"},
     {"groups", OPT_GROUPS, "csp|level", "indicator 1 groups: CSP x age (default) or level x age"},
@@ -30,7 +31,7 @@ static const struct sv_option eg_options[] = {
     {NULL, 0, NULL, NULL}};
 
 struct eg_ctx {
-    const char *workforce, *output;
+    const char *workforce, *aggregated, *output;
     long year;
     int band;
     enum pay_egapro_grouping grouping;
@@ -43,6 +44,7 @@ static int on_opt(int key, const char *value, void *vctx)
     struct eg_ctx *c = vctx;
     switch (key) {
     case OPT_WORKFORCE: c->workforce = value; return 0;
+    case OPT_AGGREGATED: c->aggregated = value; return 0;
     case 'o': c->output = value; return 0;
     case 'q': sv_cli_set_quiet(true); return 0;
     case OPT_FORMAT: return pay_args_format(value, &c->format);
@@ -110,12 +112,14 @@ int analyse_cmd_egapro(int argc, char **argv)
     int first;
     bool stop;
     int rc = sv_cli_parse(argc, argv, eg_options,
-                          "analyse egapro --workforce FILE [--year YYYY] [--band 50-250|251+] [-o FILE]",
+                          "analyse egapro (--workforce FILE | --aggregated FILE) [--year YYYY] [--band 50-250|251+] [-o FILE]",
                           "Compute the Egapro gender equality index of one employer from its workforce\n"
                           "file: a CSV with the columns id, sex (f, h), csp (ouv, emp, tam, ic),\n"
                           "age_band (moins30, 30a39, 40a49, 50plus), annual_pay (gross, full-time\n"
                           "equivalent), raise and promotion (0/1), and optionally maternity_return,\n"
-                          "maternity_raise_period, maternity_raised (0/1) and level.\n"
+                          "maternity_raise_period, maternity_raised (0/1) and level; or from the\n"
+                          "aggregated counts of the declaration form (--aggregated: columns item,\n"
+                          "group, age_band, women, men, value_women, value_men).\n"
                           "Rules and scores: analyse/pay/README.md.",
                           on_opt, &c,
                           &first, &stop);
@@ -123,29 +127,38 @@ int analyse_cmd_egapro(int argc, char **argv)
         return rc;
     if (first < argc)
         return sv_usage_error("unexpected argument '%s'", argv[first]);
-    if (!c.workforce)
-        return sv_usage_error("--workforce FILE is required");
+    if (!c.workforce == !c.aggregated)
+        return sv_usage_error("give exactly one of --workforce FILE and --aggregated FILE");
     struct sv_error err;
     sv_error_clear(&err);
-    struct pay_egapro_employee *emp = NULL;
-    size_t n = 0;
-    if (pay_egapro_read_csv(&emp, &n, c.workforce, &err) < 0)
-        return sv_fail_error(&err);
-    if (c.grouping == PAY_EGAPRO_LEVEL)
-        for (size_t i = 0; i < n; i++)
-            if (!emp[i].level[0]) {
-                free(emp);
-                return sv_fail(SV_EXIT_DATA, "%s: --groups level needs a 'level' for every employee (row %zu has none)",
-                               c.workforce, i + 1);
-            }
-    if (n < 50)
-        sv_warn("%s: %zu employees; the index is due from 50 employees", c.workforce, n);
     struct pay_egapro_input in;
-    if (pay_egapro_aggregate(&in, emp, n, c.band, c.grouping, &err) < 0) {
+    if (c.aggregated) {
+        if (pay_egapro_read_aggregated(&in, c.aggregated, c.band, c.grouping, &err) < 0)
+            return sv_fail_error(&err);
+        if (in.total_f + in.total_h < 50)
+            sv_warn("%s: %ld employees; the index is due from 50 employees", c.aggregated,
+                    in.total_f + in.total_h);
+    } else {
+        struct pay_egapro_employee *emp = NULL;
+        size_t n = 0;
+        if (pay_egapro_read_csv(&emp, &n, c.workforce, &err) < 0)
+            return sv_fail_error(&err);
+        if (c.grouping == PAY_EGAPRO_LEVEL)
+            for (size_t i = 0; i < n; i++)
+                if (!emp[i].level[0]) {
+                    free(emp);
+                    return sv_fail(SV_EXIT_DATA,
+                                   "%s: --groups level needs a 'level' for every employee (row %zu has none)",
+                                   c.workforce, i + 1);
+                }
+        if (n < 50)
+            sv_warn("%s: %zu employees; the index is due from 50 employees", c.workforce, n);
+        if (pay_egapro_aggregate(&in, emp, n, c.band, c.grouping, &err) < 0) {
+            free(emp);
+            return sv_fail_error(&err);
+        }
         free(emp);
-        return sv_fail_error(&err);
     }
-    free(emp);
     struct pay_egapro_result res;
     pay_egapro_compute(&in, &res);
 
@@ -168,8 +181,10 @@ int analyse_cmd_egapro(int argc, char **argv)
         free(out.t.meta.wave);
         out.t.meta.wave = sv_strdup(y);
     }
-    out.t.meta.source = sv_strdup(PAY_TR(lang, "Source : fichier du personnel de l'employeur",
-                                         "Source: the employer's workforce file"));
+    out.t.meta.source = sv_strdup(c.aggregated ? PAY_TR(lang, "Source : effectifs et rémunérations moyennes déclarés par l'employeur",
+                                                        "Source: the employer's declared headcounts and mean pays")
+                                               : PAY_TR(lang, "Source : fichier du personnel de l'employeur",
+                                                        "Source: the employer's workforce file"));
     const char *band = in.band == PAY_EGAPRO_OVER_250 ? "251+" : "50-250";
     long total = in.total_f + in.total_h;
 

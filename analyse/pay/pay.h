@@ -264,6 +264,15 @@ void pay_egapro_input_release(struct pay_egapro_input *in);
 int pay_egapro_read_csv(struct pay_egapro_employee **out, size_t *n, const char *path,
                         struct sv_error *err);
 
+/*
+ * Read the aggregated form instead (counts and mean pay per group, see
+ * analyse/pay/README.md): the same pay_egapro_input as pay_egapro_aggregate()
+ * gives from the employees. band as there (-1: from the headcount).
+ * Release with pay_egapro_input_release.
+ */
+int pay_egapro_read_aggregated(struct pay_egapro_input *in, const char *path, int band,
+                               enum pay_egapro_grouping grouping, struct sv_error *err);
+
 extern const char *const pay_egapro_csp_codes[PAY_EGAPRO_CSPS];
 extern const char *const pay_egapro_age_codes[PAY_EGAPRO_AGES];
 

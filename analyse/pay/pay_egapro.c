@@ -556,3 +556,331 @@ done:
     *nout = n;
     return 0;
 }
+
+/* ------------------------------------------------------ aggregated input */
+
+/* A count cell: empty = 0, else a non-negative whole number. */
+static int parse_count(const char *s, long *out)
+{
+    *out = 0;
+    if (!*s)
+        return 0;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (*end || errno || v < 0 || end == s)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+enum { A_ITEM, A_GROUP, A_AGE, A_WOMEN, A_MEN, A_VW, A_VH, A_N };
+static const char *const agg_cols[A_N] = {"item", "group", "age_band", "women", "men",
+                                          "value_women", "value_men"};
+
+struct agg_seen {
+    bool raises[PAY_EGAPRO_CSPS], promotions[PAY_EGAPRO_CSPS];
+    bool any_raises, any_promotions, raises_50_250, returns, maternity, top10;
+    long r50_women, r50_men;
+};
+
+static int agg_row(struct pay_egapro_input *in, struct agg_seen *seen, const char *const *f,
+                   size_t *cap, const char *path, long line, struct sv_error *err)
+{
+    const char *item = f[A_ITEM];
+    long w, m, vw = 0, vh = 0;
+    if (parse_count(f[A_WOMEN], &w) < 0 || parse_count(f[A_MEN], &m) < 0)
+        return sv_error_set(err, SV_EDATA, path, line, 0,
+                            "%s: women and men must be whole numbers >= 0, got '%s' and '%s'", item,
+                            f[A_WOMEN], f[A_MEN]);
+    if (strcmp(item, "pay") == 0) {
+        int age = code_index(pay_egapro_age_codes, PAY_EGAPRO_AGES, f[A_AGE]);
+        if (age < 0)
+            return sv_error_set(err, SV_EDATA, path, line, 0,
+                                "pay: unknown age_band '%s' (expected moins30, 30a39, 40a49 or 50plus)",
+                                f[A_AGE]);
+        size_t g;
+        if (in->grouping == PAY_EGAPRO_CSP) {
+            int csp = code_index(pay_egapro_csp_codes, PAY_EGAPRO_CSPS, f[A_GROUP]);
+            if (csp < 0)
+                return sv_error_set(err, SV_EDATA, path, line, 0,
+                                    "pay: unknown csp '%s' (expected ouv, emp, tam or ic)", f[A_GROUP]);
+            g = (size_t)csp * PAY_EGAPRO_AGES + (size_t)age;
+            if (in->g1[g].n_f + in->g1[g].n_h > 0 || in->g1[g].pay_f < 0)
+                return sv_error_set(err, SV_EDATA, path, line, 0, "pay: group '%s' given twice",
+                                    in->g1[g].key);
+        } else {
+            char key[64];
+            if (!*f[A_GROUP])
+                return sv_error_set(err, SV_EDATA, path, line, 0, "pay: a level is required");
+            snprintf(key, sizeof key, "%s;%s", f[A_GROUP], f[A_AGE]);
+            for (g = 0; g < in->ng1; g++)
+                if (strcmp(in->g1[g].key, key) == 0)
+                    return sv_error_set(err, SV_EDATA, path, line, 0,
+                                        "pay: group '%s' given twice", key);
+            if (in->ng1 == *cap) {
+                size_t ncap = *cap * 2;
+                struct pay_egapro_group1 *ng = realloc(in->g1, ncap * sizeof *ng);
+                if (!ng)
+                    return sv_error_set(err, SV_ENOMEM, path, line, 0, "out of memory");
+                memset(ng + *cap, 0, (ncap - *cap) * sizeof *ng);
+                in->g1 = ng;
+                *cap = ncap;
+            }
+            g = in->ng1++;
+            snprintf(in->g1[g].key, sizeof in->g1[g].key, "%s", key);
+        }
+        struct pay_egapro_group1 *gr = &in->g1[g];
+        double pay[2] = {0, 0};
+        const char *txt[2] = {f[A_VW], f[A_VH]};
+        long cnt[2] = {w, m};
+        for (int k = 0; k < 2; k++) {
+            if (cnt[k] == 0 && !*txt[k])
+                continue;
+            char *end;
+            errno = 0;
+            pay[k] = strtod(txt[k], &end);
+            if (!*txt[k] || *end || errno || !isfinite(pay[k]) || pay[k] < 0)
+                return sv_error_set(err, SV_EDATA, path, line, 0,
+                                    "pay: mean annual pay of %s must be a number >= 0, got '%s'",
+                                    k == 0 ? "women" : "men", txt[k]);
+        }
+        gr->n_f = w;
+        gr->n_h = m;
+        gr->pay_f = pay[0];
+        gr->pay_h = pay[1];
+        if (w + m == 0)
+            gr->pay_f = -1; /* marks the group as given, for the duplicate check */
+        in->total_f += w;
+        in->total_h += m;
+        return 0;
+    }
+    if (parse_count(f[A_VW], &vw) < 0 || parse_count(f[A_VH], &vh) < 0)
+        return sv_error_set(err, SV_EDATA, path, line, 0,
+                            "%s: value_women and value_men must be whole numbers >= 0, got '%s' and '%s'",
+                            item, f[A_VW], f[A_VH]);
+    if (strcmp(item, "raises") == 0 || strcmp(item, "promotions") == 0) {
+        bool raises = item[0] == 'r';
+        int csp = code_index(pay_egapro_csp_codes, PAY_EGAPRO_CSPS, f[A_GROUP]);
+        if (csp < 0)
+            return sv_error_set(err, SV_EDATA, path, line, 0,
+                                "%s: unknown csp '%s' (expected ouv, emp, tam or ic)", item, f[A_GROUP]);
+        bool *done = raises ? &seen->raises[csp] : &seen->promotions[csp];
+        if (*done)
+            return sv_error_set(err, SV_EDATA, path, line, 0, "%s: csp '%s' given twice", item,
+                                f[A_GROUP]);
+        if (vw > w || vh > m)
+            return sv_error_set(err, SV_EDATA, path, line, 0,
+                                "%s: more employees counted (%ld women, %ld men) than in the csp (%ld, %ld)",
+                                item, vw, vh, w, m);
+        struct pay_egapro_group23 *g = &in->g23[csp];
+        if ((seen->raises[csp] || seen->promotions[csp]) && (g->n_f != w || g->n_h != m))
+            return sv_error_set(err, SV_EDATA, path, line, 0,
+                                "%s: csp '%s' has %ld women and %ld men, but %ld and %ld on its other row",
+                                item, f[A_GROUP], w, m, g->n_f, g->n_h);
+        *done = true;
+        g->n_f = w;
+        g->n_h = m;
+        if (raises) {
+            g->raised_f = vw;
+            g->raised_h = vh;
+            seen->any_raises = true;
+        } else {
+            g->promoted_f = vw;
+            g->promoted_h = vh;
+            seen->any_promotions = true;
+        }
+        return 0;
+    }
+    bool *once = strcmp(item, "raises_50_250") == 0       ? &seen->raises_50_250
+                 : strcmp(item, "maternity_returns") == 0 ? &seen->returns
+                 : strcmp(item, "maternity_raised") == 0  ? &seen->maternity
+                 : strcmp(item, "top10") == 0             ? &seen->top10
+                                                          : NULL;
+    if (!once)
+        return sv_error_set(err, SV_EDATA, path, line, 0,
+                            "unknown item '%s' (expected pay, raises, promotions, raises_50_250, "
+                            "maternity_returns, maternity_raised or top10)",
+                            item);
+    if (*once)
+        return sv_error_set(err, SV_EDATA, path, line, 0, "%s: given twice", item);
+    *once = true;
+    if (strcmp(item, "raises_50_250") == 0) {
+        if (vw > w || vh > m)
+            return sv_error_set(err, SV_EDATA, path, line, 0,
+                                "raises_50_250: more raised (%ld women, %ld men) than employees (%ld, %ld)",
+                                vw, vh, w, m);
+        in->raised_f = vw;
+        in->raised_h = vh;
+        seen->r50_women = w; /* checked against the pay rows at the end */
+        seen->r50_men = m;
+        return 0;
+    }
+    if (strcmp(item, "maternity_returns") == 0) {
+        if (m)
+            return sv_error_set(err, SV_EDATA, path, line, 0, "maternity_returns: set for men");
+        in->maternity_returns = w;
+        return 0;
+    }
+    if (strcmp(item, "maternity_raised") == 0) {
+        if (m || vh)
+            return sv_error_set(err, SV_EDATA, path, line, 0, "maternity_raised: set for men");
+        if (vw > w)
+            return sv_error_set(err, SV_EDATA, path, line, 0,
+                                "maternity_raised: %ld raised on return out of %ld", vw, w);
+        in->maternity_eligible = w;
+        in->maternity_raised = vw;
+        return 0;
+    }
+    /* top10 */
+    if (w + m > 10)
+        return sv_error_set(err, SV_EDATA, path, line, 0, "top10: %ld women and %ld men make more than 10",
+                            w, m);
+    in->top10_f = w;
+    in->top10_h = m;
+    return 0;
+}
+
+int pay_egapro_read_aggregated(struct pay_egapro_input *in, const char *path, int band,
+                               enum pay_egapro_grouping grouping, struct sv_error *err)
+{
+    memset(in, 0, sizeof *in);
+    in->grouping = grouping;
+    size_t cap = grouping == PAY_EGAPRO_CSP ? PAY_EGAPRO_CSPS * PAY_EGAPRO_AGES : 16;
+    in->g1 = calloc(cap, sizeof *in->g1);
+    if (!in->g1)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    if (grouping == PAY_EGAPRO_CSP) {
+        for (int c = 0; c < PAY_EGAPRO_CSPS; c++)
+            for (int a = 0; a < PAY_EGAPRO_AGES; a++)
+                snprintf(in->g1[in->ng1++].key, sizeof in->g1[0].key, "%s;%s",
+                         pay_egapro_csp_codes[c], pay_egapro_age_codes[a]);
+    }
+    in->ng23 = PAY_EGAPRO_CSPS;
+    for (int c = 0; c < PAY_EGAPRO_CSPS; c++)
+        snprintf(in->g23[c].key, sizeof in->g23[c].key, "%s", pay_egapro_csp_codes[c]);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        int e = errno;
+        pay_egapro_input_release(in);
+        return sv_error_set(err, e == ENOENT ? SV_ENOTFOUND : SV_EIO, path, 0, 0, "cannot open: %s",
+                            strerror(e));
+    }
+    struct sv_csv_reader r;
+    int rc = sv_csv_reader_init(&r, fp, path, 0, err);
+    if (rc < 0) {
+        fclose(fp);
+        pay_egapro_input_release(in);
+        return rc;
+    }
+    struct agg_seen seen;
+    memset(&seen, 0, sizeof seen);
+    long idx[A_N];
+    bool any_pay = false;
+    rc = sv_csv_read(&r, err);
+    if (rc <= 0) {
+        if (rc == 0)
+            rc = sv_error_set(err, SV_EDATA, path, 1, 0, "empty file: no header");
+        goto done;
+    }
+    for (int c = 0; c < A_N; c++) {
+        idx[c] = -1;
+        for (size_t k = 0; k < r.nfields; k++)
+            if (strcmp(r.fields[k], agg_cols[c]) == 0)
+                idx[c] = (long)k;
+        if (idx[c] < 0) {
+            rc = sv_error_set(err, SV_EDATA, path, 1, 0,
+                              "missing column '%s' in the aggregated file", agg_cols[c]);
+            goto done;
+        }
+    }
+    while ((rc = sv_csv_read(&r, err)) == 1) {
+        if (r.nfields == 1 && r.fields[0][0] == '\0')
+            continue;
+        const char *f[A_N];
+        for (int c = 0; c < A_N; c++)
+            f[c] = (size_t)idx[c] < r.nfields ? r.fields[idx[c]] : "";
+        if ((rc = agg_row(in, &seen, f, &cap, path, r.record_line, err)) < 0)
+            goto done;
+        if (strcmp(f[A_ITEM], "pay") == 0)
+            any_pay = true;
+    }
+    if (rc < 0)
+        goto done;
+    for (size_t g = 0; g < in->ng1; g++)
+        if (in->g1[g].pay_f < 0)
+            in->g1[g].pay_f = 0;
+    long total = in->total_f + in->total_h;
+    if (!any_pay || total == 0) {
+        rc = sv_error_set(err, SV_EDATA, path, 0, 0, "no 'pay' rows with employees");
+        goto done;
+    }
+    in->band = band < 0 ? (total > 250 ? PAY_EGAPRO_OVER_250 : PAY_EGAPRO_50_250)
+                        : (enum pay_egapro_band)band;
+    if (!seen.top10) {
+        rc = sv_error_set(err, SV_EDATA, path, 0, 0, "no 'top10' row");
+        goto done;
+    }
+    if (in->top10_f + in->top10_h != (total < 10 ? total : 10)) {
+        rc = sv_error_set(err, SV_EDATA, path, 0, 0,
+                          "top10: %ld women and %ld men, but the 10 highest paid of %ld employees are %ld",
+                          in->top10_f, in->top10_h, total, total < 10 ? total : 10);
+        goto done;
+    }
+    if (in->band == PAY_EGAPRO_OVER_250) {
+        if (!seen.any_raises || !seen.any_promotions) {
+            rc = sv_error_set(err, SV_EDATA, path, 0, 0,
+                              "251+ employees: 'raises' and 'promotions' rows (one per csp) are needed");
+            goto done;
+        }
+        long rf = 0, rh = 0, pf = 0, ph = 0;
+        for (int c = 0; c < PAY_EGAPRO_CSPS; c++) {
+            rf += in->g23[c].raised_f;
+            rh += in->g23[c].raised_h;
+            pf += in->g23[c].promoted_f;
+            ph += in->g23[c].promoted_h;
+        }
+        in->raises_happened = rf + rh > 0;
+        in->promotions_happened = pf + ph > 0;
+        for (int c = 0; c < PAY_EGAPRO_CSPS && grouping == PAY_EGAPRO_CSP; c++) {
+            long nf = 0, nh = 0;
+            for (int a = 0; a < PAY_EGAPRO_AGES; a++) {
+                nf += in->g1[c * PAY_EGAPRO_AGES + a].n_f;
+                nh += in->g1[c * PAY_EGAPRO_AGES + a].n_h;
+            }
+            if (nf != in->g23[c].n_f || nh != in->g23[c].n_h) {
+                rc = sv_error_set(err, SV_EDATA, path, 0, 0,
+                                  "raises and promotions of csp '%s': %ld women and %ld men, but the "
+                                  "pay rows have %ld and %ld",
+                                  pay_egapro_csp_codes[c], in->g23[c].n_f, in->g23[c].n_h, nf, nh);
+                goto done;
+            }
+        }
+    } else {
+        if (!seen.raises_50_250) {
+            rc = sv_error_set(err, SV_EDATA, path, 0, 0,
+                              "50-250 employees: a 'raises_50_250' row is needed");
+            goto done;
+        }
+        in->raises_happened = in->raised_f + in->raised_h > 0;
+        if (seen.r50_women != in->total_f || seen.r50_men != in->total_h) {
+            rc = sv_error_set(err, SV_EDATA, path, 0, 0,
+                              "raises_50_250: %ld women and %ld men, but the pay rows have %ld and %ld",
+                              seen.r50_women, seen.r50_men, in->total_f, in->total_h);
+            goto done;
+        }
+    }
+    if (in->maternity_eligible > in->maternity_returns) {
+        rc = sv_error_set(err, SV_EDATA, path, 0, 0,
+                          "maternity_raised: %ld women out of %ld returns from maternity leave",
+                          in->maternity_eligible, in->maternity_returns);
+        goto done;
+    }
+    rc = 0;
+done:
+    sv_csv_reader_release(&r);
+    fclose(fp);
+    if (rc < 0)
+        pay_egapro_input_release(in);
+    return rc;
+}

@@ -3,6 +3,8 @@
  * from the rules of décret 2019-15 as the official calculator applies them
  * (see analyse/pay/README.md, "Egapro"). Cases are our own.
  */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -357,13 +359,168 @@ static void test_workforce(void **state)
     remove(path);
 }
 
+
+/* ------------------------------------------------------ aggregated input */
+
+/* The declaration form of an aggregated workforce, written as an employer would. */
+static void write_form(const char *path, const struct pay_egapro_input *in, bool levels)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "item,group,age_band,women,men,value_women,value_men\n");
+    for (size_t g = 0; g < in->ng1; g++) {
+        const struct pay_egapro_group1 *gr = &in->g1[g];
+        if (gr->n_f + gr->n_h == 0 && !levels)
+            continue;
+        char key[64];
+        snprintf(key, sizeof key, "%s", gr->key);
+        char *semi = strchr(key, ';');
+        assert_non_null(semi);
+        *semi = ',';
+        fprintf(fp, "pay,%s,%ld,%ld,", key, gr->n_f, gr->n_h);
+        if (gr->n_f)
+            fprintf(fp, "%.17g", gr->pay_f);
+        fprintf(fp, ",");
+        if (gr->n_h)
+            fprintf(fp, "%.17g", gr->pay_h);
+        fprintf(fp, "\n");
+    }
+    for (int c = 0; c < PAY_EGAPRO_CSPS; c++) {
+        const struct pay_egapro_group23 *g = &in->g23[c];
+        fprintf(fp, "raises,%s,,%ld,%ld,%ld,%ld\n", g->key, g->n_f, g->n_h, g->raised_f, g->raised_h);
+        fprintf(fp, "\"promotions\",%s,,%ld,%ld,%ld,%ld\n", g->key, g->n_f, g->n_h, g->promoted_f,
+                g->promoted_h);
+    }
+    fprintf(fp, "raises_50_250,,,%ld,%ld,%ld,%ld\n", in->total_f, in->total_h, in->raised_f,
+            in->raised_h);
+    fprintf(fp, "maternity_returns,,,%ld,,,\n", in->maternity_returns);
+    fprintf(fp, "maternity_raised,,,%ld,,%ld,\n", in->maternity_eligible, in->maternity_raised);
+    fprintf(fp, "top10,,,%ld,%ld,,\n", in->top10_f, in->top10_h);
+    fclose(fp);
+}
+
+static void same_result(const struct pay_egapro_result *a, const struct pay_egapro_result *b)
+{
+    for (int k = 0; k < 6; k++) {
+        const struct pay_egapro_indicator *x = &a->ind[k], *y = &b->ind[k];
+        assert_int_equal(x->applicable, y->applicable);
+        assert_int_equal(x->calculable, y->calculable);
+        assert_int_equal(x->score, y->score);
+        assert_int_equal(x->favours, y->favours);
+        assert_int_equal(x->compensated, y->compensated);
+        assert_true(x->value == y->value || (isnan(x->value) && isnan(y->value)));
+        assert_true(x->value2 == y->value2 || (isnan(x->value2) && isnan(y->value2)));
+        assert_string_equal(x->reason, y->reason);
+    }
+    assert_int_equal(a->points, b->points);
+    assert_int_equal(a->max_points, b->max_points);
+    assert_int_equal(a->index, b->index);
+}
+
+/* The committed workforce, aggregated and declared as counts and means,
+ * gives the same indicators, scores and index, for both size bands and
+ * both groupings (levels made up from the CSP and the pay). */
+static void test_aggregated_same(void **state)
+{
+    (void)state;
+    struct pay_egapro_employee *e;
+    size_t n;
+    struct sv_error err;
+    assert_int_equal(pay_egapro_read_csv(&e, &n, VIGIE_SOURCE_DIR "/tests/pay/egapro_workforce.csv", &err), 0);
+    char path[] = "/tmp/vigie-egapro-agg-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    for (int grouping = 0; grouping < 2; grouping++) {
+        if (grouping == PAY_EGAPRO_LEVEL)
+            for (size_t i = 0; i < n; i++)
+                snprintf(e[i].level, sizeof e[i].level, "%s-%d", pay_egapro_csp_codes[e[i].csp],
+                         e[i].annual_pay > 30000);
+        for (int band = 0; band < 2; band++) {
+            struct pay_egapro_input a, b;
+            struct pay_egapro_result ra, rb;
+            assert_int_equal(pay_egapro_aggregate(&a, e, n, band, (enum pay_egapro_grouping)grouping, &err), 0);
+            write_form(path, &a, grouping == PAY_EGAPRO_LEVEL);
+            pay_egapro_compute(&a, &ra);
+            if (pay_egapro_read_aggregated(&b, path, band, (enum pay_egapro_grouping)grouping, &err) != 0)
+                fail_msg("grouping %d band %d: %s: %s", grouping, band, err.path, err.text);
+            pay_egapro_compute(&b, &rb);
+            same_result(&ra, &rb);
+            assert_int_equal(a.ng1, b.ng1);
+            for (size_t g = 0; g < a.ng1; g++) {
+                assert_string_equal(a.g1[g].key, b.g1[g].key);
+                assert_int_equal(a.g1[g].valid, b.g1[g].valid);
+                assert_true(a.g1[g].gap_adj == b.g1[g].gap_adj ||
+                            (isnan(a.g1[g].gap_adj) && isnan(b.g1[g].gap_adj)));
+            }
+            assert_true(ra.ind[PAY_EG_I1].calculable);
+            pay_egapro_input_release(&a);
+            pay_egapro_input_release(&b);
+        }
+    }
+    /* the band from the headcount: 150 employees -> 50-250 */
+    struct pay_egapro_input b;
+    assert_int_equal(pay_egapro_read_aggregated(&b, path, -1, PAY_EGAPRO_LEVEL, &err), 0);
+    assert_int_equal(b.band, PAY_EGAPRO_50_250);
+    pay_egapro_input_release(&b);
+    unlink(path);
+    free(e);
+}
+
+static void agg_error(const char *content, const char *want, long line)
+{
+    char path[] = "/tmp/vigie-egapro-agg-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    write_file(path, content);
+    struct pay_egapro_input in;
+    struct sv_error err;
+    sv_error_clear(&err);
+    assert_int_equal(pay_egapro_read_aggregated(&in, path, -1, PAY_EGAPRO_CSP, &err), SV_EDATA);
+    assert_string_equal(err.text, want);
+    assert_int_equal(err.line, line);
+    unlink(path);
+}
+
+static void test_aggregated_errors(void **state)
+{
+    (void)state;
+    const char *h = "item,group,age_band,women,men,value_women,value_men\n";
+    const char *ok = "pay,emp,30a39,3,3,30000,31000\nraises_50_250,,,3,3,1,1\ntop10,,,3,3,,\n";
+    char buf[512];
+    agg_error("item,group,women,men\n", "missing column 'age_band' in the aggregated file", 1);
+    snprintf(buf, sizeof buf, "%spay,emp,30a39,3,-1,30000,31000\n", h);
+    agg_error(buf, "pay: women and men must be whole numbers >= 0, got '3' and '-1'", 2);
+    snprintf(buf, sizeof buf, "%spay,cadre,30a39,3,3,30000,31000\n", h);
+    agg_error(buf, "pay: unknown csp 'cadre' (expected ouv, emp, tam or ic)", 2);
+    snprintf(buf, sizeof buf, "%spay,emp,30a39,3,3,30000,\n", h);
+    agg_error(buf, "pay: mean annual pay of men must be a number >= 0, got ''", 2);
+    snprintf(buf, sizeof buf, "%s%spay,emp,30a39,1,1,1,1\n", h, ok);
+    agg_error(buf, "pay: group 'emp;30a39' given twice", 5);
+    snprintf(buf, sizeof buf, "%s%sbonus,,,1,1,,\n", h, ok);
+    agg_error(buf, "unknown item 'bonus' (expected pay, raises, promotions, raises_50_250, "
+                   "maternity_returns, maternity_raised or top10)", 5);
+    snprintf(buf, sizeof buf, "%spay,emp,30a39,3,3,30000,31000\nraises_50_250,,,3,3,4,1\n", h);
+    agg_error(buf, "raises_50_250: more raised (4 women, 1 men) than employees (3, 3)", 3);
+    snprintf(buf, sizeof buf, "%spay,emp,30a39,3,3,30000,31000\nraises_50_250,,,3,2,1,1\ntop10,,,3,3,,\n", h);
+    agg_error(buf, "raises_50_250: 3 women and 2 men, but the pay rows have 3 and 3", 0);
+    snprintf(buf, sizeof buf, "%spay,emp,30a39,3,3,30000,31000\nraises_50_250,,,3,3,1,1\ntop10,,,3,2,,\n", h);
+    agg_error(buf, "top10: 3 women and 2 men, but the 10 highest paid of 6 employees are 6", 0);
+    snprintf(buf, sizeof buf, "%spay,emp,30a39,3,3,30000,31000\ntop10,,,3,3,,\n", h);
+    agg_error(buf, "50-250 employees: a 'raises_50_250' row is needed", 0);
+    snprintf(buf, sizeof buf, "%s%smaternity_returns,,,1,,,\nmaternity_raised,,,2,,1,\n", h, ok);
+    agg_error(buf, "maternity_raised: 2 women out of 1 returns from maternity leave", 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_score_tables),   cmocka_unit_test(test_small_company),
         cmocka_unit_test(test_compensation),   cmocka_unit_test(test_non_calculable),
         cmocka_unit_test(test_thresholds),     cmocka_unit_test(test_large_company),
-        cmocka_unit_test(test_workforce),
+        cmocka_unit_test(test_workforce),      cmocka_unit_test(test_aggregated_same),
+        cmocka_unit_test(test_aggregated_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
