@@ -341,7 +341,7 @@ int analyse_cmd_gender(int argc, char **argv)
     struct pay_model pm;
     memset(&pm, 0, sizeof pm);
     bool out_init = false;
-    struct pay_sorted sorted = {NULL, 0};
+    struct pay_sorted sorted = {NULL, 0, NULL, 0};
     if ((rc = pay_args_by(&d, a.by ? a.by : "job,employer_sector,age_band", roles, &nroles)))
         goto done;
     enum sv_lang lang = a.lang;

@@ -240,7 +240,7 @@ static int presize(struct pay_data *d, const char *path,
     if (visit || d->e || strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return 0;
     size_t cap = (size_t)st.st_size / 48 + 4096;
-    struct pay_emp *e = malloc(cap * sizeof *e);
+    struct pay_emp *e = pay_rows_alloc(cap, sizeof *e);
     if (e) { /* else grown on demand */
         d->e = e;
         d->cap = cap;
@@ -374,10 +374,19 @@ void pay_data_release(struct pay_data *d)
     d->n = d->cap = 0;
 }
 
+void *pay_rows_alloc(size_t n, size_t size)
+{
+    if (n == 0)
+        n = 1;
+    if (n > ((size_t)-1) / size)
+        return NULL;
+    return malloc(n * size);
+}
+
 int pay_data_cache_hourly(struct pay_data *d, int without_segur, struct sv_error *err)
 {
     free(d->hourly);
-    d->hourly = malloc((d->n ? d->n : 1) * sizeof *d->hourly);
+    d->hourly = pay_rows_alloc(d->n, sizeof *d->hourly);
     if (!d->hourly)
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < d->n; i++)

@@ -74,6 +74,10 @@ void pay_data_release(struct pay_data *d);
 double pay_emp_hourly(const struct pay_emp *e, int without_segur);
 double pay_emp_monthly(const struct pay_emp *e, int without_segur);
 
+/* An array of n elements of `size` bytes for per-row data (n = 0 allowed;
+ * NULL on overflow or out of memory). Free with free(). */
+void *pay_rows_alloc(size_t n, size_t size);
+
 /* Fill d->hourly for the Ségur choice (0 or SV_ENOMEM). */
 int pay_data_cache_hourly(struct pay_data *d, int without_segur, struct sv_error *err);
 

@@ -36,17 +36,21 @@ static unsigned long long sort_key(double x)
 
 /*
  * Rows with a value, ascending; ties in row order. An LSD radix sort on the
- * keys, 16 bits a pass, is stable, so it gives the same order as a
- * comparison sort by (value, row) at a fraction of the cost (qsort was 14 %
- * of `analyse gender` on a million rows).
+ * keys, 11 bits a pass (2,048 buckets stay in cache), is stable, so it
+ * gives the same order as a comparison sort by (value, row) at a fraction
+ * of the cost (qsort was 14 % of `analyse gender` on a million rows).
  */
+#define RADIX_BITS 11
+#define RADIX_PASSES 6 /* 6 x 11 >= 64 */
+#define RADIX_SIZE (1u << RADIX_BITS)
 static int sort_rows(size_t **order, size_t *norder, const struct pay_data *d, enum pay_measure m,
                      int without_segur, struct sv_error *err)
 {
-    size_t n = 0, cap = d->n ? d->n : 1;
-    unsigned long long *key = malloc(cap * sizeof *key), *key2 = malloc(cap * sizeof *key2);
-    size_t *idx = malloc(cap * sizeof *idx), *idx2 = malloc(cap * sizeof *idx2);
-    size_t *count = calloc(4 * 65536, sizeof *count);
+    size_t n = 0;
+    unsigned long long *key = pay_rows_alloc(d->n, sizeof *key);
+    unsigned long long *key2 = pay_rows_alloc(d->n, sizeof *key2);
+    size_t *idx = pay_rows_alloc(d->n, sizeof *idx), *idx2 = pay_rows_alloc(d->n, sizeof *idx2);
+    size_t *count = calloc(RADIX_PASSES * RADIX_SIZE, sizeof *count);
     if (!key || !key2 || !idx || !idx2 || !count) {
         free(key);
         free(key2);
@@ -63,15 +67,15 @@ static int sort_rows(size_t **order, size_t *norder, const struct pay_data *d, e
         unsigned long long k = sort_key(x);
         key[n] = k;
         idx[n] = i;
-        for (int p = 0; p < 4; p++)
-            count[p * 65536 + ((k >> (16 * p)) & 0xFFFF)]++;
+        for (int p = 0; p < RADIX_PASSES; p++)
+            count[p * RADIX_SIZE + ((k >> (RADIX_BITS * p)) & (RADIX_SIZE - 1))]++;
         n++;
     }
-    for (int p = 0; p < 4; p++) {
-        size_t *c = count + p * 65536;
+    for (int p = 0; p < RADIX_PASSES; p++) {
+        size_t *c = count + p * RADIX_SIZE;
         bool constant = false;
         size_t sum = 0;
-        for (size_t b = 0; b < 65536; b++) {
+        for (size_t b = 0; b < RADIX_SIZE; b++) {
             size_t t = c[b];
             if (t == n)
                 constant = true;
@@ -81,7 +85,7 @@ static int sort_rows(size_t **order, size_t *norder, const struct pay_data *d, e
         if (constant)
             continue; /* every key has this digit: the pass would not move anything */
         for (size_t j = 0; j < n; j++) {
-            size_t at = c[(key[j] >> (16 * p)) & 0xFFFF]++;
+            size_t at = c[(key[j] >> (RADIX_BITS * p)) & (RADIX_SIZE - 1)]++;
             key2[at] = key[j];
             idx2[at] = idx[j];
         }
@@ -109,7 +113,7 @@ int pay_sorted_make(struct pay_sorted *s, const struct pay_data *d, enum pay_mea
     int rc = sort_rows(&order, &n, d, m, without_segur, err);
     if (rc < 0)
         return rc;
-    s->row = malloc((n ? n : 1) * sizeof *s->row);
+    s->row = pay_rows_alloc(n, sizeof *s->row);
     if (!s->row) {
         free(order);
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory sorting %zu employees", d->n);
@@ -125,6 +129,19 @@ int pay_sorted_make(struct pay_sorted *s, const struct pay_data *d, enum pay_mea
     }
     s->n = n;
     free(order);
+    /* the rows without a value, for the cells' missing counts */
+    s->nmissing = d->n - n;
+    s->missing = pay_rows_alloc(s->nmissing, sizeof *s->missing);
+    if (!s->missing) {
+        pay_sorted_release(s);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory sorting %zu employees", d->n);
+    }
+    for (size_t i = 0, j = 0; i < d->n && j < s->nmissing; i++) {
+        double x = m == PAY_HOURLY ? pay_data_hourly(d, i, without_segur)
+                                   : pay_emp_monthly(&d->e[i], without_segur);
+        if (isnan(x))
+            s->missing[j++] = i;
+    }
     return 0;
 }
 
@@ -133,6 +150,7 @@ void pay_sorted_release(struct pay_sorted *s)
     if (!s)
         return;
     free(s->row);
+    free(s->missing);
     memset(s, 0, sizeof *s);
 }
 
@@ -221,6 +239,63 @@ void pay_groups_add(struct pay_groupset *gs, const struct pay_emp *e, enum pay_m
     cell_update(cs, e->cat[PAY_R_SEX], e->employer, x, sex_f, sex_h);
 }
 
+/* Cell of a row's levels, or -1 when a grouping variable is missing. */
+static long cell_of(const struct pay_groupset *gs, const unsigned short *cat)
+{
+    size_t c = 0;
+    for (size_t k = 0; k < gs->nroles; k++) {
+        unsigned l = cat[gs->role[k]];
+        if (l == PAY_NA)
+            return -1;
+        c = c * gs->nlev[k] + l;
+    }
+    return (long)c;
+}
+
+/* From the sorted copy alone (and the few rows without a value): two
+ * sequential passes, no pass over the employee array. */
+static int build_sorted(struct pay_groupset *gs, const struct pay_data *d,
+                        const struct pay_sorted *sorted, unsigned sex_f, unsigned sex_h,
+                        struct sv_error *err)
+{
+    size_t *start = calloc(gs->ncells + 1, sizeof *start);
+    gs->values = pay_rows_alloc(sorted->n, sizeof *gs->values);
+    if (!start || !gs->values) {
+        free(start);
+        pay_groups_release(gs);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory grouping %zu employees", d->n);
+    }
+    for (size_t k = 0; k < sorted->n; k++) {
+        long c = cell_of(gs, sorted->row[k].cat);
+        if (c < 0)
+            gs->n_unclassified++;
+        else
+            start[c + 1]++;
+    }
+    for (size_t j = 0; j < sorted->nmissing; j++) {
+        long c = cell_of(gs, d->e[sorted->missing[j]].cat);
+        if (c < 0)
+            gs->n_unclassified++;
+        else
+            gs->cell[c].n_missing++;
+    }
+    for (size_t c = 0; c < gs->ncells; c++) {
+        start[c + 1] += start[c];
+        gs->cell[c].v = gs->values + start[c];
+    }
+    for (size_t k = 0; k < sorted->n; k++) {
+        const struct pay_srow *r = &sorted->row[k];
+        long c = cell_of(gs, r->cat);
+        if (c < 0)
+            continue;
+        struct pay_cellstat *cs = &gs->cell[c];
+        cs->v[cs->n++] = r->x;
+        cell_update(cs, r->cat[PAY_R_SEX], r->employer, r->x, sex_f, sex_h);
+    }
+    free(start);
+    return 0;
+}
+
 int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const enum pay_role *roles,
                      size_t nroles, enum pay_measure m, int without_segur, unsigned sex_f,
                      unsigned sex_h, bool keep_rows, const struct pay_sorted *sorted,
@@ -229,9 +304,11 @@ int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const en
     int arc = groups_alloc(gs, d, roles, nroles, err);
     if (arc < 0)
         return arc;
-    unsigned *cellof = malloc((d->n ? d->n : 1) * sizeof *cellof);
+    if (sorted && !keep_rows)
+        return build_sorted(gs, d, sorted, sex_f, sex_h, err);
+    unsigned *cellof = pay_rows_alloc(d->n, sizeof *cellof);
     size_t *start = calloc(gs->ncells + 1, sizeof *start);
-    gs->values = malloc((d->n ? d->n : 1) * sizeof *gs->values);
+    gs->values = pay_rows_alloc(d->n, sizeof *gs->values);
     if (keep_rows) {
         gs->row_cell = malloc((d->n ? d->n : 1) * sizeof *gs->row_cell);
         gs->y = malloc((d->n ? d->n : 1) * sizeof *gs->y);

@@ -53,6 +53,8 @@ struct pay_srow {
 struct pay_sorted {
     struct pay_srow *row;
     size_t n;
+    size_t *missing; /* the rows without a value of the measure */
+    size_t nmissing;
 };
 int pay_sorted_make(struct pay_sorted *s, const struct pay_data *d, enum pay_measure m,
                     int without_segur, struct sv_error *err);

@@ -124,7 +124,7 @@ int pay_model_build(struct pay_model *pm, const struct pay_data *d, unsigned sex
     }
     double smin = INFINITY, smax = -INFINITY, hmin = INFINITY, hmax = -INFINITY;
     pm->y = NULL;
-    double *ycache = malloc((d->n ? d->n : 1) * sizeof *ycache);
+    double *ycache = pay_rows_alloc(d->n, sizeof *ycache);
     if (!ycache) {
         rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
         goto done;
@@ -273,7 +273,8 @@ static void group_moments_release(struct group_moments *g)
 }
 
 static int group_moments(struct group_moments *g, const struct pay_model *pm,
-                         enum pay_model_subset which, struct sv_error *err)
+                         enum pay_model_subset which, const struct pay_ols *fit,
+                         struct sv_error *err)
 {
     size_t p = pm->p;
     memset(g, 0, sizeof *g);
@@ -287,7 +288,15 @@ static int group_moments(struct group_moments *g, const struct pay_model *pm,
         group_moments_release(g);
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    pay_model_means(pm, which, g->xbar, &g->ybar);
+    if (fit) {
+        /* the one-sex fit's first pass made the same sums in the same order */
+        for (size_t j = 0, a = 0; j < p; j++)
+            g->xbar[j] = j == PAY_MODEL_SEX_COL ? (which == PAY_MODEL_WOMEN ? 1.0 : 0.0)
+                                                : fit->xbar[a++];
+        g->ybar = fit->ybar;
+    } else {
+        pay_model_means(pm, which, g->xbar, &g->ybar);
+    }
     /* second pass on values with the numeric columns shifted by their
      * means, against cancellation; the shift leaves the covariance as is */
     struct pay_model_ctx c = {.pm = pm, .which = which, .drop_sex = 0};
@@ -359,21 +368,25 @@ int pay_model_oaxaca(struct pay_oaxaca out[2], const struct pay_model *pm,
 {
     size_t p = pm->p;
     struct group_moments A, B;
+    struct pay_ols men, women;
+    struct sv_error merr;
+    sv_error_clear(&merr);
     memset(out, 0, 2 * sizeof *out);
-    int rc = group_moments(&A, pm, PAY_MODEL_MEN, err);
-    if (rc < 0)
-        return rc;
-    if ((rc = group_moments(&B, pm, PAY_MODEL_WOMEN, err)) < 0) {
-        group_moments_release(&A);
-        return rc;
-    }
+    memset(&A, 0, sizeof A);
+    memset(&B, 0, sizeof B);
+    bool men_ok = pay_model_fit(&men, pm, PAY_MODEL_MEN, &merr) == 0;
+    bool women_ok = pay_model_fit(&women, pm, PAY_MODEL_WOMEN, &merr) == 0;
     double *d = calloc(p, sizeof *d), *b = calloc(p, sizeof *b), *sx = calloc(p * p, sizeof *sx);
     double *bw = calloc(p, sizeof *bw), *va = calloc(p * p, sizeof *va);
     double *vw = calloc(p * p, sizeof *vw), *db = calloc(p, sizeof *db);
+    int rc = 0;
     if (!d || !b || !sx || !bw || !va || !vw || !db) {
         rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
+    if ((rc = group_moments(&A, pm, PAY_MODEL_MEN, men_ok ? &men : NULL, err)) < 0 ||
+        (rc = group_moments(&B, pm, PAY_MODEL_WOMEN, women_ok ? &women : NULL, err)) < 0)
+        goto done;
     A.xbar[PAY_MODEL_SEX_COL] = B.xbar[PAY_MODEL_SEX_COL] = 0;
     for (size_t j = 0; j < p; j++)
         d[j] = A.xbar[j] - B.xbar[j];
@@ -395,10 +408,7 @@ int pay_model_oaxaca(struct pay_oaxaca out[2], const struct pay_model *pm,
     out[0].se_unexplained = sqrt(pooled->hc1[PAY_MODEL_SEX_COL * p + PAY_MODEL_SEX_COL]);
 
     /* men's reference */
-    struct pay_ols men, women;
-    struct sv_error merr;
-    sv_error_clear(&merr);
-    if (pay_model_fit(&men, pm, PAY_MODEL_MEN, &merr) < 0) {
+    if (!men_ok) {
         out[1].computable = false;
         out[1].reason = "not computable: a category has no man";
         out[1].n = pm->n_h;
@@ -415,7 +425,7 @@ int pay_model_oaxaca(struct pay_oaxaca out[2], const struct pay_model *pm,
     out[1].se_gap = se_gap;
     out[1].se_explained = sqrt(quad(d, va, d, p) + quad(b, sx, b, p));
     out[1].se_unexplained = NAN; /* without a women's model (a category has no woman) */
-    if (pay_model_fit(&women, pm, PAY_MODEL_WOMEN, &merr) == 0) {
+    if (women_ok) {
         expand(&women, p, bw, vw);
         for (size_t j = 0; j < p * p; j++)
             va[j] += vw[j];
@@ -425,10 +435,12 @@ int pay_model_oaxaca(struct pay_oaxaca out[2], const struct pay_model *pm,
                 sx[j * p + k] = B.cov[j * p + k] / (double)B.n;
         }
         out[1].se_unexplained = sqrt(quad(B.xbar, va, B.xbar, p) + quad(db, sx, db, p));
-        pay_ols_release(&women);
     }
-    pay_ols_release(&men);
 done:
+    if (men_ok)
+        pay_ols_release(&men);
+    if (women_ok)
+        pay_ols_release(&women);
     free(d);
     free(b);
     free(sx);
