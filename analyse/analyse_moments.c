@@ -18,8 +18,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-void analyse_mom_merge(struct analyse_mom *into, const struct analyse_mom *from)
+/* Re-express the sums about a new shift (y1, x1). */
+static void reshift(struct analyse_mom *s, double y1, double x1)
 {
+    long double dy = (long double)s->y0 - y1, dx = (long double)s->x0 - x1;
+    long double m = s->m;
+    /* a' = a + dy, b' = b + dx */
+    s->saa += 2 * dy * s->sa + m * dy * dy;
+    s->sbb += 2 * dx * s->sb + m * dx * dx;
+    s->sab += dx * s->sa + dy * s->sb + m * dx * dy;
+    s->sa += m * dy;
+    s->sb += m * dx;
+    s->y0 = y1;
+    s->x0 = x1;
+}
+
+void analyse_mom_flush(struct analyse_mom *s)
+{
+    s->sa += s->pa;
+    s->sb += s->pb;
+    s->saa += s->paa;
+    s->sab += s->pab;
+    s->sbb += s->pbb;
+    s->sabs += s->pabs;
+    s->pa = s->pb = s->paa = s->pab = s->pbb = s->pabs = 0;
+    s->pn = 0;
+    if (s->m > 0)
+        reshift(s, (double)(s->y0 + s->sa / s->m), (double)(s->x0 + s->sb / s->m));
+}
+
+void analyse_mom_merge(struct analyse_mom *into, const struct analyse_mom *from_)
+{
+    struct analyse_mom fromc = *from_, *from = &fromc;
+    analyse_mom_flush(into);
+    analyse_mom_flush(from);
     into->n += from->n;
     if (from->m == 0)
         return;
@@ -29,14 +61,12 @@ void analyse_mom_merge(struct analyse_mom *into, const struct analyse_mom *from)
         into->n = n;
         return;
     }
-    /* re-express from's sums about into's shift: a' = a + dy, b' = b + dx */
-    long double dy = (long double)from->y0 - into->y0, dx = (long double)from->x0 - into->x0;
-    long double m = from->m;
-    into->saa += from->saa + 2 * dy * from->sa + m * dy * dy;
-    into->sbb += from->sbb + 2 * dx * from->sb + m * dx * dx;
-    into->sab += from->sab + dx * from->sa + dy * from->sb + m * dx * dy;
-    into->sa += from->sa + m * dy;
-    into->sb += from->sb + m * dx;
+    reshift(from, into->y0, into->x0);
+    into->saa += from->saa;
+    into->sbb += from->sbb;
+    into->sab += from->sab;
+    into->sa += from->sa;
+    into->sb += from->sb;
     into->m += from->m;
     into->sabs += from->sabs;
     if (from->maxabs > into->maxabs)

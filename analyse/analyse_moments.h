@@ -27,14 +27,28 @@
 #include "analyse_frame.h"
 #include "sv_error.h"
 
-/* Moments of one slot: all of its rows (n) and those with the values present (m). */
+/*
+ * Moments of one slot: all of its rows (n) and those with the values
+ * present (m). Rows are summed in double into a block of at most
+ * ANALYSE_MOM_BLOCK rows, then the block into the long double sums: the
+ * rounding of a block is that of a short sum, and the x87 arithmetic is
+ * paid once per block rather than once per row. At each flush the shift
+ * moves to the slot's current means, so that later rows are summed about
+ * their centre and the expansions of the variance do not cancel.
+ */
+#define ANALYSE_MOM_BLOCK 256
 struct analyse_mom {
     double n, m;
     double y0, x0;                     /* shift: the first present row's values */
     long double sa, sb, saa, sab, sbb; /* sums of a = y - y0, b = x - x0 and products */
     long double sabs;                  /* sum of |y| */
     double maxabs;                     /* largest |y| */
+    double pa, pb, paa, pab, pbb, pabs; /* the current block */
+    int pn;
 };
+
+/* Move the current block into the sums (before reading them); see analyse_moments.c. */
+void analyse_mom_flush(struct analyse_mom *s);
 
 /* Add one row with its values present (x is 1 when the statistic has no denominator). */
 static inline void analyse_mom_add(struct analyse_mom *s, double y, double x)
@@ -43,17 +57,19 @@ static inline void analyse_mom_add(struct analyse_mom *s, double y, double x)
         s->y0 = y;
         s->x0 = x;
     }
-    long double a = (long double)y - s->y0, b = (long double)x - s->x0;
+    double a = y - s->y0, b = x - s->x0;
     s->m += 1;
-    s->sa += a;
-    s->sb += b;
-    s->saa += a * a;
-    s->sab += a * b;
-    s->sbb += b * b;
+    s->pa += a;
+    s->pb += b;
+    s->paa += a * a;
+    s->pab += a * b;
+    s->pbb += b * b;
     double ay = y < 0 ? -y : y;
-    s->sabs += ay;
+    s->pabs += ay;
     if (ay > s->maxabs)
         s->maxabs = ay;
+    if (++s->pn == ANALYSE_MOM_BLOCK)
+        analyse_mom_flush(s);
 }
 
 /* into += from (either may have its own shift). */

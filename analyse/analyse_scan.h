@@ -50,7 +50,9 @@ void analyse_scan_header_release(struct analyse_scan_header *h);
 long analyse_scan_column(const struct analyse_scan_header *h, const char *name);
 
 struct analyse_scan_field {
-    const char *p; /* not NUL-terminated; NULL when the record has fewer fields */
+    /* not NUL-terminated, but at least 16 bytes after p are readable (for
+       word-at-a-time comparisons); NULL when the record has fewer fields */
+    const char *p;
     size_t len;
 };
 
@@ -74,7 +76,7 @@ void analyse_scan_free(struct analyse_scan *s);
 int analyse_scan_next(struct analyse_scan *s, const struct analyse_scan_field **fields,
                       struct sv_error *err);
 
-/* Physical line of the last record, counted from 1 at the range's start. */
+/* Physical line where the last record starts, counted from 1 at the range's start. */
 long analyse_scan_line(const struct analyse_scan *s);
 /* Bytes of the range consumed so far (for progress). */
 off_t analyse_scan_consumed(const struct analyse_scan *s);

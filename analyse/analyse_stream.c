@@ -20,7 +20,44 @@ struct kcol {
     size_t field;      /* index into the scanner's fields */
     uint64_t mult;     /* place value in the key; the column's digit is in [0, ncodes] */
     size_t *codelen;   /* ncodes */
+    uint64_t *packed;  /* ncodes: the code's bytes as an integer (codes of 8 bytes or less) */
+    /* open-addressing table of the short codes: packed value -> code index */
+    struct codeslot {
+        uint64_t v;
+        uint32_t idx;
+        uint32_t len; /* UINT32_MAX = empty */
+    } *ctab;
+    unsigned cbits;
 };
+
+/*
+ * A field of 8 bytes or less as pack8() packs it. On little-endian machines
+ * one 8-byte load, masked: the scanner guarantees 16 readable bytes after a
+ * field.
+ */
+static inline uint64_t load_code(const char *p, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return len == 8 ? v : v & (((uint64_t)1 << (8 * len)) - 1);
+#else
+    return pack8(p, len);
+#endif
+}
+
+static inline size_t code_hash(uint64_t v, unsigned bits)
+{
+    return (size_t)((v * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
+}
+
+/* Up to 8 bytes as an integer, for comparing short codes in one instruction. */
+static inline uint64_t pack8(const char *p, size_t len)
+{
+    uint64_t v = 0;
+    memcpy(&v, p, len);
+    return v;
+}
 
 enum nkind { NK_BINARY, NK_CODES, NK_NUMBER, NK_INTEGER };
 
@@ -218,11 +255,23 @@ static int code_of(struct worker *wk, const struct kcol *kc, const struct analys
         *out = nc;
         return 0;
     }
-    for (size_t j = 0; j < nc; j++)
-        if (kc->codelen[j] == fld->len && memcmp(kc->var->codes[j].code, fld->p, fld->len) == 0) {
-            *out = j;
-            return 0;
-        }
+    if (fld->len <= 8) {
+        uint64_t v = load_code(fld->p, fld->len);
+        size_t mask = ((size_t)1 << kc->cbits) - 1;
+        for (size_t h = code_hash(v, kc->cbits); kc->ctab[h].len != UINT32_MAX;
+             h = (h + 1) & mask)
+            if (kc->ctab[h].v == v && kc->ctab[h].len == fld->len) {
+                *out = kc->ctab[h].idx;
+                return 0;
+            }
+    } else {
+        for (size_t j = 0; j < nc; j++)
+            if (kc->codelen[j] == fld->len &&
+                memcmp(kc->var->codes[j].code, fld->p, fld->len) == 0) {
+                *out = j;
+                return 0;
+            }
+    }
     char big[4096];
     const char *v = field_text(wk, fld);
     if (!v) {
@@ -400,8 +449,11 @@ static void *work(void *arg)
 
 static void plan_release(struct plan *pl)
 {
-    for (size_t k = 0; k < pl->nk; k++)
+    for (size_t k = 0; k < pl->nk; k++) {
         free(pl->k[k].codelen);
+        free(pl->k[k].packed);
+        free(pl->k[k].ctab);
+    }
     free(pl->k);
     free(pl->cols);
     free(pl->frame_lookup);
@@ -440,10 +492,34 @@ static long add_kcol(struct plan *pl, const char *name, uint64_t *mult, struct s
     kc->mult = *mult;
     *mult *= radix;
     kc->codelen = calloc(v->ncodes ? v->ncodes : 1, sizeof *kc->codelen);
-    if (!kc->codelen)
+    kc->packed = calloc(v->ncodes ? v->ncodes : 1, sizeof *kc->packed);
+    if (!kc->codelen || !kc->packed)
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-    for (size_t j = 0; j < v->ncodes; j++)
+    kc->cbits = 4;
+    while (((size_t)1 << kc->cbits) < 4 * v->ncodes)
+        kc->cbits++;
+    size_t tsize = (size_t)1 << kc->cbits;
+    kc->ctab = malloc(tsize * sizeof *kc->ctab);
+    if (!kc->ctab)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t h = 0; h < tsize; h++)
+        kc->ctab[h].len = UINT32_MAX;
+    for (size_t j = 0; j < v->ncodes; j++) {
         kc->codelen[j] = strlen(v->codes[j].code);
+        /* longer codes never match a packed field: those go through memcmp */
+        kc->packed[j] = kc->codelen[j] <= 8 ? pack8(v->codes[j].code, kc->codelen[j]) : 0;
+        if (kc->codelen[j] > 8)
+            continue;
+        size_t h = code_hash(kc->packed[j], kc->cbits);
+        while (kc->ctab[h].len != UINT32_MAX &&
+               !(kc->ctab[h].v == kc->packed[j] && kc->ctab[h].len == kc->codelen[j]))
+            h = (h + 1) & (tsize - 1);
+        if (kc->ctab[h].len == UINT32_MAX) { /* a repeated code keeps its first index */
+            kc->ctab[h].v = kc->packed[j];
+            kc->ctab[h].len = (uint32_t)kc->codelen[j];
+            kc->ctab[h].idx = (uint32_t)j;
+        }
+    }
     kc->field = add_field(pl, analyse_scan_column(&pl->hdr, name));
     return (long)pl->nk++;
 }
@@ -607,8 +683,10 @@ int analyse_stream_read(struct analyse_stream *st, const struct analyse_stream_s
     if (nw > 8)
         nw = 8;
     off_t body = pl.hdr.size - pl.hdr.data_start;
-    if (body < ((off_t)8 << 20))
+    if (spec->threads <= 0 && body < ((off_t)8 << 20))
         nw = 1; /* threads only pay off on large files */
+    if (body < nw)
+        nw = 1;
     off_t cuts[9];
     cuts[0] = pl.hdr.data_start;
     for (int k = 1; k < nw; k++)
@@ -675,7 +753,8 @@ int analyse_stream_read(struct analyse_stream *st, const struct analyse_stream_s
         goto out;
     }
     for (size_t s = 0; s < ns; s++) {
-        const struct slot *sl = &t->slots[s];
+        struct slot *sl = &t->slots[s];
+        analyse_mom_flush(&sl->mom);
         st->cell[s] = sl->cell;
         st->mom[s] = sl->mom;
         st->nrows += (long)sl->mom.n;

@@ -36,7 +36,8 @@ struct analyse_stream_spec {
     const char *x;       /* ratio denominator (numeric column) or NULL */
     const char *const *dims; /* single-choice grouping variables */
     size_t ndims;
-    int threads;         /* 0: one per processor, at most 8 */
+    int threads;         /* 0: one per processor (at most 8) for files over 8 MB;
+                            n > 0: n ranges whatever the size (tests) */
     /* called now and then from the reading thread with the share of the file read */
     void (*progress)(void *ctx, double fraction);
     void *progress_ctx;
