@@ -82,6 +82,7 @@ void analyse_cell_design_release(struct analyse_cell_design *d)
     free(d->Q);
     free(d->a);
     free(d->used_h);
+    free(d->used_c_rows);
     memset(d, 0, sizeof *d);
 }
 
@@ -168,7 +169,9 @@ int analyse_cell_design_init(struct analyse_cell_design *d, const struct analyse
     d->Q = calloc(C, sizeof *d->Q);
     d->a = calloc(C, sizeof *d->a);
     d->used_h = calloc(H, sizeof *d->used_h);
-    if (!d->w || !d->n_h || !d->f_h || !d->S || !d->Q || !d->a || !d->used_h) {
+    d->used_c_rows = calloc(C, sizeof *d->used_c_rows);
+    if (!d->w || !d->n_h || !d->f_h || !d->S || !d->Q || !d->a || !d->used_h ||
+        !d->used_c_rows) {
         analyse_cell_design_release(d);
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     }
@@ -284,6 +287,35 @@ static int rake_adjust(struct analyse_cell_design *d)
     return 0;
 }
 
+/*
+ * The mean of u over a slot's present rows, and the sum of squares of u
+ * about that mean: total u = y; mean and ratio u = (y - R x) / scale (x = 1
+ * for means). The slot's sums are about its shift (y0, x0).
+ */
+static long double slot_mean(const struct analyse_mom *m, enum analyse_stat stat, double R,
+                             double scale)
+{
+    long double ma = m->sa / m->m, mb = m->sb / m->m;
+    if (stat == ANALYSE_TOTAL)
+        return m->y0 + ma;
+    if (stat != ANALYSE_RATIO)
+        return (m->y0 - (long double)R + ma) / scale;
+    return ((m->y0 - (long double)R * m->x0) + (ma - (long double)R * mb)) / scale;
+}
+
+static long double slot_within(const struct analyse_mom *m, enum analyse_stat stat, double R,
+                               double scale)
+{
+    long double caa = m->saa - m->sa * m->sa / m->m;
+    if (caa < 0)
+        caa = 0;
+    if (stat != ANALYSE_RATIO)
+        return stat == ANALYSE_TOTAL ? caa : caa / ((long double)scale * scale);
+    long double cab = m->sab - m->sa * m->sb / m->m, cbb = m->sbb - m->sb * m->sb / m->m;
+    long double q = caa - 2 * (long double)R * cab + (long double)R * R * cbb;
+    return (q < 0 ? 0 : q) / ((long double)scale * scale);
+}
+
 int analyse_moments_estimate(struct analyse_result *r, struct analyse_cell_design *d,
                              enum analyse_stat stat, const struct analyse_mom *mom,
                              const size_t *cell, size_t nslots, const unsigned char *in_domain,
@@ -344,33 +376,36 @@ int analyse_moments_estimate(struct analyse_result *r, struct analyse_cell_desig
         break;
     }
     r->estimate = est;
-    /* S_c, Q_c: sums of u and u^2 over each cell's rows */
+    /*
+     * Sums of squares by parts, never as E[u^2] - E[u]^2 (which cancels when
+     * the variance is near zero): within each slot about its mean (its sums
+     * are kept about a shift near that mean), then the slots about their
+     * cell's mean, then the cells about their stratum's mean. S_c is the sum
+     * of u over cell c, Q_c the sum of squares of u about its cell mean.
+     */
     for (size_t c = 0; c < C; c++)
         d->S[c] = d->Q[c] = 0;
+    for (size_t s = 0; s < nslots; s++)
+        if ((!in_domain || in_domain[s]) && mom[s].m > 0)
+            d->S[cell[s]] += mom[s].m * slot_mean(&mom[s], stat, R, scale);
     for (size_t s = 0; s < nslots; s++) {
         if ((in_domain && !in_domain[s]) || mom[s].m == 0)
             continue;
         const struct analyse_mom *m = &mom[s];
-        long double su, suu;
-        if (stat == ANALYSE_TOTAL) {
-            long double y0 = m->y0;
-            su = m->sa + m->m * y0;
-            suu = m->saa + 2 * y0 * m->sa + m->m * y0 * y0;
-        } else {
-            /* u = (y - R x) / scale, x = 1 for means; k = y0 - R x0 */
-            long double x0 = stat == ANALYSE_RATIO ? m->x0 : 1.0L;
-            long double sb = stat == ANALYSE_RATIO ? m->sb : 0, sbb = stat == ANALYSE_RATIO ? m->sbb : 0;
-            long double sab = stat == ANALYSE_RATIO ? m->sab : 0;
-            long double k = m->y0 - (long double)R * x0;
-            su = (m->sa - R * sb + m->m * k) / scale;
-            suu = (m->saa - 2 * (long double)R * sab + (long double)R * R * sbb +
-                   2 * k * (m->sa - R * sb) + m->m * k * k) /
-                  ((long double)scale * scale);
-        }
-        d->S[cell[s]] += su;
-        d->Q[cell[s]] += suu;
+        size_t c = cell[s];
+        long double dev = slot_mean(m, stat, R, scale) - d->S[c] / p->n[c];
+        d->Q[c] += slot_within(m, stat, R, scale) + m->m * dev * dev;
+        d->used_c_rows[c] += m->m;
     }
-    /* calibration residuals */
+    for (size_t c = 0; c < C; c++) {
+        if (p->n[c] == 0)
+            continue;
+        /* rows of the cell outside the domain (or with a value missing) have u = 0 */
+        long double ubar = d->S[c] / p->n[c];
+        d->Q[c] += (p->n[c] - d->used_c_rows[c]) * ubar * ubar;
+        d->used_c_rows[c] = 0;
+    }
+    /* calibration residuals: e = w_c (u - a_c) */
     for (size_t c = 0; c < C; c++)
         d->a[c] = 0;
     if (p->weighting == ANALYSE_W_POST) {
@@ -381,33 +416,34 @@ int analyse_moments_estimate(struct analyse_result *r, struct analyse_cell_desig
         if (rake_adjust(d) != 0)
             return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    /* stratified variance of the element residuals */
-    long double *E = calloc(H, sizeof *E), *E2 = calloc(H, sizeof *E2);
-    if (!E || !E2) {
+    /* stratified variance of the element residuals: cells about their stratum's mean */
+    long double *E = calloc(H, sizeof *E), *V = calloc(H, sizeof *V);
+    if (!E || !V) {
         free(E);
-        free(E2);
+        free(V);
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     }
+    for (size_t c = 0; c < C; c++)
+        if (p->n[c] > 0)
+            E[p->stratum[c]] += d->w[c] * (d->S[c] - p->n[c] * (long double)d->a[c]);
+    for (size_t h = 0; h < H; h++)
+        if (d->n_h[h] > 0)
+            E[h] /= d->n_h[h];
     for (size_t c = 0; c < C; c++) {
         if (p->n[c] == 0)
             continue;
-        long double w = d->w[c], a = d->a[c], nc = p->n[c];
-        size_t h = p->stratum[c];
-        E[h] += w * (d->S[c] - nc * a);
-        E2[h] += w * w * (d->Q[c] - 2 * a * d->S[c] + nc * a * a);
+        long double w = d->w[c], nc = p->n[c];
+        long double ebar = w * (d->S[c] / nc - d->a[c]) - E[p->stratum[c]];
+        V[p->stratum[c]] += w * w * d->Q[c] + nc * ebar * ebar;
     }
     long double v = 0;
     for (size_t h = 0; h < H; h++) {
         double nh = d->n_h[h];
-        if (nh < 2)
-            continue;
-        long double ss = E2[h] - E[h] * E[h] / nh;
-        if (ss < 0)
-            ss = 0;
-        v += (1.0L - d->f_h[h]) * nh / (nh - 1.0) * ss;
+        if (nh >= 2)
+            v += (1.0L - d->f_h[h]) * nh / (nh - 1.0) * V[h];
     }
     free(E);
-    free(E2);
+    free(V);
     r->var = (double)v;
     analyse_result_interval(r, stat, opt);
     return 0;

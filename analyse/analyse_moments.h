@@ -11,8 +11,9 @@
  * interchangeable, and survey's linearised variance (influence values,
  * calibration residuals, stratified variance of element PSUs) expands into
  * sums over each slot of 1, y, x, y^2, xy and x^2. The sums are kept about
- * a shift (the slot's first values) in long double, so that large means do
- * not cancel the spread.
+ * a shift near the slot's means, and the variance is assembled from sums of
+ * squares about means (within slots, slots within cells, cells within
+ * strata), so that neither large means nor a variance near zero cancel.
  *
  * Quantiles need the values themselves and clustered designs need PSU
  * totals: those stay with the row engine (analyse_design.h).
@@ -84,7 +85,7 @@ struct analyse_cell_design {
     struct analyse_rake_report rake;
     /* work space of the estimators */
     long double *S, *Q;
-    double *a, *used_h;
+    double *a, *used_h, *used_c_rows;
 };
 
 /* Weights of the plan's scheme (raking: IPF, tolerance 1e-12, 200 sweeps, as the rows). */
