@@ -105,50 +105,179 @@ int analyse_out_row(struct analyse_out *o, const char *indicator, const char *la
     return 0;
 }
 
-/* Rows of one block: same indicator and grouping, same group but for the last dimension. */
-static bool same_block(const struct sv_irow *a, const struct sv_irow *b)
+/*
+ * Secondary suppression of additive rows (totals, counts), as linear
+ * equations: a group's value is the sum of its sub-groups' values along any
+ * one dimension. For a row of grouping d1;...;dk and each dimension j, the
+ * "margin" equation links the rows that share every code but the j-th with
+ * the row of the grouping without dj (the parent) when the table has it.
+ * The margin over the last dimension is always protected (the parent, if not
+ * published, can be derived from published totals); the other margins when
+ * their parent is in the table (e.g. by region;sector with by sector). If
+ * exactly one member of an equation is withheld (undefined ratios are not
+ * secrets), the published member with the fewest respondents is withheld
+ * too, and the equations are checked again until none leaks.
+ */
+struct srow {
+    char **dims, **codes; /* k entries each */
+    size_t k;
+};
+
+static void split_semi(const char *s, char ***out, size_t *n)
 {
-    if (strcmp(a->indicator, b->indicator) != 0 || strcmp(a->by, b->by) != 0)
+    *n = 0;
+    *out = NULL;
+    if (!*s)
+        return;
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == ';';
+    *out = calloc(cap, sizeof **out);
+    if (!*out)
+        return;
+    const char *p = s;
+    for (;;) {
+        size_t len = strcspn(p, ";");
+        char *x = malloc(len + 1);
+        if (!x)
+            return;
+        memcpy(x, p, len);
+        x[len] = '\0';
+        (*out)[(*n)++] = x;
+        if (!p[len])
+            break;
+        p += len + 1;
+    }
+}
+
+static void srow_release(struct srow *r)
+{
+    for (size_t j = 0; j < r->k; j++) {
+        free(r->dims[j]);
+        if (r->codes)
+            free(r->codes[j]);
+    }
+    free(r->dims);
+    free(r->codes);
+}
+
+/* Row b is a sibling of row a along dimension j (same grouping, same codes but the j-th). */
+static bool siblings(const struct sv_irow *ra, const struct srow *a, const struct sv_irow *rb,
+                     const struct srow *b, size_t j)
+{
+    if (strcmp(ra->indicator, rb->indicator) != 0 || strcmp(ra->by, rb->by) != 0 ||
+        a->k != b->k)
         return false;
-    const char *la = strrchr(a->group, ';'), *lb = strrchr(b->group, ';');
-    size_t na = la ? (size_t)(la - a->group) : 0, nb = lb ? (size_t)(lb - b->group) : 0;
-    return na == nb && strncmp(a->group, b->group, na) == 0;
+    for (size_t q = 0; q < a->k; q++)
+        if (q != j && strcmp(a->codes[q], b->codes[q]) != 0)
+            return false;
+    return true;
+}
+
+/* Row p is the parent of row a along dimension j: a's grouping without dj, a's codes. */
+static bool parent_of(const struct sv_irow *ra, const struct srow *a, const struct sv_irow *rp,
+                      const struct srow *p, size_t j)
+{
+    if (strcmp(ra->indicator, rp->indicator) != 0 || p->k + 1 != a->k)
+        return false;
+    for (size_t q = 0; q < p->k; q++) {
+        size_t m = 0;
+        while (m < a->k && (m == j || strcmp(a->dims[m], p->dims[q]) != 0))
+            m++;
+        if (m == a->k || strcmp(a->codes[m], p->codes[q]) != 0)
+            return false;
+    }
+    return true;
+}
+
+static bool withheld(const struct sv_irow *r)
+{
+    return r->suppressed && strcmp(r->reason, "undefined") != 0;
+}
+
+static void withhold(struct sv_irow *r)
+{
+    r->suppressed = true;
+    r->estimate = r->se = r->ci_low = r->ci_high = NAN;
+    free(r->ci_method);
+    r->ci_method = sv_strdup("none");
+    free(r->reason);
+    r->reason = sv_strdup("secondary");
 }
 
 void analyse_out_secondary(struct analyse_out *o)
 {
     struct sv_itable *t = &o->table;
-    for (size_t i = 0; i < t->nrows; i++) {
-        if (!o->additive[i] || !t->rows[i].by[0])
+    size_t n = t->nrows;
+    struct srow *sr = calloc(n ? n : 1, sizeof *sr);
+    size_t *member = malloc((n ? n : 1) * sizeof *member);
+    if (!sr || !member) {
+        free(sr);
+        free(member);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!o->additive[i])
             continue;
-        /* first row of its block? */
-        bool first = true;
-        for (size_t j = 0; j < i && first; j++)
-            if (o->additive[j] && same_block(&t->rows[j], &t->rows[i]))
-                first = false;
-        if (!first)
-            continue;
-        long nsup = 0;
-        size_t smallest = (size_t)-1;
-        for (size_t j = i; j < t->nrows; j++) {
-            if (!o->additive[j] || !same_block(&t->rows[j], &t->rows[i]))
-                continue;
-            if (t->rows[j].suppressed && strcmp(t->rows[j].reason, "undefined") != 0)
-                nsup++;
-            else if (t->rows[j].n > 0 &&
-                     (smallest == (size_t)-1 || t->rows[j].n < t->rows[smallest].n))
-                smallest = j;
-        }
-        if (nsup == 1 && smallest != (size_t)-1) {
-            struct sv_irow *r = &t->rows[smallest];
-            r->suppressed = true;
-            r->estimate = r->se = r->ci_low = r->ci_high = NAN;
-            free(r->ci_method);
-            r->ci_method = sv_strdup("none");
-            free(r->reason);
-            r->reason = sv_strdup("secondary");
+        size_t nc = 0;
+        split_semi(t->rows[i].by, &sr[i].dims, &sr[i].k);
+        split_semi(t->rows[i].group, &sr[i].codes, &nc);
+        if (nc != sr[i].k) { /* not a grouping row this can reason about */
+            srow_release(&sr[i]);
+            memset(&sr[i], 0, sizeof sr[i]);
+            o->additive[i] = 0;
         }
     }
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (size_t i = 0; i < n; i++) {
+            if (!o->additive[i] || sr[i].k == 0)
+                continue;
+            for (size_t j = 0; j < sr[i].k; j++) {
+                /* one equation per (first member, dimension) */
+                size_t nm = 0;
+                bool first = true;
+                for (size_t q = 0; q < n && first; q++) {
+                    if (!o->additive[q] || !siblings(&t->rows[i], &sr[i], &t->rows[q], &sr[q], j))
+                        continue;
+                    if (q < i)
+                        first = false;
+                    else
+                        member[nm++] = q;
+                }
+                if (!first)
+                    continue;
+                size_t parent = (size_t)-1;
+                for (size_t q = 0; q < n && parent == (size_t)-1; q++)
+                    if (o->additive[q] && parent_of(&t->rows[i], &sr[i], &t->rows[q], &sr[q], j))
+                        parent = q;
+                if (parent == (size_t)-1 && j + 1 != sr[i].k)
+                    continue; /* a margin nobody publishes */
+                long nsup = parent != (size_t)-1 && withheld(&t->rows[parent]);
+                size_t pick = (size_t)-1;
+                for (size_t m = 0; m < nm; m++) {
+                    const struct sv_irow *r = &t->rows[member[m]];
+                    if (withheld(r))
+                        nsup++;
+                    else if (!r->suppressed && r->n > 0 &&
+                             (pick == (size_t)-1 || r->n < t->rows[pick].n))
+                        pick = member[m];
+                }
+                if (nsup != 1)
+                    continue;
+                if (pick == (size_t)-1 && parent != (size_t)-1 && !t->rows[parent].suppressed)
+                    pick = parent;
+                if (pick != (size_t)-1) {
+                    withhold(&t->rows[pick]);
+                    changed = true;
+                }
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        srow_release(&sr[i]);
+    free(sr);
+    free(member);
 }
 
 static char *stem_of(const char *path)

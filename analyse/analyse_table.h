@@ -9,9 +9,12 @@
  *   - dominance: for totals and ratios of amounts (FTE, euros, posts), a
  *     cell where one establishment holds more than `dominance` of the
  *     weighted sum is suppressed ("dominance>85%");
- *   - secondary: among the groups of one additive indicator (a total by one
- *     grouping), a single suppressed cell could be rebuilt from the national
- *     figure, so the next smallest cell is suppressed too ("secondary");
+ *   - secondary: an additive indicator (a total or count) is a set of sums:
+ *     each group is the sum of its sub-groups along any one dimension (the
+ *     national figure of the groups, region r of the cells r;sector...). A
+ *     sum with exactly one withheld term would give that term back, so the
+ *     term with the fewest respondents is withheld too ("secondary"), across
+ *     all the groupings of the table, until no sum leaks;
  *   - precision: an estimate with a coefficient of variation above 20 % is
  *     flagged ("cv>20%"), not suppressed;
  *   - an estimate that does not exist (a ratio whose denominator is 0 in the

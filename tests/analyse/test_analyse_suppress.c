@@ -100,11 +100,65 @@ static void test_stricter_threshold(void **state)
     analyse_out_release(&o);
 }
 
+/*
+ * Across groupings: a total by region;sector with the margins by region and by
+ * sector also published. One primary cell (a;x) needs a partner in its
+ * region (a;y, margin a) and in its sector (b;x, margin x), and then b;y for
+ * margin b: all four cells withheld, the margins and the national total kept.
+ */
+static void test_secondary_across_groupings(void **state)
+{
+    (void)state;
+    struct analyse_out o;
+    analyse_out_init(&o, NULL, SV_LANG_FR, 3, 0.85);
+    unsigned tot = ANALYSE_ROW_DOMINANCE | ANALYSE_ROW_ADDITIVE;
+    struct analyse_result r;
+    r = res(100, 5, 39, 0.2);
+    assert_int_equal(analyse_out_row(&o, "t", "T", "", "", "", "fte", &r, tot, NULL), 0);
+    r = res(40, 5, 12, 0.3);
+    assert_int_equal(analyse_out_row(&o, "t", "T", "region", "a", "A", "fte", &r, tot, NULL), 0);
+    r = res(60, 5, 27, 0.3);
+    assert_int_equal(analyse_out_row(&o, "t", "T", "region", "b", "B", "fte", &r, tot, NULL), 0);
+    r = res(45, 5, 14, 0.3);
+    assert_int_equal(analyse_out_row(&o, "t", "T", "sector", "x", "X", "fte", &r, tot, NULL), 0);
+    r = res(55, 5, 25, 0.3);
+    assert_int_equal(analyse_out_row(&o, "t", "T", "sector", "y", "Y", "fte", &r, tot, NULL), 0);
+    r = res(5, 1, 2, 0.5); /* n < 3 */
+    assert_int_equal(analyse_out_row(&o, "t", "T", "region;sector", "a;x", "", "fte", &r, tot, NULL), 0);
+    r = res(35, 4, 10, 0.3);
+    assert_int_equal(analyse_out_row(&o, "t", "T", "region;sector", "a;y", "", "fte", &r, tot, NULL), 0);
+    r = res(40, 4, 12, 0.3);
+    assert_int_equal(analyse_out_row(&o, "t", "T", "region;sector", "b;x", "", "fte", &r, tot, NULL), 0);
+    r = res(20, 3, 15, 0.3);
+    assert_int_equal(analyse_out_row(&o, "t", "T", "region;sector", "b;y", "", "fte", &r, tot, NULL), 0);
+    /* a share by region;sector is not additive: left alone */
+    r = res(0.5, 0.1, 2, 0.3);
+    assert_int_equal(analyse_out_row(&o, "s", "S", "region;sector", "a;x", "", "share", &r,
+                                     ANALYSE_ROW_NO_CV, NULL), 0);
+    r = res(0.4, 0.1, 10, 0.3);
+    assert_int_equal(analyse_out_row(&o, "s", "S", "region;sector", "a;y", "", "share", &r,
+                                     ANALYSE_ROW_NO_CV, NULL), 0);
+    analyse_out_secondary(&o);
+    struct sv_irow *rows = o.table.rows;
+    for (size_t i = 0; i < 5; i++)
+        assert_false(rows[i].suppressed);
+    assert_string_equal(rows[5].reason, "n<3");
+    for (size_t i = 6; i < 9; i++) {
+        assert_true(rows[i].suppressed);
+        assert_string_equal(rows[i].reason, "secondary");
+        assert_true(isnan(rows[i].estimate));
+    }
+    assert_true(rows[9].suppressed);
+    assert_false(rows[10].suppressed);
+    analyse_out_release(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rules),
         cmocka_unit_test(test_stricter_threshold),
+        cmocka_unit_test(test_secondary_across_groupings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
