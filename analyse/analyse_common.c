@@ -66,6 +66,7 @@ static int on_option(int key, const char *v, void *ctx)
     case OPT_CODE: o->code = v; break;
     case OPT_TEST: o->test = true; break;
     case OPT_ROWS: o->rows = true; break;
+    case OPT_VERSUS: o->versus = v; break;
     case OPT_P:
         if (sv_parse_double(v, 0.0001, 0.9999, &o->p))
             return sv_usage_error("--p: '%s' is not in (0, 1)", v);

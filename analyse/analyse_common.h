@@ -32,13 +32,14 @@ struct analyse_cmdopts {
     double p;
     bool test;
     bool rows; /* --rows: the row engine even where the moments would do */
+    const char *versus; /* --versus CODE: each group against this one */
 };
 
 /* Option keys shared by the commands (long-only ones are >= 256). */
 enum {
     OPT_SURVEY = 256, OPT_STORE, OPT_DATA, OPT_BY, OPT_WEIGHTS, OPT_MIN_CELL, OPT_DOMINANCE,
     OPT_LEVEL, OPT_CI, OPT_FORMAT, OPT_MARKDOWN, OPT_LANG, OPT_VAR, OPT_STAT, OPT_DENOM,
-    OPT_P, OPT_CODE, OPT_QUIET, OPT_TEST, OPT_ROWS
+    OPT_P, OPT_CODE, OPT_QUIET, OPT_TEST, OPT_ROWS, OPT_VERSUS
 };
 
 /*

@@ -33,6 +33,8 @@ static const struct sv_option options[] = {
     {"code", OPT_CODE, "CODE", "single choice: the code whose share is wanted (default all)"},
     {"by", OPT_BY, "DIMS", "grouping: roles or variables, ';' crosses (repeatable)"},
     {"test", OPT_TEST, NULL, "also test independence of the variable and each grouping"},
+    {"versus", OPT_VERSUS, "CODE", "also each group minus the group CODE, with its SE, interval "
+                                   "and t-test, in the one-variable groupings that have CODE"},
     {"weights", OPT_WEIGHTS, "W", "frame, rake (default), post or none"},
     {"min-cell", OPT_MIN_CELL, "N", "suppress cells with fewer respondents (default 3)"},
     {"dominance", OPT_DOMINANCE, "F", "suppress totals one unit dominates above F (0.85)"},
@@ -222,6 +224,98 @@ out:
     return rc;
 }
 
+/*
+ * --versus: in every one-variable grouping whose variable has the code, each
+ * other group minus that group (svycontrast of the two domain estimates,
+ * with their design covariance), then the two-sided p-value of the t test
+ * in a row of its own.
+ */
+static int emit_versus(struct analyse_run *run, const char *ind, const char *label,
+                       enum analyse_stat st, const double *y, const double *x,
+                       const char *unit, const char *pre_by, const char *pre_group,
+                       const char *pre_label, struct sv_error *err)
+{
+    const struct analyse_cmdopts *o = run->opt;
+    size_t n = run->data.nrows;
+    unsigned char *ma = malloc(n ? n : 1), *mb = malloc(n ? n : 1);
+    if (!ma || !mb) {
+        free(ma);
+        free(mb);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    int rc = 0;
+    bool any = false;
+    for (size_t b = 0; b < run->ngroupings && rc == 0; b++) {
+        const struct analyse_grouping *g = &run->groupings[b];
+        size_t ref = g->ngroups;
+        for (size_t k = 0; k < g->ngroups; k++)
+            if (strcmp(g->codes[k], o->versus) == 0)
+                ref = k;
+        if (ref == g->ngroups || strchr(g->by, ';'))
+            continue;
+        any = true;
+        for (size_t i = 0; i < n; i++)
+            mb[i] = g->gidx[i] == ref;
+        char dind[300], pind[300], dlabel[1024], glabel[1024];
+        snprintf(dind, sizeof dind, "%s_diff", ind);
+        snprintf(pind, sizeof pind, "%s_diff_p", ind);
+        snprintf(dlabel, sizeof dlabel, "%s%s", label,
+                 o->lang == SV_LANG_EN ? ": difference" : " : écart");
+        for (size_t k = 0; k < g->ngroups && rc == 0; k++) {
+            if (k == ref)
+                continue;
+            for (size_t i = 0; i < n; i++)
+                ma[i] = g->gidx[i] == k;
+            struct analyse_diff d;
+            rc = analyse_difference(&d, run->setup.design, st, y, x, ma, mb, &run->est, err);
+            if (rc)
+                break;
+            struct analyse_result r = d.a;
+            r.estimate = d.estimate;
+            r.se = d.se;
+            r.var = d.se * d.se;
+            r.df = d.df;
+            r.ci_low = d.ci_low;
+            r.ci_high = d.ci_high;
+            r.ci = isinf(d.df) ? ANALYSE_CI_NORMAL : ANALYSE_CI_T;
+            r.n = d.a.n + d.b.n;
+            r.n_missing = d.a.n_missing + d.b.n_missing;
+            r.population = d.a.population + d.b.population;
+            r.max_share = NAN;
+            unsigned flags = ANALYSE_ROW_NO_CV;
+            if (d.a.n < o->min_cell || d.b.n < o->min_cell)
+                flags |= ANALYSE_ROW_SMALL;
+            char grp[512];
+            snprintf(grp, sizeof grp, "%s-%s", g->codes[k], g->codes[ref]);
+            snprintf(glabel, sizeof glabel, "%s − %s", g->labels[k], g->labels[ref]);
+            struct analyse_grouping one = *g;
+            char *codes[1] = {grp}, *labels[1] = {glabel};
+            one.codes = codes;
+            one.labels = labels;
+            rc = analyse_emit_result(run, dind, dlabel, unit, &one, 0, pre_by, pre_group,
+                                     pre_label, &r, flags, err);
+            if (rc)
+                break;
+            struct analyse_result pr = r;
+            pr.estimate = d.p_value;
+            pr.se = pr.var = pr.ci_low = pr.ci_high = NAN;
+            pr.ci = ANALYSE_CI_NONE;
+            rc = analyse_emit_result(run, pind,
+                                     o->lang == SV_LANG_EN
+                                         ? "Difference: p-value of the t test (two-sided)"
+                                         : "Écart : p-value du test t (bilatéral)",
+                                     "p_value", &one, 0, pre_by, pre_group, pre_label, &pr,
+                                     flags, err);
+        }
+    }
+    free(ma);
+    free(mb);
+    if (rc == 0 && !any)
+        rc = sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                          "--versus: no one-variable --by grouping has a group '%s'", o->versus);
+    return rc;
+}
+
 static int run_estimate(struct analyse_run *run, struct sv_error *err)
 {
     const struct sv_survey *s = run->survey;
@@ -325,7 +419,12 @@ static int run_estimate(struct analyse_run *run, struct sv_error *err)
                             "--test needs a yes/no or single-choice variable");
     if (o->test && o->nby == 0)
         return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "--test needs a --by grouping");
-    if (o->data && !o->rows && !o->test && st != ANALYSE_QUANTILE) {
+    if (o->versus && st == ANALYSE_QUANTILE)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                            "--versus: differences of quantiles are not available");
+    if (o->versus && o->nby == 0)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "--versus needs a --by grouping");
+    if (o->data && !o->rows && !o->test && !o->versus && st != ANALYSE_QUANTILE) {
         rc = stream_estimate(run, var, den, st, single, ind, label, unit, flags, err);
         if (rc <= 0)
             return rc;
@@ -344,6 +443,9 @@ static int run_estimate(struct analyse_run *run, struct sv_error *err)
             rc = analyse_emit(run, ind, label, unit, st, y, x, p, NULL,
                               pass ? &run->groupings[pass - 1] : NULL, NULL, NULL, NULL, flags,
                               err);
+        if (rc == 0 && o->versus)
+            rc = emit_versus(run, ind, label, st, y, x,
+                             st == ANALYSE_PROPORTION ? "points" : unit, NULL, NULL, NULL, err);
         return rc;
     }
     /* single choice: one 0/1 column per code */
@@ -364,6 +466,10 @@ static int run_estimate(struct analyse_run *run, struct sv_error *err)
                               v->codes[c].code, sv_label_get(&v->codes[c].label, lang),
                               st == ANALYSE_TOTAL ? ANALYSE_ROW_ADDITIVE : ANALYSE_ROW_NO_CV,
                               err);
+        if (rc == 0 && o->versus)
+            rc = emit_versus(run, ind, label, st, y, NULL,
+                             st == ANALYSE_TOTAL ? "count" : "points", dim, v->codes[c].code,
+                             sv_label_get(&v->codes[c].label, lang), err);
     }
     free(y);
     return rc;
