@@ -358,6 +358,22 @@ int analyse_grouping_of_slots(struct analyse_grouping *g, const struct analyse_r
     return group_units(g, vars, nc, base, ndims, nslots, run->opt->lang, err);
 }
 
+void analyse_diff_result(struct analyse_result *r, const struct analyse_diff *d)
+{
+    *r = d->a;
+    r->estimate = d->estimate;
+    r->se = d->se;
+    r->var = d->se * d->se;
+    r->df = d->df;
+    r->ci_low = d->ci_low;
+    r->ci_high = d->ci_high;
+    r->ci = isinf(d->df) ? ANALYSE_CI_NORMAL : ANALYSE_CI_T;
+    r->n = d->a.n + d->b.n;
+    r->n_missing = d->a.n_missing + d->b.n_missing;
+    r->population = d->a.population + d->b.population;
+    r->max_share = NAN;
+}
+
 void analyse_run_warn_setup(const struct analyse_run *run)
 {
     if (run->setup.empty_cells > 0)

@@ -116,6 +116,9 @@ int analyse_grouping_of_slots(struct analyse_grouping *g, const struct analyse_r
                               const char *by, const size_t *dim_code, size_t ndims,
                               const char *const *dims, size_t nslots, struct sv_error *err);
 
+/* A difference of two domains as a result row (n, n_missing, population: both domains'). */
+void analyse_diff_result(struct analyse_result *r, const struct analyse_diff *d);
+
 /* Warn about frame cells without respondents and raking that did not converge. */
 void analyse_run_warn_setup(const struct analyse_run *run);
 

@@ -74,18 +74,8 @@ static int emit_gap(struct analyse_run *run, const char *indicator, const char *
                                 err);
     if (rc)
         return rc;
-    struct analyse_result r = df.a;
-    r.estimate = df.estimate;
-    r.se = df.se;
-    r.var = df.se * df.se;
-    r.df = df.df;
-    r.ci_low = df.ci_low;
-    r.ci_high = df.ci_high;
-    r.ci = isinf(df.df) ? ANALYSE_CI_NORMAL : ANALYSE_CI_T;
-    r.n = df.a.n + df.b.n;
-    r.n_missing = df.a.n_missing + df.b.n_missing;
-    r.population = df.a.population + df.b.population;
-    r.max_share = NAN;
+    struct analyse_result r;
+    analyse_diff_result(&r, &df);
     unsigned flags = ANALYSE_ROW_NO_CV;
     if (df.a.n < run->opt->min_cell || df.b.n < run->opt->min_cell)
         flags |= ANALYSE_ROW_SMALL;

@@ -270,18 +270,8 @@ static int emit_versus(struct analyse_run *run, const char *ind, const char *lab
             rc = analyse_difference(&d, run->setup.design, st, y, x, ma, mb, &run->est, err);
             if (rc)
                 break;
-            struct analyse_result r = d.a;
-            r.estimate = d.estimate;
-            r.se = d.se;
-            r.var = d.se * d.se;
-            r.df = d.df;
-            r.ci_low = d.ci_low;
-            r.ci_high = d.ci_high;
-            r.ci = isinf(d.df) ? ANALYSE_CI_NORMAL : ANALYSE_CI_T;
-            r.n = d.a.n + d.b.n;
-            r.n_missing = d.a.n_missing + d.b.n_missing;
-            r.population = d.a.population + d.b.population;
-            r.max_share = NAN;
+            struct analyse_result r;
+            analyse_diff_result(&r, &d);
             unsigned flags = ANALYSE_ROW_NO_CV;
             if (d.a.n < o->min_cell || d.b.n < o->min_cell)
                 flags |= ANALYSE_ROW_SMALL;

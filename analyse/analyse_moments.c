@@ -86,6 +86,19 @@ void analyse_cell_design_release(struct analyse_cell_design *d)
     memset(d, 0, sizeof *d);
 }
 
+/* The weighted count of each code of frame variable k into acc; returns the code count. */
+static size_t margin_sums(long double *acc, const struct analyse_cell_design *d, size_t k)
+{
+    const struct analyse_cellplan *p = d->plan;
+    size_t nc = p->vars[k]->ncodes;
+    for (size_t g = 0; g < nc; g++)
+        acc[g] = 0;
+    for (size_t c = 0; c < p->ncells; c++)
+        if (p->n[c] > 0)
+            acc[p->code[c * p->nvars + k]] += (long double)p->n[c] * d->w[c];
+    return nc;
+}
+
 /* Raking of the cell weights by iterative proportional fitting, as analyse_design_rake(). */
 static int rake_cells(struct analyse_cell_design *d, struct sv_error *err)
 {
@@ -103,12 +116,7 @@ static int rake_cells(struct analyse_cell_design *d, struct sv_error *err)
     for (int it = 0; it < 200 && rc == 0; it++) {
         for (size_t k = 0; k < K && rc == 0; k++) {
             const double *tot = p->margin_total + p->margin_off[k];
-            size_t nc = p->vars[k]->ncodes;
-            for (size_t g = 0; g < nc; g++)
-                acc[g] = 0;
-            for (size_t c = 0; c < C; c++)
-                if (p->n[c] > 0)
-                    acc[p->code[c * K + k]] += (long double)p->n[c] * d->w[c];
+            size_t nc = margin_sums(acc, d, k);
             for (size_t g = 0; g < nc && rc == 0; g++) {
                 if (acc[g] > 0 && !(tot[g] > 0))
                     rc = sv_error_set(err, SV_EDATA, NULL, 0, 0,
@@ -133,12 +141,7 @@ static int rake_cells(struct analyse_cell_design *d, struct sv_error *err)
         double worst = 0;
         for (size_t k = 0; k < K; k++) {
             const double *tot = p->margin_total + p->margin_off[k];
-            size_t nc = p->vars[k]->ncodes;
-            for (size_t g = 0; g < nc; g++)
-                acc[g] = 0;
-            for (size_t c = 0; c < C; c++)
-                if (p->n[c] > 0)
-                    acc[p->code[c * K + k]] += (long double)p->n[c] * d->w[c];
+            size_t nc = margin_sums(acc, d, k);
             for (size_t g = 0; g < nc; g++)
                 if (tot[g] > 0) {
                     double e = fabs((double)acc[g] - tot[g]) / tot[g];

@@ -16,7 +16,7 @@
 #endif
 
 #define SCAN_BLOCK ((size_t)1 << 18) /* fits in L2: the copy from the page cache stays hot */
-#define SCAN_PAD 16 /* zero bytes kept after the data (split_plain reads by 16) */
+#define SCAN_PAD 16 /* zero bytes kept after the data (split_line reads by 16) */
 
 struct analyse_scan {
     int fd;
@@ -357,53 +357,37 @@ static int quoted_end(const struct analyse_scan *s, size_t *endpos, long *lines)
     return 0;
 }
 
-/*
- * Split buf[b..e) (quote-free) up to `need` fields. With SSE2 (every x86-64)
- * the separators are found 16 bytes at a time; the buffer keeps 16 zero
- * bytes after its data so that the last block may read past e.
- */
+static inline void put_field(struct analyse_scan *s, size_t f, size_t start, size_t len)
+{
+    s->start[f] = start;
+    s->flen[f] = len;
+    s->present[f] = true;
+}
+
+/* The last field runs to the end of the record e (without a CR); the rest are absent. */
+static void last_field(struct analyse_scan *s, size_t f, size_t fs, size_t e)
+{
+    size_t len = e - fs;
+    if (len > 0 && s->buf[e - 1] == '\r')
+        len--;
+    put_field(s, f, fs, len);
+    for (f++; f < s->need; f++)
+        s->present[f] = false;
+}
+
+/* Split buf[b..e) (quote-free) up to `need` fields (the rare path; see split_line). */
 static void split_plain(struct analyse_scan *s, size_t b, size_t e)
 {
-    const char *buf = s->buf;
-    size_t f = 0, fs = b, need = s->need;
-#ifdef __SSE2__
-    const __m128i sepv = _mm_set1_epi8(s->sep);
-    for (size_t i = b; i < e; i += 16) {
-        __m128i blk = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(blk, sepv));
-        if (e - i < 16)
-            m &= (1u << (e - i)) - 1;
-        while (m) {
-            size_t at = i + (size_t)__builtin_ctz(m);
-            m &= m - 1;
-            s->start[f] = fs;
-            s->flen[f] = at - fs;
-            s->present[f] = true;
-            if (++f == need)
-                return;
-            fs = at + 1;
-        }
-    }
-#else
+    size_t f = 0, fs = b;
     for (size_t i = b; i < e; i++) {
-        if (buf[i] != s->sep)
+        if (s->buf[i] != s->sep)
             continue;
-        s->start[f] = fs;
-        s->flen[f] = i - fs;
-        s->present[f] = true;
-        if (++f == need)
+        put_field(s, f, fs, i - fs);
+        if (++f == s->need)
             return;
         fs = i + 1;
     }
-#endif
-    /* the last field runs to the end of the record (without a CR) */
-    s->start[f] = fs;
-    s->flen[f] = e - fs;
-    if (s->flen[f] > 0 && buf[e - 1] == '\r')
-        s->flen[f]--;
-    s->present[f] = true;
-    for (f++; f < need; f++)
-        s->present[f] = false;
+    last_field(s, f, fs, e);
 }
 
 /* Split buf[b..e) with quotes, unquoting in place. */
@@ -438,10 +422,7 @@ static void split_quoted(struct analyse_scan *s, size_t b, size_t e)
                 i++;
             w = i;
         }
-        s->start[f] = fs;
-        s->flen[f] = w - fs;
-        s->present[f] = true;
-        f++;
+        put_field(s, f++, fs, w - fs);
         if (i >= e || f == s->need)
             break;
         i++;
@@ -476,9 +457,7 @@ static bool split_line(struct analyse_scan *s, size_t *endpos)
         while (ms) {
             size_t at = i + (size_t)__builtin_ctz(ms);
             ms &= ms - 1;
-            s->start[f] = fs;
-            s->flen[f] = at - fs;
-            s->present[f] = true;
+            put_field(s, f, fs, at - fs);
             fs = at + 1;
             if (++f == need)
                 ms = 0;
@@ -486,15 +465,8 @@ static bool split_line(struct analyse_scan *s, size_t *endpos)
         if (mn) {
             size_t e = i + (size_t)__builtin_ctz(mn);
             *endpos = e;
-            if (f < need) {
-                s->start[f] = fs;
-                s->flen[f] = e - fs;
-                if (s->flen[f] > 0 && buf[e - 1] == '\r')
-                    s->flen[f]--;
-                s->present[f] = true;
-                for (f++; f < need; f++)
-                    s->present[f] = false;
-            }
+            if (f < need)
+                last_field(s, f, fs, e);
             return true;
         }
     }
@@ -595,6 +567,20 @@ static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6, 
                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+/* Decimal digits at p[*i]: into the mantissa while it has fewer than 19; returns how many. */
+static size_t take_digits(const char *p, size_t len, size_t *i, uint64_t *m, size_t *digits,
+                          bool *exact)
+{
+    size_t start = *i;
+    for (; *i < len && p[*i] >= '0' && p[*i] <= '9'; (*i)++, (*digits)++) {
+        if (*digits < 19)
+            *m = *m * 10 + (uint64_t)(p[*i] - '0');
+        else
+            *exact = false;
+    }
+    return *i - start;
+}
+
 bool analyse_scan_plain_number(const char *p, size_t len, double *out)
 {
     size_t i = 0;
@@ -606,30 +592,12 @@ bool analyse_scan_plain_number(const char *p, size_t len, double *out)
     size_t digits = 0, decimals = 0;
     uint64_t m = 0;
     bool exact = true;
-    size_t int_start = i;
-    while (i < len && p[i] >= '0' && p[i] <= '9') {
-        if (digits < 19)
-            m = m * 10 + (uint64_t)(p[i] - '0');
-        else
-            exact = false;
-        digits++;
-        i++;
-    }
-    if (i == int_start)
+    if (take_digits(p, len, &i, &m, &digits, &exact) == 0)
         return false;
     if (i < len && p[i] == '.') {
         i++;
-        size_t frac_start = i;
-        while (i < len && p[i] >= '0' && p[i] <= '9') {
-            if (digits < 19)
-                m = m * 10 + (uint64_t)(p[i] - '0');
-            else
-                exact = false;
-            digits++;
-            decimals++;
-            i++;
-        }
-        if (i == frac_start)
+        decimals = take_digits(p, len, &i, &m, &digits, &exact);
+        if (decimals == 0)
             return false;
     }
     if (i != len)
