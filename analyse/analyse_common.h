@@ -43,6 +43,28 @@ enum {
 };
 
 /*
+ * The options every indicator command has, to be placed in its option table
+ * (kept as macros so that each table stays one static array, in help order).
+ */
+#define ANALYSE_OPTIONS_SOURCE                                                                  \
+    {"store", OPT_STORE, "FILE", "read the responses from this store (SQLite)"},               \
+    {"data", OPT_DATA, "FILE", "read the responses from a normalised CSV or JSON Lines file"}
+#define ANALYSE_OPTIONS_DESIGN                                                                  \
+    {"weights", OPT_WEIGHTS, "W", "frame, rake (default), post or none"},                      \
+    {"min-cell", OPT_MIN_CELL, "N", "suppress cells with fewer respondents (default 3)"},      \
+    {"dominance", OPT_DOMINANCE, "F", "suppress totals one unit dominates above F (0.85)"},    \
+    {"level", OPT_LEVEL, "L", "interval level (default 0.95)"},                                \
+    {"ci", OPT_CI, "M", "proportion intervals: logit (default), wilson or exact"}
+#define ANALYSE_OPTIONS_OUTPUT                                                                  \
+    {"format", OPT_FORMAT, "F", "csv (default), excel-fr or jsonl"},                           \
+    {"markdown", OPT_MARKDOWN, NULL, "also write a Markdown summary (<output>.md)"},           \
+    {"lang", OPT_LANG, "L", "labels in fr (default) or en"},                                   \
+    {"output", 'o', "FILE", "the indicator table ('-' for stdout)"},                           \
+    {"quiet", 'q', NULL, "no warnings"},                                                       \
+    {"help", 'h', NULL, "show this help"},                                                     \
+    {NULL, 0, NULL, NULL}
+
+/*
  * Parse the command line with `options` (which lists the keys above that the
  * command accepts, plus 'o', 'h'). Returns -1 to go on, or an exit code
  * (0 after --help).

@@ -24,8 +24,7 @@
 
 static const struct sv_option options[] = {
     {"survey", OPT_SURVEY, "ID|DIR", "survey definition"},
-    {"store", OPT_STORE, "FILE", "read the responses from this store (SQLite)"},
-    {"data", OPT_DATA, "FILE", "read the responses from a normalised CSV or JSON Lines file"},
+    ANALYSE_OPTIONS_SOURCE,
     {"var", OPT_VAR, "NAME", "the variable (or role); '<var>.<code>' for a multiple choice"},
     {"stat", OPT_STAT, "S", "mean, total, proportion, ratio or quantile"},
     {"denominator", OPT_DENOM, "NAME", "ratio: the denominator variable (or role)"},
@@ -35,20 +34,10 @@ static const struct sv_option options[] = {
     {"test", OPT_TEST, NULL, "also test independence of the variable and each grouping"},
     {"versus", OPT_VERSUS, "CODE", "also each group minus the group CODE, with its SE, interval "
                                    "and t-test, in the one-variable groupings that have CODE"},
-    {"weights", OPT_WEIGHTS, "W", "frame, rake (default), post or none"},
-    {"min-cell", OPT_MIN_CELL, "N", "suppress cells with fewer respondents (default 3)"},
-    {"dominance", OPT_DOMINANCE, "F", "suppress totals one unit dominates above F (0.85)"},
-    {"level", OPT_LEVEL, "L", "interval level (default 0.95)"},
-    {"ci", OPT_CI, "M", "proportion intervals: logit (default), wilson or exact"},
+    ANALYSE_OPTIONS_DESIGN,
     {"rows", OPT_ROWS, NULL, "keep every record in memory (the reference path; by default "
                              "totals, means, shares and ratios of a CSV file are streamed)"},
-    {"format", OPT_FORMAT, "F", "csv (default), excel-fr or jsonl"},
-    {"markdown", OPT_MARKDOWN, NULL, "also write a Markdown summary (<output>.md)"},
-    {"lang", OPT_LANG, "L", "labels in fr (default) or en"},
-    {"output", 'o', "FILE", "the indicator table ('-' for stdout)"},
-    {"quiet", 'q', NULL, "no warnings"},
-    {"help", 'h', NULL, "show this help"},
-    {NULL, 0, NULL, NULL}};
+    ANALYSE_OPTIONS_OUTPUT};
 
 /* A variable name from a name that may be a role; multiple-choice columns kept as is. */
 static const char *resolve(const struct sv_survey *s, const char *name)

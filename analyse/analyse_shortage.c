@@ -24,21 +24,10 @@
 
 static const struct sv_option options[] = {
     {"survey", OPT_SURVEY, "ID|DIR", "survey definition (e.g. recrutement)"},
-    {"store", OPT_STORE, "FILE", "read the responses from this store (SQLite)"},
-    {"data", OPT_DATA, "FILE", "read the responses from a normalised CSV or JSON Lines file"},
+    ANALYSE_OPTIONS_SOURCE,
     {"by", OPT_BY, "DIMS", "grouping: region, sector, size, family... ';' crosses (repeatable)"},
-    {"weights", OPT_WEIGHTS, "W", "frame, rake (default), post or none"},
-    {"min-cell", OPT_MIN_CELL, "N", "suppress cells with fewer respondents (default 3)"},
-    {"dominance", OPT_DOMINANCE, "F", "suppress totals one unit dominates above F (0.85)"},
-    {"level", OPT_LEVEL, "L", "interval level (default 0.95)"},
-    {"ci", OPT_CI, "M", "proportion intervals: logit (default), wilson or exact"},
-    {"format", OPT_FORMAT, "F", "csv (default), excel-fr or jsonl"},
-    {"markdown", OPT_MARKDOWN, NULL, "also write a Markdown summary (<output>.md)"},
-    {"lang", OPT_LANG, "L", "labels in fr (default) or en"},
-    {"output", 'o', "FILE", "the indicator table ('-' for stdout)"},
-    {"quiet", 'q', NULL, "no warnings"},
-    {"help", 'h', NULL, "show this help"},
-    {NULL, 0, NULL, NULL}};
+    ANALYSE_OPTIONS_DESIGN,
+    ANALYSE_OPTIONS_OUTPUT};
 
 struct fam {
     const struct sv_family *f;
