@@ -57,6 +57,16 @@ struct loader {
     struct sv_error *err;
 };
 
+/* strcmp(a, b) == 0 inline: codes are a few bytes, a call costs more. */
+static bool same_str(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
 static unsigned code_index(const struct code_hash *h, const struct sv_variable *v, const char *s)
 {
     if (v->ncodes > CODE_SLOTS / 2) {
@@ -66,7 +76,7 @@ static unsigned code_index(const struct code_hash *h, const struct sv_variable *
         return PAY_NA;
     }
     for (unsigned k = hash_str(s) % CODE_SLOTS; h->slot[k]; k = (k + 1) % CODE_SLOTS)
-        if (strcmp(v->codes[h->slot[k] - 1].code, s) == 0)
+        if (same_str(v->codes[h->slot[k] - 1].code, s))
             return (unsigned)(h->slot[k] - 1);
     return PAY_NA;
 }
@@ -167,12 +177,16 @@ static int fast_number(struct loader *L, const struct sv_variable *v, char *s, l
     *out = NAN;
     if (!s)
         return 0;
-    char *comma = strchr(s, ',');
-    if (comma && strlen(s) < 128)
-        *comma = '.'; /* as sv_recio stores a decimal comma */
     double x;
     char text[SV_ERROR_TEXT_MAX];
-    if (pay_fastcsv_number(s, &x))
+    int bad = pay_fastcsv_number(s, &x); /* takes a decimal comma as a point */
+    if (bad || (v->type == SV_TYPE_INTEGER && x != floor(x))) {
+        /* messages show the value as sv_recio stores it: first comma -> point */
+        char *comma = strchr(s, ',');
+        if (comma && strlen(s) < 128)
+            *comma = '.';
+    }
+    if (bad)
         snprintf(text, sizeof text, "'%s' is not a number", s);
     else if (v->type == SV_TYPE_INTEGER && x != floor(x))
         snprintf(text, sizeof text, "'%s' is not a whole number", s);

@@ -32,6 +32,7 @@ struct fast {
     bool eof;
     long line; /* line of buf[pos] */
     char sep;
+    unsigned char stop[256]; /* bytes that end an unquoted field: sep, CR, LF, quote */
     struct span *f;
     size_t fcap, nf;
     long rec_line;
@@ -139,16 +140,11 @@ static int split(struct fast *r)
                                     "text after closing quote in field %zu", r->nf);
         } else {
             size_t s = p;
-            const char sep = r->sep;
-            while (p < end) {
-                char c = b[p];
-                if (c == sep || c == '\n' || c == '\r')
-                    break;
-                if (c == '"')
-                    return sv_error_set(r->err, SV_EDATA, r->path, line, col,
-                                        "stray quote in unquoted field %zu", r->nf + 1);
+            while (p < end && !r->stop[(unsigned char)b[p]])
                 p++;
-            }
+            if (p < end && b[p] == '"')
+                return sv_error_set(r->err, SV_EDATA, r->path, line, col,
+                                    "stray quote in unquoted field %zu", r->nf + 1);
             if (p == end && !r->eof)
                 return 2;
             if (push_span(r, s, p, false) < 0)
@@ -264,6 +260,7 @@ int pay_fastcsv_read(const char *path, const char *const *names, size_t nnames,
         r.sep = semis > commas ? ';' : ',';
         if (tabs > commas && tabs > semis)
             r.sep = '\t';
+        r.stop[(unsigned char)r.sep] = r.stop['\n'] = r.stop['\r'] = r.stop['"'] = 1;
     }
     rc = next_record(&r);
     if (rc <= 0) {

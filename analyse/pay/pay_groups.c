@@ -3,6 +3,7 @@
  * Memory: one double and one cell index per employee.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,13 +44,16 @@ static unsigned long long sort_key(double x)
 #define RADIX_BITS 11
 #define RADIX_PASSES 6 /* 6 x 11 >= 64 */
 #define RADIX_SIZE (1u << RADIX_BITS)
-static int sort_rows(size_t **order, size_t *norder, const struct pay_data *d, enum pay_measure m,
+static int sort_rows(uint32_t **order, size_t *norder, const struct pay_data *d, enum pay_measure m,
                      int without_segur, struct sv_error *err)
 {
     size_t n = 0;
+    if (d->n > UINT32_MAX)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "too many employees to sort (%zu)", d->n);
     unsigned long long *key = pay_rows_alloc(d->n, sizeof *key);
     unsigned long long *key2 = pay_rows_alloc(d->n, sizeof *key2);
-    size_t *idx = pay_rows_alloc(d->n, sizeof *idx), *idx2 = pay_rows_alloc(d->n, sizeof *idx2);
+    /* row numbers on 32 bits: less memory to fill and move */
+    uint32_t *idx = pay_rows_alloc(d->n, sizeof *idx), *idx2 = pay_rows_alloc(d->n, sizeof *idx2);
     size_t *count = calloc(RADIX_PASSES * RADIX_SIZE, sizeof *count);
     if (!key || !key2 || !idx || !idx2 || !count) {
         free(key);
@@ -66,7 +70,7 @@ static int sort_rows(size_t **order, size_t *norder, const struct pay_data *d, e
             continue;
         unsigned long long k = sort_key(x);
         key[n] = k;
-        idx[n] = i;
+        idx[n] = (uint32_t)i;
         for (int p = 0; p < RADIX_PASSES; p++)
             count[p * RADIX_SIZE + ((k >> (RADIX_BITS * p)) & (RADIX_SIZE - 1))]++;
         n++;
@@ -92,7 +96,7 @@ static int sort_rows(size_t **order, size_t *norder, const struct pay_data *d, e
         unsigned long long *tk = key;
         key = key2;
         key2 = tk;
-        size_t *ti = idx;
+        uint32_t *ti = idx;
         idx = idx2;
         idx2 = ti;
     }
@@ -109,7 +113,8 @@ int pay_sorted_make(struct pay_sorted *s, const struct pay_data *d, enum pay_mea
                     int without_segur, struct sv_error *err)
 {
     memset(s, 0, sizeof *s);
-    size_t *order = NULL, n = 0;
+    uint32_t *order = NULL;
+    size_t n = 0;
     int rc = sort_rows(&order, &n, d, m, without_segur, err);
     if (rc < 0)
         return rc;
