@@ -1,11 +1,15 @@
 /*
  * pay_data: read the pay survey's employee records into compact rows.
  */
+/* madvise(MADV_POPULATE_WRITE) is a Linux extension outside POSIX */
+#define _DEFAULT_SOURCE
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "sv_record.h"
@@ -50,6 +54,7 @@ struct loader {
     int (*visit)(const struct pay_emp *e, void *ctx); /* streaming: no row kept */
     void *visit_ctx;
     struct pay_emp one;
+    size_t prefaulted; /* rows of d->e whose pages were faulted in */
     struct code_hash hash[PAY_R_NCAT];
     const struct sv_schema *schema;
     long col[PAY_R_COUNT];
@@ -106,6 +111,13 @@ static struct pay_emp *next_emp(struct loader *L)
         }
         d->e = ne;
         d->cap = ncap;
+    }
+    if (d->n == L->prefaulted) {
+        /* the next rows' pages in one call, a chunk at a time: the array
+         * may be sized well beyond the rows the file holds */
+        size_t chunk = d->cap - d->n < 65536 ? d->cap - d->n : 65536;
+        pay_rows_prefault(&d->e[d->n], chunk * sizeof *d->e);
+        L->prefaulted = d->n + chunk;
     }
     return &d->e[d->n];
 }
@@ -397,12 +409,28 @@ void *pay_rows_alloc(size_t n, size_t size)
     return malloc(n * size);
 }
 
+void pay_rows_prefault(void *p, size_t bytes)
+{
+#if defined(MADV_POPULATE_WRITE)
+    /* whole pages inside [p, p + bytes) */
+    const uintptr_t page = 4096;
+    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t b = ((uintptr_t)p + bytes) & ~(page - 1);
+    if (bytes >= (1u << 20) && b > a)
+        (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE); /* advice: fine if refused */
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
 int pay_data_cache_hourly(struct pay_data *d, int without_segur, struct sv_error *err)
 {
     free(d->hourly);
     d->hourly = pay_rows_alloc(d->n, sizeof *d->hourly);
     if (!d->hourly)
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    pay_rows_prefault(d->hourly, d->n * sizeof *d->hourly);
     for (size_t i = 0; i < d->n; i++)
         d->hourly[i] = pay_emp_hourly(&d->e[i], without_segur);
     d->hourly_without_segur = without_segur;

@@ -63,6 +63,10 @@ static int sort_rows(uint32_t **order, size_t *norder, const struct pay_data *d,
         free(count);
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory sorting %zu employees", d->n);
     }
+    pay_rows_prefault(key, d->n * sizeof *key);
+    pay_rows_prefault(key2, d->n * sizeof *key2);
+    pay_rows_prefault(idx, d->n * sizeof *idx);
+    pay_rows_prefault(idx2, d->n * sizeof *idx2);
     for (size_t i = 0; i < d->n; i++) {
         double x = m == PAY_HOURLY ? pay_data_hourly(d, i, without_segur)
                                    : pay_emp_monthly(&d->e[i], without_segur);
@@ -123,8 +127,18 @@ int pay_sorted_make(struct pay_sorted *s, const struct pay_data *d, enum pay_mea
         free(order);
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory sorting %zu employees", d->n);
     }
+    pay_rows_prefault(s->row, n * sizeof *s->row);
     for (size_t k = 0; k < n; k++) {
         size_t i = order[k];
+#if defined(__GNUC__)
+        /* the rows are read in value order, i.e. at random: ask for the
+         * ones a few steps ahead so that the cache misses overlap */
+        if (k + 16 < n) {
+            __builtin_prefetch(&d->e[order[k + 16]]);
+            if (d->hourly)
+                __builtin_prefetch(&d->hourly[order[k + 16]]);
+        }
+#endif
         const struct pay_emp *e = &d->e[i];
         struct pay_srow *r = &s->row[k];
         r->x = m == PAY_HOURLY ? pay_data_hourly(d, i, without_segur)
@@ -270,6 +284,7 @@ static int build_sorted(struct pay_groupset *gs, const struct pay_data *d,
         pay_groups_release(gs);
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory grouping %zu employees", d->n);
     }
+    pay_rows_prefault(gs->values, sorted->n * sizeof *gs->values);
     for (size_t k = 0; k < sorted->n; k++) {
         long c = cell_of(gs, sorted->row[k].cat);
         if (c < 0)

@@ -129,6 +129,7 @@ int pay_model_build(struct pay_model *pm, const struct pay_data *d, unsigned sex
         rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
+    pay_rows_prefault(ycache, d->n * sizeof *ycache);
     for (size_t i = 0; i < d->n; i++) {
         double y;
         const struct pay_emp *e = &d->e[i];
@@ -230,9 +231,9 @@ int pay_model_fit(struct pay_ols *out, const struct pay_model *pm, enum pay_mode
         numeric[nn++] = (size_t)pm->seniority_col - shift;
     if (pm->hours_col >= 0)
         numeric[nn++] = (size_t)pm->hours_col - shift;
-    /* HC3 is reported for the pooled model only */
-    return pay_ols_fit_ex(out, pm->d->n, pm->p - shift, numeric, nn, which == PAY_MODEL_ALL,
-                          pay_model_row, &c, err);
+    /* HC3 (hat values) only when asked, for the pooled model */
+    return pay_ols_fit_ex(out, pm->d->n, pm->p - shift, numeric, nn,
+                          pm->hc3 && which == PAY_MODEL_ALL, pay_model_row, &c, err);
 }
 
 void pay_model_means(const struct pay_model *pm, enum pay_model_subset which, double *xbar,

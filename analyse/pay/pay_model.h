@@ -35,6 +35,7 @@ struct pay_model {
     bool need_seniority;           /* rows without seniority are left out */
     long n_complete, n_f, n_h;
     double *y; /* per row: log hourly pay, NAN when the row is not in the model */
+    bool hc3;  /* also HC3 for the pooled fit (false after build: the table shows HC1) */
 };
 
 int pay_model_build(struct pay_model *pm, const struct pay_data *d, unsigned sex_f, unsigned sex_h,

@@ -264,7 +264,10 @@ static void test_ols(void **state)
     struct sv_error err;
     assert_int_equal(pay_model_build(&pm, &f->d, f->sex_f, f->sex_h, 0, SV_LANG_FR, &err), 0);
     struct pay_ols o;
+    assert_false(pm.hc3);
+    pm.hc3 = true; /* the command leaves HC3 out: it shows HC1 */
     assert_int_equal(pay_model_fit(&o, &pm, PAY_MODEL_ALL, &err), 0);
+    assert_non_null(o.hc3);
     assert_int_equal(o.n, 500);
     int checked = 0;
     for (size_t j = 0; j < pm.p; j++) {
