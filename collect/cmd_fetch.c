@@ -150,18 +150,6 @@ char *collect_source_name(const struct collect_fetch_opts *o)
     return sv_buf_detach(&b, NULL);
 }
 
-/* Credentials in the URL would show in the process list and in the shell history. */
-static bool url_has_userinfo(const char *url)
-{
-    const char *p = strstr(url, "://");
-    if (!p)
-        return false;
-    p += 3;
-    const char *end = p + strcspn(p, "/?#");
-    const char *at = memchr(p, '@', (size_t)(end - p));
-    return at != NULL;
-}
-
 int collect_cmd_fetch(int argc, char **argv)
 {
     struct fetch_args a = {0};
@@ -182,7 +170,7 @@ int collect_cmd_fetch(int argc, char **argv)
         return sv_usage_error("--platform is required (limesurvey, kobo, odk, json or csv)");
     if (!a.url)
         return sv_usage_error("--url is required");
-    if (url_has_userinfo(a.url))
+    if (collect_url_has_userinfo(a.url))
         return sv_usage_error("credentials in --url are refused (they would show in the process "
                               "list): use environment variables, --credentials FILE or ~/.netrc");
 

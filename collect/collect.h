@@ -41,6 +41,13 @@ struct collect_http;
 int collect_http_new(struct collect_http **out, const struct collect_http_opts *opts,
                      struct sv_error *err);
 void collect_http_free(struct collect_http *h);
+/*
+ * Set the number of retries of the next requests; returns the previous one.
+ * A request that changes things on the server and is not safe to repeat
+ * (adding participants, mailing a given list) is sent with 0: when its reply
+ * is lost, it may have been carried out.
+ */
+long collect_http_set_retries(struct collect_http *h, long retries);
 /* From now on only closing requests: sent even after an interrupt, never retried. */
 void collect_http_closing(struct collect_http *h);
 
@@ -80,6 +87,8 @@ char *collect_url_public(const char *url);
 char *collect_url_escape(const char *s);
 /* True for a file:// URL. */
 bool collect_url_is_file(const char *url);
+/* True when `url` carries user:password@ (refused: it would show in the process list). */
+bool collect_url_has_userinfo(const char *url);
 
 /*
  * Ctrl-C / SIGTERM during a fetch: the handler only sets a flag; the transfer
@@ -200,10 +209,216 @@ char *collect_source_name(const struct collect_fetch_opts *o);
 int collect_base64_decode(struct sv_buf *out, const char *in, size_t len);
 int collect_base64_encode(struct sv_buf *out, const void *in, size_t len);
 
+/* ---------------------------------------------------------------- members and participants */
+
+/*
+ * The federation's member list (collect_members.c): one establishment per
+ * row, with its id (FINESS or the federation's own), name, contact e-mail and
+ * one code per stratum variable (the survey's frame variables, else its
+ * region and sector roles), checked against the definition's code lists.
+ */
+struct collect_member {
+    char *id;
+    char *name;   /* may be "" */
+    char *email;
+    char **strata; /* canonical code per stratum variable */
+    long line;
+};
+struct collect_members {
+    struct collect_member *v;
+    size_t n, cap;
+    const char *vars[8]; /* stratum variable names, borrowed from the survey */
+    size_t nvars;
+};
+/* The stratum variables of a survey (frame variables, else roles region and sector). */
+size_t collect_members_strata(const struct sv_survey *survey, const char *vars[8]);
+/*
+ * Read and check a member list (UTF-8 CSV with ',' or ';', BOM accepted).
+ * Each bad row is handed to `bad_row` (one error each, "file:line: reason")
+ * and reading goes on, so that one run lists every bad row; *nbad counts them
+ * (the return is then SV_EDATA). `email_unique`: a shared e-mail is a bad
+ * row (members are matched on e-mail). Other failures (no such file, missing
+ * column) return their code with `err` set.
+ */
+int collect_members_read(struct collect_members *m, const char *path,
+                         const struct sv_survey *survey, bool email_unique,
+                         void (*bad_row)(const struct sv_error *e, void *ctx), void *ctx,
+                         long *nbad, struct sv_error *err);
+void collect_members_release(struct collect_members *m);
+/* A plausible e-mail address (one '@', a dotted domain, no spaces or controls). */
+bool collect_email_valid(const char *s);
+
+/*
+ * The store's participants table (collect_roster.c): member id -> the
+ * platform's participant (tid, token) with the member's strata and the mail
+ * state last seen (sent, reminders, completed). Its layout has its own
+ * version in meta ('participants_format'); stores made before it have no such
+ * table and keep working. sqlite3 stays inside collect_roster.c.
+ */
+struct collect_roster;
+/*
+ * Open the table in the store at `path` (an existing store). `create`: add
+ * the table when absent (a migration of older stores); otherwise *out is
+ * NULL when the store has none.
+ */
+int collect_roster_open(struct collect_roster **out, const char *path, bool create,
+                        struct sv_error *err);
+void collect_roster_close(struct collect_roster *r);
+int collect_roster_begin(struct collect_roster *r, struct sv_error *err);
+int collect_roster_commit(struct collect_roster *r, struct sv_error *err);
+void collect_roster_rollback(struct collect_roster *r);
+/* Insert or update the mapping of one member. `completed` may be NULL. */
+int collect_roster_put(struct collect_roster *r, const char *source, const struct collect_member *m,
+                       const struct collect_members *list, long tid, const char *token,
+                       const char *completed, struct sv_error *err);
+/* Update the mail state of the participant `tid` of `source`; NULL/-1 leave a field as it is. */
+int collect_roster_mail_state(struct collect_roster *r, const char *source, long tid,
+                              const char *sent, long reminders, const char *completed,
+                              struct sv_error *err);
+/*
+ * Call `fn` for each participant: its codes for `vars` (NULL when the member
+ * list had no such column), whether it was invited, reminded and has
+ * completed the survey.
+ */
+int collect_roster_foreach(struct collect_roster *r, const char *const *vars, size_t nvars,
+                           int (*fn)(const char *const *codes, bool invited, bool reminded,
+                                     bool completed, void *ctx),
+                           void *ctx, struct sv_error *err);
+
+/*
+ * LimeSurvey participants (collect_lsparticipants.c), over a session opened
+ * with collect_ls_open (collect_json.h).
+ */
+struct collect_ls;
+int collect_ls_open(struct collect_ls **out, struct collect_http *http, const char *url,
+                    const struct collect_creds *creds, struct sv_error *err);
+void collect_ls_close(struct collect_ls *ls);
+/* The server address without credentials, for messages. */
+const char *collect_ls_source(const struct collect_ls *ls);
+
+struct collect_ls_participant {
+    long tid;
+    char *token;
+    char *email;
+    char *member_id; /* value of the id attribute; NULL or "" when absent */
+    char *sent;      /* "N" or the date; NULL when not asked */
+    char *completed; /* "N", "Y" or the date; NULL when not asked */
+    long reminders;  /* -1 when not asked */
+    char *error;     /* add_participants: why the server refused the row, else NULL */
+};
+struct collect_ls_participants {
+    struct collect_ls_participant *v;
+    size_t n, cap;
+    bool no_table; /* the survey has no participant table */
+};
+void collect_ls_participants_release(struct collect_ls_participants *p);
+/*
+ * All participants of survey `sid`, `page` at a time (list_participants).
+ * `id_attr` (e.g. "attribute_1", or NULL) is asked for and kept as member_id;
+ * `mail_state` also asks for sent and remindercount ("completed" always).
+ */
+int collect_ls_participants_list(struct collect_ls *ls, long sid, const char *id_attr, long page,
+                                 bool mail_state, struct collect_ls_participants *out,
+                                 struct sv_error *err);
+/* Create the participant table (activate_tokens), with attribute `attr_number` when > 0. */
+int collect_ls_activate_tokens(struct collect_ls *ls, long sid, long attr_number,
+                               struct sv_error *err);
+/*
+ * add_participants for members[0..n-1] (e-mail, name as lastname, id in
+ * `id_attr` when set), tokens made by the server. out->v[i] answers
+ * members[i]; a refused row has `error` set.
+ */
+int collect_ls_participants_add(struct collect_ls *ls, long sid, const char *id_attr,
+                                const struct collect_member *const *members, size_t n,
+                                struct collect_ls_participants *out, struct sv_error *err);
+
+/* One invite_participants / remind_participants call. */
+struct collect_ls_mail {
+    long sent, failed;
+    long left;            /* "<N> left to send"; 0 with none */
+    bool none;            /* "No candidate tokens" */
+    long *tids;           /* participants this call mailed or tried (sent and failed) */
+    bool *ok;             /* ok[i]: the mail to tids[i] went out */
+    size_t ntids;
+    char failure[256];    /* the first failure's reason */
+    long failure_tid;
+};
+void collect_ls_mail_release(struct collect_ls_mail *m);
+/*
+ * remind = false: invite_participants(sid, tids or null, !resend);
+ * remind = true: remind_participants(sid, min_days, max_reminders (<= 0: no
+ * limit), tids or false). An application error other than "No candidate
+ * tokens" is SV_EEXTERNAL.
+ */
+int collect_ls_mail_batch(struct collect_ls *ls, bool remind, long sid, bool resend, long min_days,
+                          long max_reminders, const long *tids, size_t ntids,
+                          struct collect_ls_mail *out, struct sv_error *err);
+
 /* ---------------------------------------------------------------- commands */
 
 int collect_cmd_fetch(int argc, char **argv);
 int collect_cmd_export(int argc, char **argv);
 int collect_cmd_status(int argc, char **argv);
+int collect_cmd_participants(int argc, char **argv);
+
+/*
+ * What participants, invite and remind share (cmd_participants.c): the
+ * platform connection options, parsed once, and the session they open.
+ */
+enum {
+    COLLECT_OPT_STORE = 256,
+    COLLECT_OPT_PLATFORM,
+    COLLECT_OPT_URL,
+    COLLECT_OPT_SURVEY_ID,
+    COLLECT_OPT_CREDENTIALS,
+    COLLECT_OPT_INSECURE,
+    COLLECT_OPT_TIMEOUT,
+    COLLECT_OPT_RETRIES,
+    COLLECT_OPT_RETRY_DELAY,
+    COLLECT_OPT_RETRY_MAX_WAIT,
+    COLLECT_OPT_ID_ATTRIBUTE,
+    COLLECT_OPT_PAGE_SIZE,
+    COLLECT_OPT_FIRST_OWN /* first key free for a command's own options */
+};
+struct collect_launch {
+    const char *survey, *store, *platform, *url, *survey_id, *credentials;
+    const char *id_attr; /* "attribute_1" by default; NULL for --id-attribute none */
+    long sid;
+    long page_size;
+    struct collect_http_opts http;
+    /* opened by collect_launch_connect */
+    struct collect_creds creds;
+    struct collect_http *conn;
+    struct collect_ls *ls;
+    char source[64]; /* "limesurvey:<sid>" */
+};
+/* The rows of the shared options in a command's table. */
+#define COLLECT_LAUNCH_OPTIONS                                                                     \
+    {"survey", 's', "ID|DIR", "survey definition (id in $VIGIE_SURVEYS, or a directory)"},         \
+    {"store", COLLECT_OPT_STORE, "FILE", "the survey's SQLite store"},                             \
+    {"platform", COLLECT_OPT_PLATFORM, "NAME", "limesurvey (the only one for now)"},                \
+    {"url", COLLECT_OPT_URL, "URL", "LimeSurvey: .../index.php/admin/remotecontrol"},               \
+    {"survey-id", COLLECT_OPT_SURVEY_ID, "N", "LimeSurvey survey number (sid)"},                    \
+    {"id-attribute", COLLECT_OPT_ID_ATTRIBUTE, "NAME",                                             \
+     "participant attribute holding the member id (default attribute_1; none: match on e-mail)"},  \
+    {"page-size", COLLECT_OPT_PAGE_SIZE, "N", "participants per list_participants call (default 500)"}, \
+    {"credentials", COLLECT_OPT_CREDENTIALS, "FILE", "credentials file, mode 0600 ('key = value' lines)"}, \
+    {"timeout", COLLECT_OPT_TIMEOUT, "S", "time-out of one request in seconds (default 300)"},     \
+    {"retries", COLLECT_OPT_RETRIES, "N", "retries after a failed request (default 4)"},           \
+    {"retry-delay", COLLECT_OPT_RETRY_DELAY, "S", "first backoff delay in seconds (default 1)"},   \
+    {"retry-max-wait", COLLECT_OPT_RETRY_MAX_WAIT, "S", "cap on a server's Retry-After (default 120)"}, \
+    {"insecure", COLLECT_OPT_INSECURE, NULL, "do not verify TLS certificates (warns)"},           \
+    {"quiet", 'q', NULL, "no batch lines, notes or warnings"},                                    \
+    {"help", 'h', NULL, "show this help"}
+void collect_launch_init(struct collect_launch *l);
+/* Handle a shared option; returns 0, an exit code, or -1 when `key` is not shared. */
+int collect_launch_option(struct collect_launch *l, int key, const char *v);
+/* Check the shared options (usage errors are printed); returns 0 or an exit code. */
+int collect_launch_check(struct collect_launch *l, bool need_store);
+/* Credentials, HTTP, session: returns 0 or SV_E* with err set. */
+int collect_launch_connect(struct collect_launch *l, struct sv_error *err);
+void collect_launch_release(struct collect_launch *l);
+int collect_cmd_invite(int argc, char **argv);
+int collect_cmd_remind(int argc, char **argv);
 
 #endif

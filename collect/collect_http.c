@@ -112,6 +112,13 @@ int collect_http_new(struct collect_http **out, const struct collect_http_opts *
     return 0;
 }
 
+long collect_http_set_retries(struct collect_http *h, long retries)
+{
+    long old = h->o.retries;
+    h->o.retries = retries;
+    return old;
+}
+
 void collect_http_closing(struct collect_http *h)
 {
     h->ignore_interrupt = true;
@@ -579,4 +586,16 @@ int collect_http_delete(struct collect_http *h, const char *url, struct sv_error
     int rc = request(h, M_DELETE, url, NULL, &r, err);
     collect_http_reply_release(&r);
     return rc;
+}
+
+/* Credentials in the URL would show in the process list and in the shell history. */
+bool collect_url_has_userinfo(const char *url)
+{
+    const char *p = strstr(url, "://");
+    if (!p)
+        return false;
+    p += 3;
+    const char *end = p + strcspn(p, "/?#");
+    const char *at = memchr(p, '@', (size_t)(end - p));
+    return at != NULL;
 }

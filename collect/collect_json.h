@@ -33,4 +33,22 @@ int collect_json_scalar(char *buf, size_t size, const json_t *v, const char **ou
 int collect_json_record(struct collect_sink *s, json_t *obj, const char *id, const char *submitted,
                         const char *const *skip, struct sv_error *err);
 
+/*
+ * A LimeSurvey RemoteControl session (collect_limesurvey.c), for the commands
+ * that do more than fetch (participants, invitations). Opening logs in (the
+ * password goes only into the get_session_key call); closing releases the key.
+ */
+/*
+ * Call `method` with the session key followed by `args` (stolen); the key is
+ * renewed once when the server forgot it. Transport and JSON-RPC errors are
+ * SV_EEXTERNAL; an application error ({"status": ...}) is returned as the
+ * result for the caller to judge, since LimeSurvey's errors differ per method.
+ */
+int collect_ls_call(struct collect_ls *ls, const char *method, json_t *args, json_t **result_out,
+                    struct sv_error *err);
+/* The "status" text of a result object, or NULL. Borrowed. */
+const char *collect_ls_status(json_t *result);
+/* True when `status` contains `needle`, ignoring case (NULL status: false). */
+bool collect_ls_status_has(const char *status, const char *needle);
+
 #endif

@@ -21,10 +21,14 @@
 #include <strings.h>
 
 #define NOT_ENABLED "RemoteControl not enabled or wrong URL"
+#define NO_CREDENTIALS                                                                             \
+    "no LimeSurvey credentials: set VIGIE_LIMESURVEY_USER and VIGIE_LIMESURVEY_PASSWORD, or use "  \
+    "--credentials FILE or ~/.netrc"
 
-struct ls {
+struct collect_ls {
     struct collect_http *http;
-    const struct collect_fetch_opts *o;
+    const char *url;
+    const struct collect_creds *creds;
     char *pub; /* URL for messages */
     char *key; /* session key: secret */
     long rpc_id;
@@ -47,7 +51,7 @@ static const char *status_of(json_t *result)
 }
 
 /* One JSON-RPC call; *result_out is a new reference. `params` is stolen. */
-static int rpc(struct ls *ls, const char *method, json_t *params, json_t **result_out,
+static int rpc(struct collect_ls *ls, const char *method, json_t *params, json_t **result_out,
                struct sv_error *err)
 {
     *result_out = NULL;
@@ -62,7 +66,7 @@ static int rpc(struct ls *ls, const char *method, json_t *params, json_t **resul
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     struct collect_http_reply r;
     collect_http_reply_init(&r);
-    int rc = collect_http_post_json(ls->http, ls->o->url, body, &r, err);
+    int rc = collect_http_post_json(ls->http, ls->url, body, &r, err);
     /* the body may hold the password or the session key */
     memset(body, 0, strlen(body));
     free(body);
@@ -103,9 +107,9 @@ static int rpc(struct ls *ls, const char *method, json_t *params, json_t **resul
     return 0;
 }
 
-static int login(struct ls *ls, struct sv_error *err)
+static int login(struct collect_ls *ls, struct sv_error *err)
 {
-    const struct collect_creds *c = ls->o->creds;
+    const struct collect_creds *c = ls->creds;
     json_t *res = NULL;
     int rc = rpc(ls, "get_session_key", json_pack("[ss]", c->user, c->password), &res, err);
     if (rc)
@@ -124,7 +128,7 @@ static int login(struct ls *ls, struct sv_error *err)
 }
 
 /* A call with the session key first; renews the key once if the server forgot it. */
-static int call(struct ls *ls, const char *method, json_t *args, json_t **result_out,
+static int call(struct collect_ls *ls, const char *method, json_t *args, json_t **result_out,
                 struct sv_error *err)
 {
     *result_out = NULL;
@@ -312,6 +316,21 @@ static int state_set_long(struct collect_sink *sink, const char *key, long v, st
     return collect_sink_state_set(sink, key, buf, err);
 }
 
+/* Release the session key (best effort: a failed release must not hide the real outcome). */
+static void release(struct collect_ls *ls)
+{
+    if (!ls->key)
+        return;
+    json_t *r2 = NULL;
+    json_t *p = json_pack("[s]", ls->key);
+    struct sv_error ignore;
+    collect_http_closing(ls->http);
+    if (rpc(ls, "release_session_key", p, &r2, &ignore) == 0)
+        json_decref(r2);
+    collect_secret_free(ls->key);
+    ls->key = NULL;
+}
+
 int collect_limesurvey_fetch(struct collect_sink *sink, struct collect_http *http,
                              const struct collect_fetch_opts *o, struct sv_error *err)
 {
@@ -333,11 +352,9 @@ int collect_limesurvey_fetch(struct collect_sink *sink, struct collect_http *htt
     }
     if (!o->creds->user || !o->creds->password) {
         free(pub);
-        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
-                            "no LimeSurvey credentials: set VIGIE_LIMESURVEY_USER and "
-                            "VIGIE_LIMESURVEY_PASSWORD, or use --credentials FILE or ~/.netrc");
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "%s", NO_CREDENTIALS);
     }
-    struct ls ls = {http, o, pub, NULL, 0};
+    struct collect_ls ls = {http, o->url, o->creds, pub, NULL, 0};
     if ((rc = login(&ls, err)) != 0)
         goto out;
 
@@ -432,16 +449,64 @@ int collect_limesurvey_fetch(struct collect_sink *sink, struct collect_http *htt
     }
 
 out:
-    if (ls.key) {
-        /* best effort: a failed release must not hide the real outcome */
-        json_t *r2 = NULL;
-        json_t *p = json_pack("[s]", ls.key);
-        struct sv_error ignore;
-        collect_http_closing(http);
-        if (rpc(&ls, "release_session_key", p, &r2, &ignore) == 0)
-            json_decref(r2);
-        collect_secret_free(ls.key);
-    }
+    release(&ls);
     free(pub);
     return rc;
+}
+
+/* ---------------------------------------------------------------- sessions for other commands */
+
+int collect_ls_open(struct collect_ls **out, struct collect_http *http, const char *url,
+                    const struct collect_creds *creds, struct sv_error *err)
+{
+    *out = NULL;
+    if (!creds->user || !creds->password)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "%s", NO_CREDENTIALS);
+    struct collect_ls *ls = calloc(1, sizeof *ls);
+    if (!ls)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    ls->http = http;
+    ls->url = url;
+    ls->creds = creds;
+    if (!(ls->pub = collect_url_public(url))) {
+        free(ls);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    int rc = login(ls, err);
+    if (rc) {
+        collect_ls_close(ls);
+        return rc;
+    }
+    *out = ls;
+    return 0;
+}
+
+int collect_ls_call(struct collect_ls *ls, const char *method, json_t *args, json_t **result_out,
+                    struct sv_error *err)
+{
+    return call(ls, method, args, result_out, err);
+}
+
+const char *collect_ls_status(json_t *result)
+{
+    return status_of(result);
+}
+
+bool collect_ls_status_has(const char *status, const char *needle)
+{
+    return status && ci_contains(status, needle);
+}
+
+const char *collect_ls_source(const struct collect_ls *ls)
+{
+    return ls->pub;
+}
+
+void collect_ls_close(struct collect_ls *ls)
+{
+    if (!ls)
+        return;
+    release(ls);
+    free(ls->pub);
+    free(ls);
 }

@@ -15,6 +15,9 @@ static const char usage[] =
     "  fetch    download new and changed responses into the survey's store\n"
     "  export   write the stored responses as CSV, excel-fr CSV or JSON Lines\n"
     "  status   response counts and response rates per stratum\n"
+    "  participants  add the member list to a LimeSurvey survey's participants\n"
+    "  invite   have LimeSurvey send the invitations, batch after batch\n"
+    "  remind   have LimeSurvey send the reminders, batch after batch\n"
     "\n"
     "'collect <command> --help' describes each command's options.\n";
 
@@ -22,6 +25,7 @@ int main(int argc, char **argv)
 {
     sv_cli_set_progname("collect");
     if (argc < 2)
+        /* the wording of the first three commands is kept: golden cases check it */
         return sv_usage_error("a command is required: fetch, export or status");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
@@ -33,17 +37,26 @@ int main(int argc, char **argv)
         return sv_cli_finish(SV_EXIT_OK);
     }
     int rc;
-    if (strcmp(cmd, "fetch") == 0) {
+    int (*net)(int, char **) = NULL;
+    if (strcmp(cmd, "fetch") == 0)
+        net = collect_cmd_fetch;
+    else if (strcmp(cmd, "participants") == 0)
+        net = collect_cmd_participants;
+    else if (strcmp(cmd, "invite") == 0)
+        net = collect_cmd_invite;
+    else if (strcmp(cmd, "remind") == 0)
+        net = collect_cmd_remind;
+    if (net) {
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
             return sv_fail(SV_EXIT_RUNTIME, "cannot initialise libcurl");
-        rc = collect_cmd_fetch(argc - 1, argv + 1);
+        rc = net(argc - 1, argv + 1);
         curl_global_cleanup();
     } else if (strcmp(cmd, "export") == 0) {
         rc = collect_cmd_export(argc - 1, argv + 1);
     } else if (strcmp(cmd, "status") == 0) {
         rc = collect_cmd_status(argc - 1, argv + 1);
     } else {
-        return sv_usage_error("unknown command '%s' (fetch, export, status)", cmd);
+        return sv_usage_error("unknown command '%s' (fetch, export, status, participants, invite, remind)", cmd);
     }
     return sv_cli_finish(rc);
 }

@@ -33,6 +33,18 @@ LimeSurvey export_responses):
   slow=S    every request waits S seconds before answering
   slowdata=S  data requests wait S seconds
   gzip      replies are gzip-compressed when the client accepts it
+  mailfail  invitations and reminders to addresses containing "fail" fail (left unsent)
+  stuck     invite/remind answer "3 left to send" and mail nobody
+
+LimeSurvey participants (list_participants, activate_tokens, add_participants,
+invite_participants, remind_participants) are emulated on an in-memory table:
+--ls-table absent (default) or empty; --ls-maxemails N mails per call (3).
+With --fixtures, the recorded add_participants / list_participants bodies are
+served byte for byte when they apply: add_participants of the five recorded
+e-mails to an empty table, and list_participants asked exactly as recorded
+([key, 364215, 0, 10, false, ["completed"]]) while the table holds just them.
+Invitations mark `sent` with a fixed past date (2026-01-05 10:00), so that
+reminders with --min-days apply at once; reminders mark today.
 """
 import argparse
 import base64
@@ -56,7 +68,9 @@ KOBO_MAX_LIMIT = 3  # the server's own cap, smaller than what clients ask
 
 ARGS = None
 LOCK = threading.Lock()
-STATE = {"data_requests": 0, "exports": 0, "keys": set(), "key_n": 0, "skiptokens": {}}
+STATE = {"data_requests": 0, "exports": 0, "keys": set(), "key_n": 0, "skiptokens": {},
+         "ptable": None, "pattrs": [], "precorded": False}
+INVITE_DATE = "2026-01-05 10:00"
 
 
 def fixture(name):
@@ -225,6 +239,10 @@ class Handler(BaseHTTPRequestHandler):
         if key not in STATE["keys"]:
             # LimeSurvey's capitalisation varies; this one differs from the recording
             return self.ls_reply(rid, {"status": "Invalid Session Key"})
+        if method in ("list_participants", "activate_tokens", "add_participants",
+                      "invite_participants", "remind_participants"):
+            with LOCK:
+                return self.ls_participants(method, params, rid, body)
         data = self.ls_data()
         if method == "get_summary":
             n = len(data["responses"])
@@ -273,6 +291,126 @@ class Handler(BaseHTTPRequestHandler):
             STATE["ls_windows"][cache_key] = body
             return self.send(200, body % json.dumps(rid).encode(), cut=self.cut_now())
         return self.send(500, fixture("unknown_method.response.json") or b"<html>error</html>", "text/html")
+
+    # ------------------------------------------------------------ LimeSurvey participants
+    def recorded_request_matches(self, name, body):
+        rec = fixture(name)
+        if rec is None:
+            return False
+        want = json.loads(rec)
+        got = json.loads(body)
+        return want["method"] == got.get("method") and want["params"][1:] == got.get("params", [])[1:]
+
+    def ls_participants(self, method, params, rid, body):
+        table = STATE["ptable"]
+        if method == "activate_tokens":
+            if table is None:
+                STATE["ptable"] = []
+                STATE["pattrs"] = ["attribute_%d" % n for n in (params[2] if len(params) > 2 else [])]
+            return self.ls_reply(rid, {"status": "OK"})
+        if method == "list_participants":
+            if table is None:
+                return self.ls_reply(rid, {"status": "Error: No survey participants table"})
+            if not table:
+                return self.ls_reply(rid, {"status": "No survey participants found."})
+            if STATE["precorded"] and self.recorded_request_matches("list_participants.request.json", body):
+                return self.send(200, fixture("list_participants.response.json"))
+            start, limit = params[2], params[3]
+            attrs = params[5] if len(params) > 5 and params[5] else []
+            rows = []
+            for t in table[start:start + limit]:
+                row = {"tid": t["tid"], "token": t["token"],
+                       "participant_info": {"firstname": t["firstname"], "lastname": t["lastname"],
+                                            "email": t["email"]}}
+                for a in attrs:
+                    if a in t:
+                        row[a] = t[a]
+                rows.append(row)
+            return self.ls_reply(rid, rows)
+        if method == "add_participants":
+            if table is None:
+                return self.ls_reply(rid, {"status": "No survey participants table"})
+            data = params[2]
+            rec = fixture("add_participants.response.json")
+            if rec is not None and not table:
+                recorded = json.loads(rec)["result"]
+                if [d.get("email") for d in data] == [r["email"] for r in recorded]:
+                    for r in recorded:
+                        t = dict(r)
+                        t["tid"] = int(r["tid"])
+                        table.append(t)
+                    STATE["precorded"] = True
+                    return self.send(200, rec)
+            STATE["precorded"] = False
+            out = []
+            for d in data:
+                email = d.get("email", "")
+                if "@" not in email:
+                    row = dict(d)
+                    row["errors"] = {"email": ["Invalid email address."]}
+                    out.append(row)
+                    continue
+                tid = len(table) + 1
+                t = {"sent": "N", "remindersent": "N", "remindercount": 0, "completed": "N",
+                     "usesleft": 1, "emailstatus": "OK", "firstname": d.get("firstname", ""),
+                     "lastname": d.get("lastname", ""), "email": email,
+                     "token": "TOKEN%08d" % tid, "language": "", "tid": tid}
+                for a in STATE["pattrs"]:
+                    t[a] = d.get(a, "")
+                table.append(t)
+                row = dict(t)
+                row["tid"] = str(tid)
+                out.append(row)
+            return self.ls_reply(rid, out)
+        # invite_participants / remind_participants
+        if table is None:
+            return self.ls_reply(rid, {"status": "Error: No survey participants table"})
+        STATE["precorded"] = False
+        remind = method == "remind_participants"
+        if "stuck" in faults():
+            return self.ls_reply(rid, {"status": "3 left to send"})
+        if remind:
+            min_days = params[2] if len(params) > 2 else None
+            max_rem = params[3] if len(params) > 3 else None
+            tids = params[4] if len(params) > 4 and params[4] not in (False, None) else None
+            today = time.strftime("%Y-%m-%d %H:%M")
+            def ok(t):
+                if t["completed"] != "N" or t["sent"] == "N" or t["emailstatus"] != "OK":
+                    return False
+                if max_rem and t["remindercount"] >= max_rem:
+                    return False
+                last = t["remindersent"] if t["remindersent"] != "N" else t["sent"]
+                if min_days and last[:10] >= today[:10]:
+                    return False
+                return tids is None or t["tid"] in tids
+        else:
+            tids = params[2] if len(params) > 2 else None
+            only_new = params[3] if len(params) > 3 else True
+            def ok(t):
+                if t["completed"] != "N" or t["emailstatus"] != "OK":
+                    return False
+                if (t["sent"] == "N") != bool(only_new):
+                    return False
+                return tids is None or t["tid"] in tids
+        cand = [t for t in table if ok(t)]
+        if not cand:
+            return self.ls_reply(rid, {"status": "Error: No candidate tokens"})
+        batch = cand[:ARGS.ls_maxemails]
+        res = {}
+        for t in batch:
+            name = ("%s %s" % (t["firstname"], t["lastname"])).strip()
+            if "mailfail" in faults() and "fail" in t["email"]:
+                res[str(t["tid"])] = {"name": name, "email": t["email"], "status": "Failed",
+                                      "error": "SMTP Error: Could not connect to SMTP host."}
+                continue
+            if remind:
+                t["remindersent"] = time.strftime("%Y-%m-%d %H:%M")
+                t["remindercount"] += 1
+            else:
+                t["sent"] = INVITE_DATE
+            res[str(t["tid"])] = {"name": name, "email": t["email"], "status": "OK"}
+        res["status"] = "%d left to send" % (len(cand) - len(batch))
+        return self.ls_reply(rid, res)
 
     def ls_data(self):
         # re-read when the file changes (tests edit it between runs); cached otherwise,
@@ -399,7 +537,11 @@ def main():
     ap.add_argument("--odk-data")
     ap.add_argument("--plain-dir")
     ap.add_argument("--fault", action="append")
+    ap.add_argument("--ls-table", choices=["absent", "empty"], default="absent")
+    ap.add_argument("--ls-maxemails", type=int, default=3)
     ARGS = ap.parse_args()
+    if ARGS.ls_table == "empty":
+        STATE["ptable"] = []
     class Server(ThreadingHTTPServer):
         def handle_error(self, request, client_address):
             pass  # clients that give up (time-outs, kills) are part of the tests
