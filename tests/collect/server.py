@@ -113,6 +113,11 @@ class Handler(BaseHTTPRequestHandler):
             with open(ARGS.log, "a") as f:
                 f.write(json.dumps(entry) + "\n")
 
+    def log_served(self, name):
+        """Note in the log that a recorded body was served as is (LOCK is held)."""
+        with open(ARGS.log, "a") as f:
+            f.write(json.dumps({"served": name}) + "\n")
+
     def send(self, status, body, ctype="application/json", headers=None, cut=False):
         if isinstance(body, str):
             body = body.encode()
@@ -314,6 +319,7 @@ class Handler(BaseHTTPRequestHandler):
             if not table:
                 return self.ls_reply(rid, {"status": "No survey participants found."})
             if STATE["precorded"] and self.recorded_request_matches("list_participants.request.json", body):
+                self.log_served("list_participants.response.json")
                 return self.send(200, fixture("list_participants.response.json"))
             start, limit = params[2], params[3]
             attrs = params[5] if len(params) > 5 and params[5] else []
@@ -340,6 +346,7 @@ class Handler(BaseHTTPRequestHandler):
                         t["tid"] = int(r["tid"])
                         table.append(t)
                     STATE["precorded"] = True
+                    self.log_served("add_participants.response.json")
                     return self.send(200, rec)
             STATE["precorded"] = False
             out = []

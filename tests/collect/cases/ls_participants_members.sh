@@ -1,0 +1,50 @@
+# collect participants with an Excel-France member list (BOM, ';', CRLF, a quoted ';',
+# a sector code in capitals): dry run (nothing added, nothing stored), then the
+# participant table created with attribute_1 holding the member id, a re-run that adds
+# nobody, a new member added alone, and a member whose e-mail changed matched on its id.
+start_server
+export VIGIE_LIMESURVEY_USER=$LS_USER VIGIE_LIMESURVEY_PASSWORD=$LS_PASSWORD
+cp "$T/data/members.csv" members.csv
+P="participants --survey $SURVEYS/mini --store s.sqlite --platform limesurvey --url $BASE/index.php/admin/remotecontrol --survey-id 364215 --members members.csv"
+
+run 0 $P --dry-run
+expect_eq "$(cat out.txt)" "id,name,email,region,secteur
+750000001,EHPAD Les Tilleuls,direction@tilleuls.example.org,11,pa
+750000002,IME Arc-en-ciel,contact@arcenciel.example.org,11,ph
+840000003,Résidence du Parc; annexe,accueil@parc.example.org,84,pa
+930000004,'=SESSAD Horizon,sessad@horizon.example.org,93,ph" "dry-run list"
+expect_eq "$(cat err.txt)" "collect: survey 364215 has no participant table: it would be created
+collect: dry run: members 4, would add 4, already participants 0" "dry-run summary"
+expect_eq "$(grep -c 'add_participants\|activate_tokens' requests.log)" 0 "dry run sends nothing"
+if [ -e s.sqlite ]; then fail "dry run made a store"; fi
+
+run 0 $P
+expect_eq "$(cat err.txt)" "collect: survey 364215: participant table created with attribute_1
+collect: batch 1: added 4 of 4
+collect: members 4, added 4, already participants 0, refused 0" "first run"
+expect_in requests.log '{\"method\":\"activate_tokens\",\"params\":[\"RENEWEDKEY_2_xxxxxxxxxxxxxxxxxxx\",364215,[1]]'
+expect_in requests.log '{\"email\":\"contact@arcenciel.example.org\",\"firstname\":\"\",\"lastname\":\"IME Arc-en-ciel\",\"attribute_1\":\"750000002\"}'
+expect_eq "$(sql s.sqlite 'select source, member_id, name, email, strata, tid, token, sent, reminders, completed from participants order by member_id')" "limesurvey:364215|750000001|EHPAD Les Tilleuls|direction@tilleuls.example.org|{\"region\":\"11\",\"secteur\":\"pa\"}|1|TOKEN00000001|||N
+limesurvey:364215|750000002|IME Arc-en-ciel|contact@arcenciel.example.org|{\"region\":\"11\",\"secteur\":\"ph\"}|2|TOKEN00000002|||N
+limesurvey:364215|840000003|Résidence du Parc; annexe|accueil@parc.example.org|{\"region\":\"84\",\"secteur\":\"pa\"}|3|TOKEN00000003|||N
+limesurvey:364215|930000004|=SESSAD Horizon|sessad@horizon.example.org|{\"region\":\"93\",\"secteur\":\"ph\"}|4|TOKEN00000004|||N" "mapping"
+
+: > requests.log
+run 0 $P
+expect_eq "$(cat err.txt)" "collect: members 4, added 0, already participants 4, refused 0" "re-run"
+expect_eq "$(grep -c 'add_participants' requests.log)" 0 "re-run adds nobody"
+expect_in requests.log '\"list_participants\",\"params\":[\"RENEWEDKEY_3_xxxxxxxxxxxxxxxxxxx\",364215,0,500,false,[\"completed\",\"attribute_1\"]]'
+
+# one more member, and a new address for 750000001: only the new member is added
+printf '930000009;CAMSP Les Lucioles;camsp@lucioles.example.org;93;ph\r\n' >> members.csv
+sed -i 's/direction@tilleuls/dg@tilleuls/' members.csv
+run 0 $P --batch 1
+expect_eq "$(cat err.txt)" "collect: batch 1: added 1 of 1
+collect: members 5, added 1, already participants 4, refused 0" "one more"
+expect_eq "$(sql s.sqlite "select tid, email from participants where member_id in ('750000001', '930000009') order by tid")" "1|dg@tilleuls.example.org
+5|camsp@lucioles.example.org" "matched on the id, new one added"
+
+# a store of another survey is refused before anything is sent
+: > requests.log
+run 3 participants --survey "$SURVEYS/lsfix" --store s.sqlite --platform limesurvey --url "$BASE/index.php/admin/remotecontrol" --survey-id 364215 --members members.csv --id-attribute none
+expect_eq "$(cat requests.log | wc -l)" 0 "nothing sent"
