@@ -48,6 +48,7 @@ struct cell {
     long responses;
     double frame;
     bool in_frame;
+    long participants, invited, reminded, completed; /* the store's participants table */
 };
 
 struct tally {
@@ -97,6 +98,28 @@ static int count_one(const struct sv_record *rec, void *ctx)
         return SV_ENOMEM;
     c->responses++;
     t->total++;
+    return 0;
+}
+
+static int count_participant(const char *const *codes, bool invited, bool reminded,
+                             bool completed, void *ctx)
+{
+    struct tally *t = ctx;
+    struct sv_buf k = SV_BUF_INIT;
+    for (size_t i = 0; i < t->nby; i++) {
+        if ((i && sv_buf_addc(&k, '\x1f')) || sv_buf_adds(&k, codes[i] ? codes[i] : "")) {
+            sv_buf_release(&k);
+            return SV_ENOMEM;
+        }
+    }
+    struct cell *c = cell_get(t, k.data);
+    sv_buf_release(&k);
+    if (!c)
+        return SV_ENOMEM;
+    c->participants++;
+    c->invited += invited;
+    c->reminded += reminded;
+    c->completed += completed;
     return 0;
 }
 
@@ -164,6 +187,7 @@ int collect_cmd_status(int argc, char **argv)
     struct sv_survey *survey = NULL;
     struct sv_schema *schema = NULL;
     struct sv_store *store = NULL;
+    struct collect_roster *roster = NULL;
     struct tally t = {0};
     const char *names[8];
     char *bycopy = NULL;
@@ -224,6 +248,22 @@ int collect_cmd_status(int argc, char **argv)
             sv_error_set(&err, rc, NULL, 0, 0, "out of memory");
         goto fail;
     }
+    /* participants added by 'collect participants': invited, reminded, completed */
+    if ((rc = collect_roster_open(&roster, a.store, false, &err)) != 0)
+        goto fail;
+    if (roster && (rc = collect_roster_foreach(roster, names, t.nby, count_participant, &t, &err)) != 0) {
+        if (rc == SV_ENOMEM)
+            sv_error_set(&err, rc, NULL, 0, 0, "out of memory");
+        goto fail;
+    }
+    long tot[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < t.n; i++) {
+        tot[0] += t.cells[i].participants;
+        tot[1] += t.cells[i].invited;
+        tot[2] += t.cells[i].reminded;
+        tot[3] += t.cells[i].completed;
+    }
+    bool parts = tot[0] > 0;
     double frame_total = 0;
     if (rates) {
         for (size_t r = 0; r < survey->frame.nrows; r++) {
@@ -247,7 +287,7 @@ int collect_cmd_status(int argc, char **argv)
     qsort(t.cells, t.n, sizeof *t.cells, cmp_cell);
 
     /* Build the table as strings, then print it. */
-    size_t ncol = t.nby + 3;
+    size_t ncol = t.nby + 3 + (parts ? 4 : 0);
     size_t nrow = t.n + 2; /* header, cells, total */
     char ***tab = calloc(nrow, sizeof *tab);
     if (!tab) {
@@ -272,10 +312,22 @@ int collect_cmd_status(int argc, char **argv)
         tab[0][t.nby] = sv_strdup(fr ? "reponses" : "responses");
         tab[0][t.nby + 1] = sv_strdup("population");
         tab[0][t.nby + 2] = sv_strdup(fr ? "taux_reponse" : "response_rate");
+        if (parts) {
+            tab[0][t.nby + 3] = sv_strdup("participants");
+            tab[0][t.nby + 4] = sv_strdup(fr ? "invites" : "invited");
+            tab[0][t.nby + 5] = sv_strdup(fr ? "relances" : "reminded");
+            tab[0][t.nby + 6] = sv_strdup(fr ? "termine" : "completed");
+        }
     } else {
         tab[0][t.nby] = sv_strdup(fr ? "Réponses" : "Responses");
         tab[0][t.nby + 1] = sv_strdup("Population");
         tab[0][t.nby + 2] = sv_strdup(fr ? "Taux de réponse" : "Response rate");
+        if (parts) {
+            tab[0][t.nby + 3] = sv_strdup("Participants");
+            tab[0][t.nby + 4] = sv_strdup(fr ? "Invités" : "Invited");
+            tab[0][t.nby + 5] = sv_strdup(fr ? "Relancés" : "Reminded");
+            tab[0][t.nby + 6] = sv_strdup(fr ? "Terminé" : "Completed");
+        }
     }
     char num[64];
     for (size_t r = 0; r < t.n; r++) {
@@ -310,6 +362,13 @@ int collect_cmd_status(int argc, char **argv)
         tab[r + 1][t.nby + 1] = sv_strdup(num);
         fmt_rate(num, sizeof num, c->in_frame && c->frame > 0 ? c->responses / c->frame : -1, fr, csv);
         tab[r + 1][t.nby + 2] = sv_strdup(num);
+        if (parts) {
+            long v[4] = {c->participants, c->invited, c->reminded, c->completed};
+            for (size_t k = 0; k < 4; k++) {
+                snprintf(num, sizeof num, "%ld", v[k]);
+                tab[r + 1][t.nby + 3 + k] = sv_strdup(num);
+            }
+        }
     }
     tab[nrow - 1][0] = sv_strdup(csv ? "total" : (fr ? "Total" : "Total"));
     for (size_t i = 1; i < t.nby; i++)
@@ -323,6 +382,10 @@ int collect_cmd_status(int argc, char **argv)
     tab[nrow - 1][t.nby + 1] = sv_strdup(num);
     fmt_rate(num, sizeof num, rates && frame_total > 0 ? t.total / frame_total : -1, fr, csv);
     tab[nrow - 1][t.nby + 2] = sv_strdup(num);
+    for (size_t k = 0; parts && k < 4; k++) {
+        snprintf(num, sizeof num, "%ld", tot[k]);
+        tab[nrow - 1][t.nby + 3 + k] = sv_strdup(num);
+    }
 
     if (csv) {
         struct sv_csv_writer w;
@@ -373,6 +436,7 @@ done:
         free(t.cells[i].key);
     free(t.cells);
     free(bycopy);
+    collect_roster_close(roster);
     sv_store_close(store);
     sv_schema_free(schema);
     sv_survey_free(survey);

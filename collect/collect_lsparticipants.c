@@ -322,7 +322,10 @@ int collect_ls_mail_batch(struct collect_ls *ls, bool remind, long sid, bool res
                left >= 0) {
         out->left = left;
     } else {
-        rc = sv_error_set(err, SV_EEXTERNAL, src, 0, 0, "%s: survey %ld: %s", method, sid, st);
+        bool no_table = collect_ls_status_has(st, "no survey participants table") ||
+                        collect_ls_status_has(st, "no token table");
+        rc = sv_error_set(err, SV_EEXTERNAL, src, 0, 0, "%s: survey %ld: %s%s", method, sid, st,
+                          no_table ? " (run 'collect participants' first)" : "");
         json_decref(res);
         return rc;
     }
