@@ -183,7 +183,10 @@ int collect_members_read(struct collect_members *m, const char *path,
             for (size_t k = 0; k < survey->nroles; k++)
                 if (strcmp(survey->roles[k].variable, m->vars[v]) == 0)
                     role = survey->roles[k].role;
-            if (strcasecmp(h, m->vars[v]) == 0 || (role && strcasecmp(h, role) == 0))
+            const struct sv_variable *var = sv_survey_variable(survey, m->vars[v]);
+            if (strcasecmp(h, m->vars[v]) == 0 || (role && strcasecmp(h, role) == 0) ||
+                (var && var->label.fr && strcasecmp(h, var->label.fr) == 0) ||
+                (var && var->label.en && strcasecmp(h, var->label.en) == 0))
                 slot = &col_var[v];
         }
         if (slot && *slot >= 0) {

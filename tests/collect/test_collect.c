@@ -181,6 +181,123 @@ static void test_store(void **state)
     unlink(side);
 }
 
+static void test_email(void **state)
+{
+    (void)state;
+    assert_true(collect_email_valid("direction@ehpad-tilleuls.example.org"));
+    assert_true(collect_email_valid("a.b+c@x.fr"));
+    assert_false(collect_email_valid(""));
+    assert_false(collect_email_valid("direction"));
+    assert_false(collect_email_valid("a@@x.fr"));
+    assert_false(collect_email_valid("a@x"));
+    assert_false(collect_email_valid("a@x.f"));
+    assert_false(collect_email_valid("@x.fr"));
+    assert_false(collect_email_valid("a b@x.fr"));
+    assert_false(collect_email_valid("a@x..fr"));
+    assert_false(collect_email_valid("a.@x.fr"));
+    assert_false(collect_email_valid("a@.x.fr"));
+    assert_false(collect_email_valid("a@x.fr;b@y.fr"));
+    assert_false(collect_email_valid("Jean <a@x.fr>"));
+}
+
+struct bad_rows {
+    long lines[16];
+    char texts[16][256];
+    size_t n;
+};
+
+static void keep_bad_row(const struct sv_error *e, void *ctx)
+{
+    struct bad_rows *b = ctx;
+    if (b->n < 16) {
+        b->lines[b->n] = e->line;
+        snprintf(b->texts[b->n], sizeof b->texts[0], "%s", e->text);
+        b->n++;
+    }
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static void test_members(void **state)
+{
+    (void)state;
+    struct sv_error err;
+    sv_error_clear(&err);
+    struct sv_survey *sv = NULL;
+    assert_int_equal(sv_survey_load(&sv, VIGIE_SOURCE_DIR "/tests/collect/surveys/mini", &err), 0);
+    char path[] = "/tmp/vigie-members-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+
+    /* Excel-France: BOM, ';', CRLF, French column names, codes by label or in capitals */
+    write_file(path, "\xef\xbb\xbf" "FINESS;Nom;Courriel;Zone;Secteur\r\n"
+                     "750000001;EHPAD;dir@ehpad.example.org;11;PA\r\n"
+                     "\r\n"
+                     "750000002; IME ; ime@example.org ;Île-de-France;ph\r\n");
+    struct collect_members m;
+    struct bad_rows b = {0};
+    long nbad = -1;
+    /* no column for the region (its name, role or label) */
+    assert_int_equal(collect_members_read(&m, path, sv, false, keep_bad_row, &b, &nbad, &err), SV_EDATA);
+    assert_string_equal(err.text, "missing column 'region' (the strata of survey 'mini')");
+    assert_int_equal(err.line, 1);
+    collect_members_release(&m);
+
+    write_file(path, "\xef\xbb\xbf" "FINESS;Nom;Courriel;Région;Secteur\r\n"
+                     "750000001;EHPAD;dir@ehpad.example.org;11;PA\r\n"
+                     "\r\n"
+                     "750000002; IME ; ime@example.org ;Île-de-France;ph\r\n");
+    assert_int_equal(collect_members_read(&m, path, sv, true, keep_bad_row, &b, &nbad, &err), 0);
+    assert_int_equal(nbad, 0);
+    assert_int_equal(m.nvars, 2);
+    assert_string_equal(m.vars[0], "region");
+    assert_string_equal(m.vars[1], "secteur");
+    assert_int_equal(m.n, 2);
+    assert_string_equal(m.v[0].strata[1], "pa");
+    assert_string_equal(m.v[1].id, "750000002");
+    assert_string_equal(m.v[1].name, "IME");
+    assert_string_equal(m.v[1].email, "ime@example.org");
+    assert_string_equal(m.v[1].strata[0], "11");
+    assert_int_equal(m.v[1].line, 4);
+    collect_members_release(&m);
+
+    /* every bad row reported, reading goes on; a shared e-mail is bad only when matching on it */
+    write_file(path, "id,name,email,region,secteur\n"
+                     "a1,A,a@example.org,11,pa\n"
+                     "a2,B,A@example.org,84,ph\n"
+                     "a1,C,c@example.org,84,ph\n"
+                     "a4,D,\"d@example.org\n\",84,ph\n"
+                     "a5,E,\xe9@example.org,84,ph\n");
+    memset(&b, 0, sizeof b);
+    assert_int_equal(collect_members_read(&m, path, sv, true, keep_bad_row, &b, &nbad, &err), SV_EDATA);
+    assert_int_equal(nbad, 4);
+    assert_int_equal(b.lines[0], 3);
+    assert_string_equal(b.texts[0], "e-mail 'A@example.org' already used on line 2 (members are "
+                                    "matched on e-mail: give each its own, or use --id-attribute)");
+    assert_int_equal(b.lines[1], 4);
+    assert_string_equal(b.texts[1], "duplicate id 'a1' (first on line 2)");
+    assert_int_equal(b.lines[2], 5);
+    assert_string_equal(b.texts[2], "malformed e-mail 'd@example.org\n'");
+    assert_int_equal(b.lines[3], 7);
+    assert_string_equal(b.texts[3], "not UTF-8 text (save the sheet as 'CSV UTF-8')");
+    collect_members_release(&m);
+    memset(&b, 0, sizeof b);
+    assert_int_equal(collect_members_read(&m, path, sv, false, keep_bad_row, &b, &nbad, &err), SV_EDATA);
+    assert_int_equal(nbad, 3);
+    assert_int_equal(b.lines[0], 4);
+    collect_members_release(&m);
+
+    unlink(path);
+    sv_survey_free(sv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +305,8 @@ int main(void)
         cmocka_unit_test(test_urls),
         cmocka_unit_test(test_secret_file_mode),
         cmocka_unit_test(test_store),
+        cmocka_unit_test(test_email),
+        cmocka_unit_test(test_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
