@@ -35,6 +35,7 @@ LimeSurvey export_responses):
   gzip      replies are gzip-compressed when the client accepts it
   mailfail  invitations and reminders to addresses containing "fail" fail (left unsent)
   stuck     invite/remind answer "3 left to send" and mail nobody
+  refuserow add_participants refuses addresses containing "refuse" (row "errors")
 
 LimeSurvey participants (list_participants, activate_tokens, add_participants,
 invite_participants, remind_participants) are emulated on an in-memory table:
@@ -352,7 +353,7 @@ class Handler(BaseHTTPRequestHandler):
             out = []
             for d in data:
                 email = d.get("email", "")
-                if "@" not in email:
+                if "@" not in email or ("refuserow" in faults() and "refuse" in email):
                     row = dict(d)
                     row["errors"] = {"email": ["Invalid email address."]}
                     out.append(row)

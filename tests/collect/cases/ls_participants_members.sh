@@ -48,3 +48,21 @@ expect_eq "$(sql s.sqlite "select tid, email from participants where member_id i
 : > requests.log
 run 3 participants --survey "$SURVEYS/lsfix" --store s.sqlite --platform limesurvey --url "$BASE/index.php/admin/remotecontrol" --survey-id 364215 --members members.csv --id-attribute none
 expect_eq "$(cat requests.log | wc -l)" 0 "nothing sent"
+
+# a row the server refuses: reported with its line, the others added, exit 4; a re-run
+# tries only that one again. This table was made without attribute_1: warned, matched on e-mail.
+start_server --ls-table empty --fault refuserow
+printf 'id,nom,email,region,secteur\na1,A,a@example.org,11,pa\na2,B,refuse@example.org,84,ph\na3,C,c@example.org,93,ph\n' > r.csv
+R="participants --survey $SURVEYS/mini --store r.sqlite --platform limesurvey --url $BASE/index.php/admin/remotecontrol --survey-id 364215 --members r.csv"
+run 4 $R
+expect_eq "$(cat err.txt)" "collect: warning: the participant table of survey 364215 has no 'attribute_1': members are matched on e-mail (add the attribute in LimeSurvey, or use --id-attribute none)
+collect: r.csv:3: member 'a2' refused by the server: {\"email\":[\"Invalid email address.\"]}
+collect: batch 1: added 2 of 3
+collect: survey 364215: the server refused 1 member (see above); the others were added
+collect: members 3, added 2, already participants 0, refused 1" "refused row"
+expect_eq "$(sql r.sqlite 'select member_id, tid from participants order by tid')" "a1|1
+a3|2" "refused row not mapped"
+: > requests.log
+run 4 $R
+expect_in err.txt "collect: members 3, added 0, already participants 2, refused 1"
+expect_in requests.log '\"add_participants\",\"params\":[\"RENEWEDKEY_2_xxxxxxxxxxxxxxxxxxx\",364215,[{\"email\":\"refuse@example.org\"'
