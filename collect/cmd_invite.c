@@ -346,8 +346,10 @@ fail:
                      "same command to go on");
     }
     /* what went out before the failure is still worth recording */
-    if (roster && summary && a.l.ls) {
+    if (roster && summary && a.l.ls && !collect_interrupted()) {
         struct sv_error ignore;
+        /* one try: the server may be the reason of the failure */
+        collect_http_set_retries(a.l.conn, 0);
         refresh_store(&a, roster, &ignore);
     }
     exit_code = sv_fail_error(&err);
