@@ -20,14 +20,17 @@ enum { OPT_RESEND = COLLECT_OPT_FIRST_OWN, OPT_MIN_DAYS, OPT_MAX_REMINDERS, OPT_
 
 static const struct sv_option invite_options[] = {
     {"resend", OPT_RESEND, NULL, "invite again those already invited who have not answered"},
-    {"batch", OPT_BATCH, "N", "--resend: participants per call (default 50, at most the server's maxemails)"},
+    {"batch", OPT_BATCH, "N",
+     "--resend: participants per call (default 50, at most the server's maxemails)"},
     COLLECT_LAUNCH_OPTIONS,
     {0, 0, NULL, NULL},
 };
 
 static const struct sv_option remind_options[] = {
-    {"min-days", OPT_MIN_DAYS, "N", "only those invited or reminded at least N days ago (default 7)"},
-    {"max-reminders", OPT_MAX_REMINDERS, "N", "only those reminded fewer than N times (default: no limit)"},
+    {"min-days", OPT_MIN_DAYS, "N",
+     "only those invited or reminded at least N days ago (default 7)"},
+    {"max-reminders", OPT_MAX_REMINDERS, "N",
+     "only those reminded fewer than N times (default: no limit)"},
     COLLECT_LAUNCH_OPTIONS,
     {0, 0, NULL, NULL},
 };
@@ -46,14 +49,18 @@ static int on_option(int key, const char *v, void *ctx)
     if (rc >= 0)
         return rc;
     switch (key) {
-    case OPT_RESEND: a->resend = true; break;
+    case OPT_RESEND:
+        a->resend = true;
+        break;
     case OPT_MIN_DAYS:
         if (sv_parse_long(v, 1, 3650, &a->min_days) != 0)
-            return sv_usage_error("--min-days: expected a whole number of days from 1 to 3650, not '%s'", v);
+            return sv_usage_error(
+                "--min-days: expected a whole number of days from 1 to 3650, not '%s'", v);
         break;
     case OPT_MAX_REMINDERS:
         if (sv_parse_long(v, 1, 1000, &a->max_reminders) != 0)
-            return sv_usage_error("--max-reminders: expected a whole number from 1 to 1000, not '%s'", v);
+            return sv_usage_error(
+                "--max-reminders: expected a whole number from 1 to 1000, not '%s'", v);
         break;
     case OPT_BATCH:
         if (sv_parse_long(v, 1, 10000, &a->batch) != 0)
@@ -94,7 +101,7 @@ static int tidset_add(struct tidset *t, long tid)
 
 struct run {
     long sent, failed, left, batches;
-    struct tidset mailed; /* participants mailed in this run */
+    struct tidset mailed;  /* participants mailed in this run */
     struct tidset failing; /* participants whose mail failed in this run */
 };
 
@@ -159,8 +166,8 @@ static int take_batch(struct mail_args *a, struct run *r, const struct collect_l
 static int refresh_store(struct mail_args *a, struct collect_roster *roster, struct sv_error *err)
 {
     struct collect_ls_participants p;
-    int rc = collect_ls_participants_list(a->l.ls, a->l.sid, a->l.id_attr, a->l.page_size, true,
-                                          &p, err);
+    int rc = collect_ls_participants_list(a->l.ls, a->l.sid, a->l.id_attr, a->l.page_size, true, &p,
+                                          err);
     if (rc)
         return rc;
     if ((rc = collect_roster_begin(roster, err)) == 0) {
@@ -180,15 +187,15 @@ static int refresh_store(struct mail_args *a, struct collect_roster *roster, str
 static int resend(struct mail_args *a, struct run *r, struct sv_error *err)
 {
     struct collect_ls_participants p;
-    int rc = collect_ls_participants_list(a->l.ls, a->l.sid, a->l.id_attr, a->l.page_size, true,
-                                          &p, err);
+    int rc = collect_ls_participants_list(a->l.ls, a->l.sid, a->l.id_attr, a->l.page_size, true, &p,
+                                          err);
     if (rc)
         return rc;
     if (p.no_table) {
         collect_ls_participants_release(&p);
-        return sv_error_set(err, SV_EEXTERNAL, collect_ls_source(a->l.ls), 0, 0,
-                            "survey %ld has no participant table (run 'collect participants' first)",
-                            a->l.sid);
+        return sv_error_set(
+            err, SV_EEXTERNAL, collect_ls_source(a->l.ls), 0, 0,
+            "survey %ld has no participant table (run 'collect participants' first)", a->l.sid);
     }
     long *tids = calloc(p.n ? p.n : 1, sizeof *tids);
     size_t n = 0;
@@ -328,12 +335,14 @@ static int cmd_mail(int argc, char **argv, bool remind)
     if (roster && (rc = refresh_store(&a, roster, &err)) != 0)
         goto fail;
     if (r.failed > 0)
-        exit_code = sv_fail(SV_EXIT_EXTERNAL, "survey %ld: %ld %s could not be sent (see the "
-                                              "warnings above)",
+        exit_code = sv_fail(SV_EXIT_EXTERNAL,
+                            "survey %ld: %ld %s could not be sent (see the "
+                            "warnings above)",
                             a.l.sid, r.failed, what);
     else if (r.left > 0)
-        exit_code = sv_fail(SV_EXIT_EXTERNAL, "survey %ld: %ld %s left unsent (see the warnings "
-                                              "above)",
+        exit_code = sv_fail(SV_EXIT_EXTERNAL,
+                            "survey %ld: %ld %s left unsent (see the warnings "
+                            "above)",
                             a.l.sid, r.left, what);
     goto done;
 fail:

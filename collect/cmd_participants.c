@@ -31,14 +31,30 @@ int collect_launch_option(struct collect_launch *l, int key, const char *v)
 {
     double d;
     switch (key) {
-    case 's': l->survey = v; break;
-    case COLLECT_OPT_STORE: l->store = v; break;
-    case COLLECT_OPT_PLATFORM: l->platform = v; break;
-    case COLLECT_OPT_URL: l->url = v; break;
-    case COLLECT_OPT_SURVEY_ID: l->survey_id = v; break;
-    case COLLECT_OPT_CREDENTIALS: l->credentials = v; break;
-    case COLLECT_OPT_INSECURE: l->http.insecure = true; break;
-    case 'q': sv_cli_set_quiet(true); break;
+    case 's':
+        l->survey = v;
+        break;
+    case COLLECT_OPT_STORE:
+        l->store = v;
+        break;
+    case COLLECT_OPT_PLATFORM:
+        l->platform = v;
+        break;
+    case COLLECT_OPT_URL:
+        l->url = v;
+        break;
+    case COLLECT_OPT_SURVEY_ID:
+        l->survey_id = v;
+        break;
+    case COLLECT_OPT_CREDENTIALS:
+        l->credentials = v;
+        break;
+    case COLLECT_OPT_INSECURE:
+        l->http.insecure = true;
+        break;
+    case 'q':
+        sv_cli_set_quiet(true);
+        break;
     case COLLECT_OPT_ID_ATTRIBUTE: {
         if (strcmp(v, "none") == 0) {
             l->id_attr = NULL;
@@ -47,14 +63,15 @@ int collect_launch_option(struct collect_launch *l, int key, const char *v)
         const char *p = v + strlen("attribute_");
         if (strncmp(v, "attribute_", strlen("attribute_")) != 0 || !*p ||
             strspn(p, "0123456789") != strlen(p) || *p == '0')
-            return sv_usage_error("--id-attribute: expected attribute_N (N from 1) or none, not '%s'",
-                                  v);
+            return sv_usage_error(
+                "--id-attribute: expected attribute_N (N from 1) or none, not '%s'", v);
         l->id_attr = v;
         break;
     }
     case COLLECT_OPT_PAGE_SIZE:
         if (sv_parse_long(v, 1, 100000, &l->page_size) != 0)
-            return sv_usage_error("--page-size: expected a whole number from 1 to 100000, not '%s'", v);
+            return sv_usage_error("--page-size: expected a whole number from 1 to 100000, not '%s'",
+                                  v);
         break;
     case COLLECT_OPT_RETRIES:
         if (sv_parse_long(v, 0, 100, &l->http.retries) != 0)
@@ -74,7 +91,8 @@ int collect_launch_option(struct collect_launch *l, int key, const char *v)
         break;
     case COLLECT_OPT_RETRY_MAX_WAIT:
         if (sv_parse_double(v, 0, 86400, &d) != 0)
-            return sv_usage_error("--retry-max-wait: expected seconds from 0 to 86400, not '%s'", v);
+            return sv_usage_error("--retry-max-wait: expected seconds from 0 to 86400, not '%s'",
+                                  v);
         l->http.retry_after_max = d;
         break;
     default:
@@ -109,7 +127,8 @@ int collect_launch_check(struct collect_launch *l, bool need_store)
                               l->survey_id);
     snprintf(l->source, sizeof l->source, "limesurvey:%ld", l->sid);
     if (l->http.insecure)
-        sv_warn("--insecure: TLS certificates are not verified; the server may not be who it claims");
+        sv_warn(
+            "--insecure: TLS certificates are not verified; the server may not be who it claims");
     return 0;
 }
 
@@ -160,8 +179,12 @@ static int on_option(int key, const char *v, void *ctx)
     if (rc >= 0)
         return rc;
     switch (key) {
-    case OPT_MEMBERS: a->members = v; break;
-    case OPT_DRY_RUN: a->dry_run = true; break;
+    case OPT_MEMBERS:
+        a->members = v;
+        break;
+    case OPT_DRY_RUN:
+        a->dry_run = true;
+        break;
     case OPT_BATCH:
         if (sv_parse_long(v, 1, 10000, &a->batch) != 0)
             return sv_usage_error("--batch: expected a whole number from 1 to 10000, not '%s'", v);
@@ -272,8 +295,9 @@ int collect_cmd_participants(int argc, char **argv)
     rc = collect_members_read(&list, a.members, survey, a.l.id_attr == NULL, print_bad_row, NULL,
                               &nbad, &err);
     if (nbad > 0) {
-        exit_code = sv_fail(SV_EXIT_DATA, "%s: %ld bad row%s: nobody was added (fix the list and "
-                                          "run again)",
+        exit_code = sv_fail(SV_EXIT_DATA,
+                            "%s: %ld bad row%s: nobody was added (fix the list and "
+                            "run again)",
                             a.members, nbad, nbad > 1 ? "s" : "");
         goto done;
     }
@@ -297,7 +321,8 @@ int collect_cmd_participants(int argc, char **argv)
         if (a.dry_run) {
             sv_note("survey %ld has no participant table: it would be created", a.l.sid);
         } else {
-            if ((rc = collect_ls_activate_tokens(a.l.ls, a.l.sid, attr_number(a.l.id_attr), &err)) != 0)
+            if ((rc = collect_ls_activate_tokens(a.l.ls, a.l.sid, attr_number(a.l.id_attr),
+                                                 &err)) != 0)
                 goto fail;
             sv_note("survey %ld: participant table created%s%s", a.l.sid,
                     a.l.id_attr ? " with " : "", a.l.id_attr ? a.l.id_attr : "");
@@ -365,7 +390,8 @@ int collect_cmd_participants(int argc, char **argv)
                 continue;
             }
             nadded++;
-            if (a.l.id_attr && !warned_attr && (!p->member_id || strcmp(p->member_id, m->id) != 0)) {
+            if (a.l.id_attr && !warned_attr &&
+                (!p->member_id || strcmp(p->member_id, m->id) != 0)) {
                 sv_warn("the participant table of survey %ld has no '%s': members are matched "
                         "on e-mail (add the attribute in LimeSurvey, or use --id-attribute none)",
                         a.l.sid, a.l.id_attr);
@@ -385,8 +411,9 @@ int collect_cmd_participants(int argc, char **argv)
                     off / (size_t)a.batch + 1, nadded, ntodo);
     }
     if (refused > 0)
-        exit_code = sv_fail(SV_EXIT_EXTERNAL, "survey %ld: the server refused %ld member%s (see "
-                                              "above); the others were added",
+        exit_code = sv_fail(SV_EXIT_EXTERNAL,
+                            "survey %ld: the server refused %ld member%s (see "
+                            "above); the others were added",
                             a.l.sid, refused, refused > 1 ? "s" : "");
     goto done;
 fail:

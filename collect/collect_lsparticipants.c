@@ -139,7 +139,8 @@ int collect_ls_participants_list(struct collect_ls *ls, long sid, const char *id
         }
         size_t i;
         json_t *el;
-        json_array_foreach(res, i, el) {
+        json_array_foreach(res, i, el)
+        {
             struct collect_ls_participant *x = push(out);
             if (!x || (json_is_object(el) && read_participant(x, el, id_attr) != 0)) {
                 json_decref(res);
@@ -207,19 +208,19 @@ int collect_ls_participants_add(struct collect_ls *ls, long sid, const char *id_
     const char *st = collect_ls_status(res);
     if (st || !json_is_array(res) || json_array_size(res) != n) {
         if (st)
-            rc = sv_error_set(err, SV_EEXTERNAL, src, 0, 0, "add_participants: survey %ld: %s",
-                              sid, st);
+            rc = sv_error_set(err, SV_EEXTERNAL, src, 0, 0, "add_participants: survey %ld: %s", sid,
+                              st);
         else
-            rc = sv_error_set(err, SV_EEXTERNAL, src, 0, 0,
-                              "add_participants: unexpected reply (%s)",
-                              json_is_array(res) ? "not one row per participant sent"
-                                                 : "not a list");
+            rc = sv_error_set(
+                err, SV_EEXTERNAL, src, 0, 0, "add_participants: unexpected reply (%s)",
+                json_is_array(res) ? "not one row per participant sent" : "not a list");
         json_decref(res);
         return rc;
     }
     size_t i;
     json_t *el;
-    json_array_foreach(res, i, el) {
+    json_array_foreach(res, i, el)
+    {
         struct collect_ls_participant *x = push(out);
         if (!x || (json_is_object(el) && read_participant(x, el, id_attr) != 0)) {
             json_decref(res);
@@ -331,7 +332,8 @@ int collect_ls_mail_batch(struct collect_ls *ls, bool remind, long sid, bool res
     }
     const char *key;
     json_t *v;
-    json_object_foreach(res, key, v) {
+    json_object_foreach(res, key, v)
+    {
         if (strcmp(key, "status") == 0 || !json_is_object(v))
             continue;
         char *end = NULL;

@@ -56,8 +56,11 @@ static bool utf8_valid(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
-        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
-                : (*p & 0xF8) == 0xF0 ? 3 : -1;
+        int n = *p < 0x80             ? 0
+                : (*p & 0xE0) == 0xC0 ? 1
+                : (*p & 0xF0) == 0xE0 ? 2
+                : (*p & 0xF8) == 0xF0 ? 3
+                                      : -1;
         if (n < 0 || (n == 1 && *p < 0xC2))
             return false;
         p++;
@@ -122,8 +125,8 @@ void collect_members_release(struct collect_members *m)
 }
 
 static const char *const ID_NAMES[] = {"id", "finess", "identifiant", "code", NULL};
-static const char *const NAME_NAMES[] = {"name", "nom", "raison_sociale", "etablissement",
-                                         "établissement", NULL};
+static const char *const NAME_NAMES[] = {"name",          "nom",           "raison_sociale",
+                                         "etablissement", "établissement", NULL};
 static const char *const EMAIL_NAMES[] = {"email", "e-mail", "courriel", "mail", NULL};
 
 /* Index of the member (before `upto`) with this id or e-mail, or -1. */
@@ -190,7 +193,8 @@ int collect_members_read(struct collect_members *m, const char *path,
                 slot = &col_var[v];
         }
         if (slot && *slot >= 0) {
-            rc = sv_error_set(err, SV_EDATA, path, r.record_line, 0, "column '%s' appears twice", h);
+            rc =
+                sv_error_set(err, SV_EDATA, path, r.record_line, 0, "column '%s' appears twice", h);
             goto out;
         }
         if (slot)
