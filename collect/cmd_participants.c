@@ -3,7 +3,7 @@
  * survey's participant table, once. The list is checked first (every bad row
  * reported, nothing sent while one is bad); the participants already there
  * are listed and matched (on the id attribute, else on e-mail), so that a
- * second run adds nobody; the mapping member id -> participant (tid, token)
+ * second run adds nobody; the mapping member id -> participant (tid, token fingerprint)
  * is kept in the survey's store for `collect status`.
  *
  * Also the options and session that participants, invite and remind share.

@@ -250,7 +250,7 @@ bool collect_email_valid(const char *s);
 
 /*
  * The store's participants table (collect_roster.c): member id -> the
- * platform's participant (tid, token) with the member's strata and the mail
+ * platform's participant (tid, token fingerprint) with the member's strata and the mail
  * state last seen (sent, reminders, completed). Its layout has its own
  * version in meta ('participants_format'); stores made before it have no such
  * table and keep working. sqlite3 stays inside collect_roster.c.

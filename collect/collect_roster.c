@@ -1,7 +1,7 @@
 /*
  * collect_roster: the participants table of a survey's store (see collect.h).
  *
- * participants(source, member_id, name, email, strata, tid, token, sent,
+ * participants(source, member_id, name, email, strata, tid, token_sha256, sent,
  *              reminders, completed, added_at, updated_at,
  *              PRIMARY KEY(source, member_id))
  * `strata` is a JSON object {variable: code} of the member list's strata, so
@@ -14,6 +14,7 @@
  * fine in WAL mode. sqlite3 and jansson stay in this file.
  */
 #include "collect.h"
+#include "sv_record.h"
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -111,7 +112,7 @@ int collect_roster_open(struct collect_roster **out, const char *path, bool crea
                       "BEGIN IMMEDIATE;"
                       "CREATE TABLE IF NOT EXISTS participants(source TEXT NOT NULL,"
                       " member_id TEXT NOT NULL, name TEXT, email TEXT, strata TEXT,"
-                      " tid INTEGER, token TEXT, sent TEXT, reminders INTEGER, completed TEXT,"
+                      " tid INTEGER, token_sha256 TEXT, sent TEXT, reminders INTEGER, completed TEXT,"
                       " added_at TEXT, updated_at TEXT, PRIMARY KEY(source, member_id));"
                       "CREATE INDEX IF NOT EXISTS participants_tid ON participants(source, tid);"
                       "INSERT OR REPLACE INTO meta(key, value) VALUES('participants_format', '1');"
@@ -124,11 +125,12 @@ int collect_roster_open(struct collect_roster **out, const char *path, bool crea
     }
     if (sqlite3_prepare_v2(
             r->db,
-            "INSERT INTO participants(source, member_id, name, email, strata, tid, token,"
+            "INSERT INTO participants(source, member_id, name, email, strata, tid, token_sha256,"
             " completed, added_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
             " ON CONFLICT(source, member_id) DO UPDATE SET name=excluded.name,"
             " email=excluded.email, strata=excluded.strata, tid=excluded.tid,"
-            " token=excluded.token, completed=coalesce(excluded.completed, completed),"
+            " token_sha256=excluded.token_sha256,"
+            " completed=coalesce(excluded.completed, completed),"
             " updated_at=excluded.updated_at",
             -1, &r->put, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(r->db,
@@ -193,10 +195,19 @@ int collect_roster_put(struct collect_roster *r, const char *source, const struc
     sqlite3_bind_text(q, 4, m->email, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 5, js, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(q, 6, tid);
-    if (token)
-        sqlite3_bind_text(q, 7, token, -1, SQLITE_TRANSIENT);
-    else
+    /*
+     * The access token is a credential (anyone holding it answers as the
+     * member): the store keeps only its fingerprint, enough to recognise the
+     * token on a response later. Tokens are long random strings, so the hash
+     * cannot be turned back into one.
+     */
+    char hex[65];
+    if (token && *token) {
+        sv_hmac_sha256_hex("vigie participant token", token, hex);
+        sqlite3_bind_text(q, 7, hex, -1, SQLITE_TRANSIENT);
+    } else {
         sqlite3_bind_null(q, 7);
+    }
     if (completed)
         sqlite3_bind_text(q, 8, completed, -1, SQLITE_TRANSIENT);
     else

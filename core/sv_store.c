@@ -6,6 +6,10 @@
  *   responses(source, id, submitted, data, raw, fetched_at, PRIMARY KEY(source, id))
  *   rejects(source, id, raw, reason, fetched_at, PRIMARY KEY(source, id))
  *   sync_state(source, key, value, PRIMARY KEY(source, key))
+ *   participants(...)                       collect's member list -> platform participants,
+ *                                           written by collect/collect_roster.c over its
+ *                                           own connection (versioned by meta
+ *                                           'participants_format'); not read here
  * `data` is a JSON object {column name: canonical value or null}, so a store
  * survives a new version of the definition that adds or removes columns: when
  * read back, columns are matched by name.

@@ -24,10 +24,10 @@ collect: batch 1: added 4 of 4
 collect: members 4, added 4, already participants 0, refused 0" "first run"
 expect_in requests.log '{\"method\":\"activate_tokens\",\"params\":[\"RENEWEDKEY_2_xxxxxxxxxxxxxxxxxxx\",364215,[1]]'
 expect_in requests.log '{\"email\":\"contact@arcenciel.example.org\",\"firstname\":\"\",\"lastname\":\"IME Arc-en-ciel\",\"attribute_1\":\"750000002\"}'
-expect_eq "$(sql s.sqlite 'select source, member_id, name, email, strata, tid, token, sent, reminders, completed from participants order by member_id')" "limesurvey:364215|750000001|EHPAD Les Tilleuls|direction@tilleuls.example.org|{\"region\":\"11\",\"secteur\":\"pa\"}|1|TOKEN00000001|||N
-limesurvey:364215|750000002|IME Arc-en-ciel|contact@arcenciel.example.org|{\"region\":\"11\",\"secteur\":\"ph\"}|2|TOKEN00000002|||N
-limesurvey:364215|840000003|Résidence du Parc; annexe|accueil@parc.example.org|{\"region\":\"84\",\"secteur\":\"pa\"}|3|TOKEN00000003|||N
-limesurvey:364215|930000004|=SESSAD Horizon|sessad@horizon.example.org|{\"region\":\"93\",\"secteur\":\"ph\"}|4|TOKEN00000004|||N" "mapping"
+expect_eq "$(sql s.sqlite 'select source, member_id, name, email, strata, tid, token_sha256, sent, reminders, completed from participants order by member_id')" "limesurvey:364215|750000001|EHPAD Les Tilleuls|direction@tilleuls.example.org|{\"region\":\"11\",\"secteur\":\"pa\"}|1|24f80778e64ed4de5ea9b396745bfdfb2b08ec63c9d6cf610556648761e4405f|||N
+limesurvey:364215|750000002|IME Arc-en-ciel|contact@arcenciel.example.org|{\"region\":\"11\",\"secteur\":\"ph\"}|2|383938f60d2686ce4be480e369f49876a9e755416cb6cc2cee0bbe3cd7acbf86|||N
+limesurvey:364215|840000003|Résidence du Parc; annexe|accueil@parc.example.org|{\"region\":\"84\",\"secteur\":\"pa\"}|3|9cf6e43e832f13ad7e98b6bc6a88a3ca5b5529b286dd3ee59a236bd86dae634d|||N
+limesurvey:364215|930000004|=SESSAD Horizon|sessad@horizon.example.org|{\"region\":\"93\",\"secteur\":\"ph\"}|4|c70aec45ec63e678167597685ebdaf8a31dbbdf748faef9a22a99c158a8a6d79|||N" "mapping"
 
 : > requests.log
 run 0 $P

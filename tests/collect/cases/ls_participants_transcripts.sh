@@ -1,7 +1,8 @@
 # collect participants against the recorded LimeSurvey 6.4.2 participant transcripts:
 # add_participants of the five recorded addresses is answered with the recorded body,
 # byte for byte, and a second run's list_participants (asked exactly as recorded) too;
-# the second run adds nobody; the store maps each member to the recorded tid and token.
+# the second run adds nobody; the store maps each member to the recorded tid and a fingerprint of its token
+# (HMAC-SHA-256 under the fixed key 'vigie participant token'; the token itself is not kept).
 need_shared
 start_server --fixtures "$LS_FIXTURES" --ls-table empty
 export VIGIE_LIMESURVEY_USER=$LS_USER VIGIE_LIMESURVEY_PASSWORD=$LS_PASSWORD
@@ -13,11 +14,11 @@ collect: members 5, added 5, already participants 0, refused 0" "first run"
 expect_eq "$(grep -c '"served": "add_participants.response.json"' requests.log)" 1 "recorded add_participants served"
 # the request: the members' addresses and names, tokens made by the server
 expect_in requests.log '{\"email\":\"token00000004@example.invalid\",\"firstname\":\"\",\"lastname\":\"Foyer de vie Les C\u00e8dres\"},{\"email\":\"token00000005@example.invalid\",\"firstname\":\"\",\"lastname\":\"SESSAD Horizon\"}],true]'
-expect_eq "$(sql s.sqlite 'select member_id, tid, token, completed, json_extract(strata, "$.region"), json_extract(strata, "$.secteur") from participants order by tid')" "750000001|1|TOKEN00000001|N|11|pa
-750000002|2|TOKEN00000002|N|11|ph
-840000003|3|TOKEN00000003|N|84|pa
-840000004|4|TOKEN00000004|N|84|ph
-930000005|5|TOKEN00000005|N|93|ph" "mapping"
+expect_eq "$(sql s.sqlite 'select member_id, tid, token_sha256, completed, json_extract(strata, "$.region"), json_extract(strata, "$.secteur") from participants order by tid')" "750000001|1|24f80778e64ed4de5ea9b396745bfdfb2b08ec63c9d6cf610556648761e4405f|N|11|pa
+750000002|2|383938f60d2686ce4be480e369f49876a9e755416cb6cc2cee0bbe3cd7acbf86|N|11|ph
+840000003|3|9cf6e43e832f13ad7e98b6bc6a88a3ca5b5529b286dd3ee59a236bd86dae634d|N|84|pa
+840000004|4|c70aec45ec63e678167597685ebdaf8a31dbbdf748faef9a22a99c158a8a6d79|N|84|ph
+930000005|5|29c29fd9e84b331845583086139cc3497d74b0d8df611fc0e3626578ce8893b0|N|93|ph" "mapping"
 expect_eq "$(sql s.sqlite "select value from meta where key='participants_format'")" 1 "table format"
 
 # again: the recorded list_participants answers, everybody is matched on e-mail
