@@ -9,9 +9,10 @@
 
 #include "sv_file.h"
 
+/* The network options' keys are collect.h's COLLECT_OPT_*: fetch's own start after them. */
 enum {
     OPT_SURVEY = 's',
-    OPT_STORE = 256,
+    OPT_STORE = COLLECT_OPT_FIRST_OWN,
     OPT_PLATFORM,
     OPT_URL,
     OPT_SURVEY_ID,
@@ -22,11 +23,6 @@ enum {
     OPT_SUBMITTED_FIELD,
     OPT_CREDENTIALS,
     OPT_HASH_KEY_FILE,
-    OPT_INSECURE,
-    OPT_TIMEOUT,
-    OPT_RETRIES,
-    OPT_RETRY_DELAY,
-    OPT_RETRY_MAX_WAIT,
     OPT_SOURCE,
     OPT_FULL,
     OPT_QUIET = 'q',
@@ -47,11 +43,11 @@ static const struct sv_option options[] = {
     {"credentials", OPT_CREDENTIALS, "FILE", "credentials file, mode 0600 ('key = value' lines)"},
     {"hash-key-file", OPT_HASH_KEY_FILE, "FILE", "key for hashing personal data, mode 0600"},
     {"full", OPT_FULL, NULL, "download everything again (finds edited responses)"},
-    {"timeout", OPT_TIMEOUT, "S", "time-out of one request in seconds (default 300)"},
-    {"retries", OPT_RETRIES, "N", "retries after a failed request (default 4)"},
-    {"retry-delay", OPT_RETRY_DELAY, "S", "first backoff delay in seconds (default 1, doubles)"},
-    {"retry-max-wait", OPT_RETRY_MAX_WAIT, "S", "cap on a server's Retry-After (default 120)"},
-    {"insecure", OPT_INSECURE, NULL, "do not verify TLS certificates (warns)"},
+    {"timeout", COLLECT_OPT_TIMEOUT, "S", "time-out of one request in seconds (default 300)"},
+    {"retries", COLLECT_OPT_RETRIES, "N", "retries after a failed request (default 4)"},
+    {"retry-delay", COLLECT_OPT_RETRY_DELAY, "S", "first backoff delay in seconds (default 1, doubles)"},
+    {"retry-max-wait", COLLECT_OPT_RETRY_MAX_WAIT, "S", "cap on a server's Retry-After (default 120)"},
+    {"insecure", COLLECT_OPT_INSECURE, NULL, "do not verify TLS certificates (warns)"},
     {"quiet", 'q', NULL, "no progress, notes or warnings"},
     {"help", 'h', NULL, "show this help"},
     {0, 0, NULL, NULL},
@@ -78,7 +74,6 @@ struct fetch_args {
 static int on_option(int key, const char *v, void *ctx)
 {
     struct fetch_args *a = ctx;
-    double d;
     switch (key) {
     case 's': a->survey = v; break;
     case OPT_STORE: a->store = v; break;
@@ -93,35 +88,15 @@ static int on_option(int key, const char *v, void *ctx)
     case OPT_CREDENTIALS: a->credentials = v; break;
     case OPT_HASH_KEY_FILE: a->hash_key_file = v; break;
     case OPT_FULL: a->full = true; break;
-    case OPT_INSECURE: a->http.insecure = true; break;
     case 'q': sv_cli_set_quiet(true); break;
     case OPT_PAGE_SIZE:
         if (sv_parse_long(v, 1, 100000, &a->page_size) != 0)
             return sv_usage_error("--page-size: expected a whole number from 1 to 100000, not '%s'", v);
         break;
-    case OPT_RETRIES:
-        if (sv_parse_long(v, 0, 100, &a->http.retries) != 0)
-            return sv_usage_error("--retries: expected a whole number from 0 to 100, not '%s'", v);
-        break;
-    case OPT_TIMEOUT:
-        if (sv_parse_double(v, 0.1, 86400, &d) != 0)
-            return sv_usage_error("--timeout: expected seconds from 0.1 to 86400, not '%s'", v);
-        a->http.timeout = d;
-        if (a->http.connect_timeout > d)
-            a->http.connect_timeout = d;
-        break;
-    case OPT_RETRY_DELAY:
-        if (sv_parse_double(v, 0, 3600, &d) != 0)
-            return sv_usage_error("--retry-delay: expected seconds from 0 to 3600, not '%s'", v);
-        a->http.retry_delay = d;
-        break;
-    case OPT_RETRY_MAX_WAIT:
-        if (sv_parse_double(v, 0, 86400, &d) != 0)
-            return sv_usage_error("--retry-max-wait: expected seconds from 0 to 86400, not '%s'", v);
-        a->http.retry_after_max = d;
-        break;
-    default:
-        return SV_EXIT_USAGE;
+    default: {
+        int rc = collect_http_opts_parse(&a->http, key, v);
+        return rc < 0 ? SV_EXIT_USAGE : rc;
+    }
     }
     return 0;
 }

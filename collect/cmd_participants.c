@@ -29,7 +29,6 @@ void collect_launch_init(struct collect_launch *l)
 
 int collect_launch_option(struct collect_launch *l, int key, const char *v)
 {
-    double d;
     switch (key) {
     case 's':
         l->survey = v;
@@ -48,9 +47,6 @@ int collect_launch_option(struct collect_launch *l, int key, const char *v)
         break;
     case COLLECT_OPT_CREDENTIALS:
         l->credentials = v;
-        break;
-    case COLLECT_OPT_INSECURE:
-        l->http.insecure = true;
         break;
     case 'q':
         sv_cli_set_quiet(true);
@@ -73,30 +69,8 @@ int collect_launch_option(struct collect_launch *l, int key, const char *v)
             return sv_usage_error("--page-size: expected a whole number from 1 to 100000, not '%s'",
                                   v);
         break;
-    case COLLECT_OPT_RETRIES:
-        if (sv_parse_long(v, 0, 100, &l->http.retries) != 0)
-            return sv_usage_error("--retries: expected a whole number from 0 to 100, not '%s'", v);
-        break;
-    case COLLECT_OPT_TIMEOUT:
-        if (sv_parse_double(v, 0.1, 86400, &d) != 0)
-            return sv_usage_error("--timeout: expected seconds from 0.1 to 86400, not '%s'", v);
-        l->http.timeout = d;
-        if (l->http.connect_timeout > d)
-            l->http.connect_timeout = d;
-        break;
-    case COLLECT_OPT_RETRY_DELAY:
-        if (sv_parse_double(v, 0, 3600, &d) != 0)
-            return sv_usage_error("--retry-delay: expected seconds from 0 to 3600, not '%s'", v);
-        l->http.retry_delay = d;
-        break;
-    case COLLECT_OPT_RETRY_MAX_WAIT:
-        if (sv_parse_double(v, 0, 86400, &d) != 0)
-            return sv_usage_error("--retry-max-wait: expected seconds from 0 to 86400, not '%s'",
-                                  v);
-        l->http.retry_after_max = d;
-        break;
     default:
-        return -1;
+        return collect_http_opts_parse(&l->http, key, v);
     }
     return 0;
 }

@@ -34,6 +34,14 @@ struct collect_http_opts {
     bool insecure;          /* TLS verification off */
 };
 void collect_http_opts_default(struct collect_http_opts *o);
+/*
+ * The network options every command that talks to a platform shares
+ * (--timeout, --retries, --retry-delay, --retry-max-wait, --insecure, keys
+ * COLLECT_OPT_* below): 0 when `key` was one of them and `v` is valid, an
+ * exit code after a usage message when not valid, -1 when `key` is not one.
+ * In cmd_net_options.c (command layer: it prints the usage message).
+ */
+int collect_http_opts_parse(struct collect_http_opts *o, int key, const char *v);
 
 struct collect_http;
 
