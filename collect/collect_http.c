@@ -599,4 +599,3 @@ bool collect_url_has_userinfo(const char *url)
     const char *at = memchr(p, '@', (size_t)(end - p));
     return at != NULL;
 }
-
