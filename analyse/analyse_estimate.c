@@ -6,6 +6,7 @@
  *   number, integer, likert: --stat mean (default), total, quantile (--p),
  *                            ratio (--denominator)
  *   yesno, "<multiple>.<code>": --stat proportion (default), total (a count)
+ *   multiple choice:         the share of each option, ranked
  *   single choice:           the share of --code, or of every code
  *
  * Indicator names: "<var>_mean", "<var>_total", "<var>_share",
@@ -25,7 +26,8 @@
 static const struct sv_option options[] = {
     {"survey", OPT_SURVEY, "ID|DIR", "survey definition"},
     ANALYSE_OPTIONS_SOURCE,
-    {"var", OPT_VAR, "NAME", "the variable (or role); '<var>.<code>' for a multiple choice"},
+    {"var", OPT_VAR, "NAME", "the variable (or role); a multiple choice gives each option's "
+                             "share, ranked ('<var>.<code>': one option)"},
     {"stat", OPT_STAT, "S", "mean, total, proportion, ratio or quantile"},
     {"denominator", OPT_DENOM, "NAME", "ratio: the denominator variable (or role)"},
     {"p", OPT_P, "P", "quantile: the probability (default 0.5)"},
@@ -295,6 +297,40 @@ static int emit_versus(struct analyse_run *run, const char *ind, const char *lab
     return rc;
 }
 
+/*
+ * A multiple-choice variable as a whole: the share of respondents ticking
+ * each option, ranked by the national share (as the shortage command's
+ * causes), nationally and by each grouping. Row engine.
+ */
+static int run_multiple(struct analyse_run *run, const struct sv_variable *mv,
+                        struct sv_error *err)
+{
+    const struct analyse_cmdopts *o = run->opt;
+    if ((o->stat && strcmp(o->stat, "proportion") != 0) || o->denominator || o->code ||
+        o->test || o->versus || !isnan(o->p))
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                            "--var: '%s' is a multiple choice: its options' shares are estimated "
+                            "(for another statistic, or --code/--test/--versus, name one option "
+                            "as '%s.%s')",
+                            mv->name, mv->name, mv->ncodes ? mv->codes[0].code : "code");
+    int rc = 0;
+    for (size_t c = 0; c < mv->ncodes && rc == 0; c++) {
+        char col[256];
+        snprintf(col, sizeof col, "%s.%s", mv->name, mv->codes[c].code);
+        rc = analyse_data_want(&run->data, col, ANALYSE_COL_NUMBER, err);
+    }
+    if (rc || (rc = analyse_run_want_by(run, err)) || (rc = analyse_run_load(run, err)))
+        return rc;
+    char ind[256], label[512];
+    snprintf(ind, sizeof ind, "%s_share", mv->name);
+    snprintf(label, sizeof label, "%s (%s)", sv_label_get(&mv->label, o->lang),
+             o->lang == SV_LANG_EN ? "share ticking each option" : "part cochant chaque option");
+    for (size_t pass = 0; pass <= run->ngroupings && rc == 0; pass++)
+        rc = analyse_emit_multiple(run, mv->name, ind, label, mv->name,
+                                   pass ? &run->groupings[pass - 1] : NULL, err);
+    return rc;
+}
+
 static int run_estimate(struct analyse_run *run, struct sv_error *err)
 {
     const struct sv_survey *s = run->survey;
@@ -304,9 +340,7 @@ static int run_estimate(struct analyse_run *run, struct sv_error *err)
     long idx = sv_schema_index(run->data.schema, var);
     const struct sv_variable *mv = sv_survey_variable(s, var);
     if (idx < 0 && mv && mv->type == SV_TYPE_MULTIPLE)
-        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
-                            "--var: '%s' is a multiple choice: name one option as '%s.%s'", var,
-                            var, mv->ncodes ? mv->codes[0].code : "code");
+        return run_multiple(run, mv, err);
     if (idx < 0)
         return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "--var: survey '%s' has no variable '%s'",
                             s->id, o->var);
