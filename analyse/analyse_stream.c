@@ -609,6 +609,8 @@ int analyse_stream_read(struct analyse_stream *st, const struct analyse_stream_s
     memset(&pl, 0, sizeof pl);
     pl.spec = spec;
     struct worker wk[8];
+    if (strcmp(spec->path, "-") == 0)
+        return 1; /* standard input: the rows (they read it once, as it comes) */
     int nw = 0, rc = analyse_scan_header_read(&pl.hdr, spec->path, err);
     if (rc == 1 || rc == SV_EUSAGE) {
         sv_error_clear(err);

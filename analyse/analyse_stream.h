@@ -58,8 +58,9 @@ struct analyse_stream {
 
 /*
  * Read the file, build the plan and the calibrated cell design. Returns 0,
- * 1 when the file is not a CSV file this reader takes (JSON Lines, not a
- * regular file, too many code combinations): the caller uses the rows
+ * 1 when the file is not a CSV file this reader takes ("-" for standard
+ * input, JSON Lines, not a regular file, too many code combinations): the
+ * caller uses the rows
  * then; or an error.
  */
 int analyse_stream_read(struct analyse_stream *st, const struct analyse_stream_spec *spec,
