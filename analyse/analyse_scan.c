@@ -489,58 +489,51 @@ static void hand_out(struct analyse_scan *s)
     }
 }
 
+/* How find_record() found the record at pos. */
+enum found { NEED_MORE, PLAIN, PLAIN_SPLIT, QUOTED };
+
+/*
+ * The end e of the record at pos (its newline, or len at the end of the file)
+ * and its physical lines. PLAIN_SPLIT: quote-free and already split (the
+ * SSE2 pass); PLAIN: quote-free; QUOTED: a quote before its newline;
+ * NEED_MORE: the buffer holds no whole record yet.
+ */
+static enum found find_record(struct analyse_scan *s, size_t *e, long *lines)
+{
+    if (s->qfree < s->pos || s->qstale) {
+        const char *q = memchr(s->buf + s->pos, '"', s->len - s->pos);
+        s->qfree = q ? (size_t)(q - s->buf) : s->len;
+        s->qstale = false;
+    }
+    *lines = 1;
+#ifdef __SSE2__
+    if (s->qfree > s->pos && split_line(s, e) && *e < s->qfree)
+        return PLAIN_SPLIT;
+#endif
+    const char *nl = memchr(s->buf + s->pos, '\n', s->len - s->pos);
+    if (nl && (size_t)(nl - s->buf) < s->qfree) {
+        *e = (size_t)(nl - s->buf);
+        return PLAIN;
+    }
+    if (!nl && s->eof && s->qfree >= s->len) {
+        *e = s->len;
+        return PLAIN;
+    }
+    if ((s->qfree < s->len || s->eof) && quoted_end(s, e, lines))
+        return QUOTED;
+    return NEED_MORE;
+}
+
 int analyse_scan_next(struct analyse_scan *s, const struct analyse_scan_field **fields,
                       struct sv_error *err)
 {
     for (;;) {
-        if (s->boff + (off_t)s->pos >= s->end)
+        if (s->boff + (off_t)s->pos >= s->end || (s->pos >= s->len && s->eof))
             return 0;
-        if (s->pos >= s->len) {
-            if (s->eof)
-                return 0;
-            int rc = refill(s, err);
-            if (rc)
-                return rc;
-            continue;
-        }
-        if (s->qfree < s->pos || s->qstale) {
-            const char *q = memchr(s->buf + s->pos, '"', s->len - s->pos);
-            s->qfree = q ? (size_t)(q - s->buf) : s->len;
-            s->qstale = false;
-        }
         size_t e;
-        long lines = 1;
-#ifdef __SSE2__
-        if (s->qfree > s->pos && split_line(s, &e) && e < s->qfree) {
-            size_t b = s->pos;
-            s->last_line = ++s->line;
-            s->pos = e + 1;
-            s->last_end = s->boff + (off_t)s->pos;
-            if (e == b || (e == b + 1 && s->buf[b] == '\r'))
-                continue; /* blank line */
-            hand_out(s);
-            *fields = s->out;
-            return 1;
-        }
-#endif
-        const char *nl = memchr(s->buf + s->pos, '\n', s->len - s->pos);
-        bool plain;
-        if (nl && (size_t)(nl - s->buf) < s->qfree) {
-            e = (size_t)(nl - s->buf);
-            plain = true;
-        } else if (!nl && s->eof && s->qfree >= s->len) {
-            e = s->len;
-            plain = true;
-        } else if (s->qfree < s->len || s->eof) {
-            /* a quote before the newline (or no newline): the careful way */
-            if (!quoted_end(s, &e, &lines)) {
-                int rc = refill(s, err);
-                if (rc)
-                    return rc;
-                continue;
-            }
-            plain = false;
-        } else {
+        long lines;
+        enum found how = s->pos < s->len ? find_record(s, &e, &lines) : NEED_MORE;
+        if (how == NEED_MORE) {
             int rc = refill(s, err);
             if (rc)
                 return rc;
@@ -553,9 +546,9 @@ int analyse_scan_next(struct analyse_scan *s, const struct analyse_scan_field **
         s->last_end = s->boff + (off_t)s->pos;
         if (e == b || (e == b + 1 && s->buf[b] == '\r'))
             continue; /* blank line */
-        if (plain)
+        if (how == PLAIN)
             split_plain(s, b, e);
-        else
+        else if (how == QUOTED)
             split_quoted(s, b, e);
         hand_out(s);
         *fields = s->out;
