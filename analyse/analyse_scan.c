@@ -297,6 +297,7 @@ void analyse_scan_free(struct analyse_scan *s)
 }
 
 long analyse_scan_line(const struct analyse_scan *s) { return s->last_line; }
+long analyse_scan_lines_read(const struct analyse_scan *s) { return s->line; }
 off_t analyse_scan_consumed(const struct analyse_scan *s) { return s->boff + (off_t)s->pos; }
 bool analyse_scan_ended_at_cut(const struct analyse_scan *s) { return s->last_end == s->end; }
 

@@ -78,6 +78,8 @@ int analyse_scan_next(struct analyse_scan *s, const struct analyse_scan_field **
 
 /* Physical line where the last record starts, counted from 1 at the range's start. */
 long analyse_scan_line(const struct analyse_scan *s);
+/* Physical lines consumed so far (a record with quoted newlines counts them all). */
+long analyse_scan_lines_read(const struct analyse_scan *s);
 /* Bytes of the range consumed so far (for progress). */
 off_t analyse_scan_consumed(const struct analyse_scan *s);
 /* After the end: true when the last record ended exactly at the range's end. */

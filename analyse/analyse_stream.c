@@ -20,7 +20,6 @@ struct kcol {
     size_t field;      /* index into the scanner's fields */
     uint64_t mult;     /* place value in the key; the column's digit is in [0, ncodes] */
     size_t *codelen;   /* ncodes */
-    uint64_t *packed;  /* ncodes: the code's bytes as an integer (codes of 8 bytes or less) */
     /* open-addressing table of the short codes: packed value -> code index */
     struct codeslot {
         uint64_t v;
@@ -29,6 +28,14 @@ struct kcol {
     } *ctab;
     unsigned cbits;
 };
+
+/* Up to 8 bytes as an integer, for comparing short codes in one instruction. */
+static inline uint64_t pack8(const char *p, size_t len)
+{
+    uint64_t v = 0;
+    memcpy(&v, p, len);
+    return v;
+}
 
 /*
  * A field of 8 bytes or less as pack8() packs it. On little-endian machines
@@ -49,14 +56,6 @@ static inline uint64_t load_code(const char *p, size_t len)
 static inline size_t code_hash(uint64_t v, unsigned bits)
 {
     return (size_t)((v * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
-}
-
-/* Up to 8 bytes as an integer, for comparing short codes in one instruction. */
-static inline uint64_t pack8(const char *p, size_t len)
-{
-    uint64_t v = 0;
-    memcpy(&v, p, len);
-    return v;
 }
 
 enum nkind { NK_BINARY, NK_CODES, NK_NUMBER, NK_INTEGER };
@@ -438,7 +437,7 @@ static void *work(void *arg)
             spec->progress(spec->progress_ctx,
                            (double)(analyse_scan_consumed(sc) - wk->start) / (double)span);
     }
-    wk->lines = analyse_scan_line(sc);
+    wk->lines = analyse_scan_lines_read(sc); /* the next range's lines start after these */
     wk->at_cut = rc == 0 && analyse_scan_ended_at_cut(sc);
     wk->rc = rc < 0 ? rc : 0;
     analyse_scan_free(sc);
@@ -451,7 +450,6 @@ static void plan_release(struct plan *pl)
 {
     for (size_t k = 0; k < pl->nk; k++) {
         free(pl->k[k].codelen);
-        free(pl->k[k].packed);
         free(pl->k[k].ctab);
     }
     free(pl->k);
@@ -492,8 +490,7 @@ static long add_kcol(struct plan *pl, const char *name, uint64_t *mult, struct s
     kc->mult = *mult;
     *mult *= radix;
     kc->codelen = calloc(v->ncodes ? v->ncodes : 1, sizeof *kc->codelen);
-    kc->packed = calloc(v->ncodes ? v->ncodes : 1, sizeof *kc->packed);
-    if (!kc->codelen || !kc->packed)
+    if (!kc->codelen)
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     kc->cbits = 4;
     while (((size_t)1 << kc->cbits) < 4 * v->ncodes)
@@ -506,16 +503,15 @@ static long add_kcol(struct plan *pl, const char *name, uint64_t *mult, struct s
         kc->ctab[h].len = UINT32_MAX;
     for (size_t j = 0; j < v->ncodes; j++) {
         kc->codelen[j] = strlen(v->codes[j].code);
-        /* longer codes never match a packed field: those go through memcmp */
-        kc->packed[j] = kc->codelen[j] <= 8 ? pack8(v->codes[j].code, kc->codelen[j]) : 0;
         if (kc->codelen[j] > 8)
-            continue;
-        size_t h = code_hash(kc->packed[j], kc->cbits);
+            continue; /* longer codes go through memcmp */
+        uint64_t packed = pack8(v->codes[j].code, kc->codelen[j]);
+        size_t h = code_hash(packed, kc->cbits);
         while (kc->ctab[h].len != UINT32_MAX &&
-               !(kc->ctab[h].v == kc->packed[j] && kc->ctab[h].len == kc->codelen[j]))
+               !(kc->ctab[h].v == packed && kc->ctab[h].len == kc->codelen[j]))
             h = (h + 1) & (tsize - 1);
         if (kc->ctab[h].len == UINT32_MAX) { /* a repeated code keeps its first index */
-            kc->ctab[h].v = kc->packed[j];
+            kc->ctab[h].v = packed;
             kc->ctab[h].len = (uint32_t)kc->codelen[j];
             kc->ctab[h].idx = (uint32_t)j;
         }

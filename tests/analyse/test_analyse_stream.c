@@ -288,6 +288,36 @@ static void test_stream_errors(void **state)
     unlink(path);
 }
 
+/*
+ * Every record spans two physical lines (a quoted newline in 'source'), so the
+ * ranges end on multi-line records: the error's line must count every
+ * physical line of the ranges before it.
+ */
+static void test_stream_error_lines_multiline(void **state)
+{
+    (void)state;
+    snprintf(path, sizeof path, "/tmp/analyse-stream-%ld.csv", (long)getpid());
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs("source,id,region,secteur,taille,etp_bud_as,etp_vac_as\n", fp);
+    for (int i = 0; i < 60; i++)
+        fprintf(fp, "\"x\nsome longer second line of the source text\",e%d,r1,pa,t1,10,%s\n", i,
+                i == 50 ? "-1" : "1");
+    fclose(fp);
+    for (int t = 1; t <= 4; t++) {
+        struct analyse_stream st;
+        struct analyse_stream_spec spec = {survey, schema, path, ANALYSE_W_FRAME, "etp_vac_as",
+                                           false, NULL, NULL, 0, t, NULL, NULL};
+        struct sv_error err;
+        sv_error_clear(&err);
+        assert_int_equal(analyse_stream_read(&st, &spec, &err), SV_EDATA);
+        if (err.line != 102) /* header on line 1, record i on lines 2 + 2i and 3 + 2i */
+            fail_msg("%d ranges: line %ld, expected 102", t, err.line);
+        assert_string_equal(err.path, "record 'e50': etp_vac_as");
+    }
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_plain_number),
         cmocka_unit_test(test_stream_ranges),
         cmocka_unit_test(test_stream_errors),
+        cmocka_unit_test(test_stream_error_lines_multiline),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
