@@ -520,6 +520,19 @@ static long add_kcol(struct plan *pl, const char *name, uint64_t *mult, struct s
     return (long)pl->nk++;
 }
 
+/* add_kcol() as a return code: 0 (*index set), 1 when the key would be too wide, or an error. */
+static int want_kcol(struct plan *pl, const char *name, uint64_t *mult, size_t *index,
+                     struct sv_error *err)
+{
+    long r = add_kcol(pl, name, mult, err);
+    if (r == -1)
+        return 1;
+    if (r < 0)
+        return (int)r;
+    *index = (size_t)r;
+    return 0;
+}
+
 static int numeric_col(struct plan *pl, struct ncol *nc, const char *name, struct sv_error *err)
 {
     const struct analyse_stream_spec *spec = pl->spec;
@@ -614,15 +627,13 @@ int analyse_stream_read(struct analyse_stream *st, const struct analyse_stream_s
     }
     if (rc)
         return rc;
-    size_t nfields = 4 + 2 + spec->ndims + spec->survey->frame.nvars;
     pl.k = calloc(64, sizeof *pl.k);
-    pl.cols = calloc(nfields + 64, sizeof *pl.cols);
+    pl.cols = calloc(64 + 3, sizeof *pl.cols); /* key columns (at most 64), y, x, id */
     if (!pl.k || !pl.cols) {
         rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
     uint64_t mult = 1;
-    long r;
     const struct sv_frame *fr = &spec->survey->frame;
     if (spec->weighting != ANALYSE_W_NONE) {
         if (fr->nvars == 0 || fr->nrows == 0) {
@@ -636,11 +647,9 @@ int analyse_stream_read(struct analyse_stream *st, const struct analyse_stream_s
             goto out;
         }
         for (size_t k = 0; k < fr->nvars; k++) {
-            if ((r = add_kcol(&pl, fr->vars[k], &mult, err)) < 0) {
-                rc = r == -1 ? 1 : (int)r;
+            if ((rc = want_kcol(&pl, fr->vars[k], &mult, &pl.frame_k[k], err)))
                 goto out;
-            }
-            pl.frame_k[pl.nframe++] = (size_t)r;
+            pl.nframe++;
         }
         size_t span;
         if ((rc = analyse_frame_lookup(&pl.frame_lookup, &span, spec->survey, err)))
@@ -650,22 +659,12 @@ int analyse_stream_read(struct analyse_stream *st, const struct analyse_stream_s
         rc = 1;
         goto out;
     }
-    for (size_t k = 0; k < spec->ndims; k++) {
-        if ((r = add_kcol(&pl, spec->dims[k], &mult, err)) < 0) {
-            rc = r == -1 ? 1 : (int)r;
+    for (size_t k = 0; k < spec->ndims; k++)
+        if ((rc = want_kcol(&pl, spec->dims[k], &mult, &pl.dim_k[k], err)))
             goto out;
-        }
-        pl.dim_k[k] = (size_t)r;
-    }
-    if (spec->y_single) {
-        if ((r = add_kcol(&pl, spec->y, &mult, err)) < 0) {
-            rc = r == -1 ? 1 : (int)r;
-            goto out;
-        }
-        pl.y_k = (size_t)r;
-    } else if ((rc = numeric_col(&pl, &pl.y, spec->y, err))) {
+    if (spec->y_single ? (rc = want_kcol(&pl, spec->y, &mult, &pl.y_k, err)) != 0
+                       : (rc = numeric_col(&pl, &pl.y, spec->y, err)) != 0)
         goto out;
-    }
     if (spec->x) {
         pl.has_x = true;
         if ((rc = numeric_col(&pl, &pl.x, spec->x, err)))
