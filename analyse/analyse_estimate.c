@@ -141,15 +141,7 @@ static int stream_estimate(struct analyse_run *run, const char *var, const char 
         return rc;
     /* what the row path's setup would say */
     run->data.nrows = (size_t)sm.nrows;
-    run->setup.weighting = o->weighting;
-    run->setup.rake = sm.design.rake;
-    run->setup.collapsed = sm.plan.collapsed;
-    run->setup.empty_cells = sm.plan.empty_cells;
-    run->setup.empty_population = sm.plan.empty_population;
-    if (o->weighting == ANALYSE_W_RAKE)
-        analyse_setup_describe_rake(&run->setup, sm.plan.text);
-    else
-        snprintf(run->setup.design_text, sizeof run->setup.design_text, "%s", sm.plan.text);
+    analyse_setup_describe(&run->setup, &sm.plan, &sm.design.rake);
     analyse_run_warn_setup(run);
     run->groupings = calloc(o->nby ? o->nby : 1, sizeof *run->groupings);
     unsigned char *in = malloc(sm.nslots ? sm.nslots : 1);

@@ -421,9 +421,15 @@ int analyse_setup_design(struct analyse_setup *out, const struct analyse_data *d
     if (w == ANALYSE_W_NONE) {
         struct analyse_design_spec spec = {0};
         spec.nrows = n;
-        snprintf(out->design_text, sizeof out->design_text,
-                 "unweighted: simple random sample with replacement, no strata");
-        return analyse_design_new(&out->design, &spec, err);
+        struct analyse_cellplan plan;
+        long all = (long)n;
+        int rc = analyse_cellplan_make(&plan, s, w, &all, err);
+        if (rc == 0) {
+            analyse_setup_describe(out, &plan, &out->rake);
+            analyse_cellplan_release(&plan);
+            rc = analyse_design_new(&out->design, &spec, err);
+        }
+        return rc;
     }
     if (fr->nvars == 0 || fr->nrows == 0)
         return sv_error_set(err, SV_EDATA, s->file, 0, 0,
@@ -447,9 +453,6 @@ int analyse_setup_design(struct analyse_setup *out, const struct analyse_data *d
         nr[cell[i]]++;
     if ((rc = analyse_cellplan_make(&plan, s, w, nr, err)))
         goto out;
-    out->collapsed = plan.collapsed;
-    out->empty_cells = plan.empty_cells;
-    out->empty_population = plan.empty_population;
     for (size_t i = 0; i < n; i++) {
         strat[i] = plan.stratum[cell[i]];
         wt[i] = plan.base_weight[cell[i]];
@@ -460,13 +463,10 @@ int analyse_setup_design(struct analyse_setup *out, const struct analyse_data *d
     rc = analyse_design_new(&out->design, &spec, err);
     if (rc)
         goto out;
-    if (w == ANALYSE_W_FRAME) {
-        snprintf(out->design_text, sizeof out->design_text, "%s", plan.text);
-    } else if (w == ANALYSE_W_POST) {
+    if (w == ANALYSE_W_POST) {
         struct analyse_margin m = {cell, R, plan.margin_total};
         rc = analyse_design_poststratify(out->design, &m, err);
-        snprintf(out->design_text, sizeof out->design_text, "%s", plan.text);
-    } else {
+    } else if (w == ANALYSE_W_RAKE) {
         struct analyse_margin *m = calloc(K, sizeof *m);
         size_t **cells = calloc(K, sizeof *cells);
         if (!m || !cells) {
@@ -486,13 +486,14 @@ int analyse_setup_design(struct analyse_setup *out, const struct analyse_data *d
             }
             if (rc == 0)
                 rc = analyse_design_rake(out->design, m, K, 1e-12, 200, &out->rake, err);
-            analyse_setup_describe_rake(out, plan.text);
         }
         for (size_t k = 0; k < K && cells; k++)
             free(cells[k]);
         free(m);
         free(cells);
     }
+    if (rc == 0)
+        analyse_setup_describe(out, &plan, &out->rake);
 out:
     if (rc)
         analyse_setup_release(out);
@@ -504,10 +505,19 @@ out:
     return rc;
 }
 
-void analyse_setup_describe_rake(struct analyse_setup *out, const char *plan_text)
+void analyse_setup_describe(struct analyse_setup *out, const struct analyse_cellplan *p,
+                            const struct analyse_rake_report *rake)
 {
-    snprintf(out->design_text, sizeof out->design_text,
-             "%s: %s after %d sweeps, weights %.3g to %.3g", plan_text,
-             out->rake.converged ? "converged" : "NOT converged", out->rake.iterations,
-             out->rake.w_min, out->rake.w_max);
+    out->weighting = p->weighting;
+    out->collapsed = p->collapsed;
+    out->empty_cells = p->empty_cells;
+    out->empty_population = p->empty_population;
+    out->rake = *rake;
+    if (p->weighting == ANALYSE_W_RAKE)
+        snprintf(out->design_text, sizeof out->design_text,
+                 "%s: %s after %d sweeps, weights %.3g to %.3g", p->text,
+                 rake->converged ? "converged" : "NOT converged", rake->iterations, rake->w_min,
+                 rake->w_max);
+    else
+        snprintf(out->design_text, sizeof out->design_text, "%s", p->text);
 }

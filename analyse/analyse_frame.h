@@ -86,7 +86,12 @@ int analyse_frame_want(struct analyse_data *d, struct sv_error *err);
 int analyse_setup_design(struct analyse_setup *out, const struct analyse_data *d,
                          enum analyse_weighting w, struct sv_error *err);
 void analyse_setup_release(struct analyse_setup *s);
-/* The design text of a raked setup: the plan's words and the raking outcome. */
-void analyse_setup_describe_rake(struct analyse_setup *out, const char *plan_text);
+/*
+ * What a setup says of its design, from its plan and, when raked, the raking
+ * outcome (rake is ignored otherwise): weighting, pooled and empty cells, the
+ * design in words. Both the row design and the streamed one use it.
+ */
+void analyse_setup_describe(struct analyse_setup *out, const struct analyse_cellplan *p,
+                            const struct analyse_rake_report *rake);
 
 #endif
