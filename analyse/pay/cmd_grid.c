@@ -2,6 +2,7 @@
  * analyse grid: which steps of a collective-agreement grid start under the
  * SMIC in force on a date, and by how much.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,7 +104,14 @@ int analyse_cmd_grid(int argc, char **argv)
         goto out;
     }
     enum sv_lang lang = c.lang;
-    double smic_month = s->monthly * g.hours / 35.0;
+    /* the monthly SMIC for the grid's hours, in cents (from the hourly rate, as
+     * published: 11.88 EUR x 35 h x 52 / 12 = 1,801.80 EUR) */
+    long long smic_c = pay_smic_month_cents(s->hourly, g.hours, 100);
+    if (smic_c == LLONG_MIN) {
+        rc = sv_fail(SV_EXIT_DATA, "%s: no monthly SMIC for %g hours a week", c.grid, g.hours);
+        goto out;
+    }
+    double smic_month = (double)smic_c / 100.0;
     struct sv_buf title = SV_BUF_INIT;
     if (pt)
         sv_buf_addf(&title, PAY_TR(lang, "%s : minima au %s (point %.5g €, SMIC %.2f €)",
@@ -123,11 +131,13 @@ int analyse_cmd_grid(int argc, char **argv)
                                          "Source: collective-agreement grid, SMIC (JO)"));
 
     long below = 0;
-    double worst = 0;
+    long long worst = 0; /* cents */
     for (size_t i = 0; i < g.nsteps; i++) {
         const struct pay_grid_step *st = &g.steps[i];
         double gross = pay_grid_step_gross(&g, st, point);
-        double gap = round((gross - smic_month) * 100.0) / 100.0;
+        long long gross_c = pay_cents(gross);
+        /* compared in cents: a step exactly at the SMIC is not under it */
+        bool under = gross_c < smic_c;
         struct pay_cell cell;
         pay_cell_init(&cell);
         cell.by = "step";
@@ -143,17 +153,23 @@ int analyse_cmd_grid(int argc, char **argv)
         cell.indicator = "grid_gap_to_smic";
         cell.label = PAY_TR(lang, "Écart au SMIC mensuel (négatif : sous le SMIC)",
                             "Gap to the monthly SMIC (negative: under the SMIC)");
-        cell.estimate = gap;
+        cell.estimate = (double)(gross_c - smic_c) / 100.0;
+        pay_out_add(&out, &cell);
+        cell.indicator = "grid_ratio_to_smic";
+        cell.label = PAY_TR(lang, "Minimum de l'échelon rapporté au SMIC mensuel",
+                            "Step minimum over the monthly SMIC");
+        cell.estimate = (double)gross_c / (double)smic_c;
+        cell.unit = "ratio";
         pay_out_add(&out, &cell);
         cell.indicator = "grid_below_smic";
         cell.label = PAY_TR(lang, "Échelon sous le SMIC (1 = oui)", "Step under the SMIC (1 = yes)");
-        cell.estimate = gross < smic_month ? 1 : 0;
+        cell.estimate = under ? 1 : 0;
         cell.unit = "count";
         pay_out_add(&out, &cell);
-        if (gross < smic_month) {
+        if (under) {
             below++;
-            if (smic_month - gross > worst)
-                worst = smic_month - gross;
+            if (smic_c - gross_c > worst)
+                worst = smic_c - gross_c;
         }
     }
     struct pay_cell cell;
@@ -164,10 +180,15 @@ int analyse_cmd_grid(int argc, char **argv)
     cell.n = (long)g.nsteps;
     cell.unit = "count";
     pay_out_add(&out, &cell);
+    cell.indicator = "grid_steps_below_smic_share";
+    cell.label = PAY_TR(lang, "Part des échelons sous le SMIC", "Share of the steps under the SMIC");
+    cell.estimate = g.nsteps ? (double)below / (double)g.nsteps : NAN;
+    cell.unit = "share";
+    pay_out_add(&out, &cell);
     cell.indicator = "grid_max_differential";
     cell.label = PAY_TR(lang, "Indemnité différentielle maximale due (€ par mois)",
                         "Largest differential allowance owed (EUR a month)");
-    cell.estimate = round(worst * 100.0) / 100.0;
+    cell.estimate = (double)worst / 100.0;
     cell.unit = "eur";
     pay_out_add(&out, &cell);
     cell.indicator = "smic_monthly";

@@ -60,6 +60,8 @@ static void set_group(struct emit *em, size_t c)
     pay_groups_levels(em->gs, c, lev);
     pay_group_text(em->d, em->gs->role, lev, em->gs->nroles, em->lang, &em->by, &em->group,
                    &em->label);
+    if (em->gs->nroles == 0)
+        sv_buf_adds(&em->label, PAY_TR(em->lang, "Ensemble", "All"));
 }
 
 /* A row of cell cs with the current group, counts and suppression. */
@@ -173,11 +175,15 @@ static void emit_gap(struct emit *em, size_t c, size_t r, const char *ref_code, 
     }
 }
 
-static void emit_below_smic(struct emit *em, const struct pay_data *d, const enum pay_role *roles,
-                            size_t nroles, double smic_hourly, int without_segur)
+/* The three thresholds of the below-SMIC shares, in % of the SMIC. */
+static const int smic_pct[] = {100, 105, 110};
+
+static void emit_below_smic(struct emit *em, const struct pay_data *d, double smic_hourly,
+                            int without_segur)
 {
     const struct pay_groupset *gs = em->gs;
-    long *below = calloc(gs->ncells, sizeof *below);
+    const size_t np = sizeof smic_pct / sizeof smic_pct[0];
+    long *below = calloc(gs->ncells * np, sizeof *below);
     if (!below) {
         em->out->status = SV_ENOMEM;
         return;
@@ -185,12 +191,16 @@ static void emit_below_smic(struct emit *em, const struct pay_data *d, const enu
     for (size_t i = 0; i < d->n; i++) {
         unsigned lev[PAY_MAX_BY];
         bool ok = true;
-        for (size_t k = 0; k < nroles; k++)
-            if ((lev[k] = d->e[i].cat[roles[k]]) == PAY_NA)
+        for (size_t k = 0; k < gs->nroles; k++)
+            if ((lev[k] = d->e[i].cat[gs->role[k]]) == PAY_NA)
                 ok = false;
-        double h = pay_data_hourly(d, i, without_segur);
-        if (ok && !isnan(h) && h < smic_hourly)
-            below[pay_groups_index(gs, lev)]++;
+        if (!ok)
+            continue;
+        /* in cents: exactly the SMIC for the employee's hours is not below it */
+        double monthly = pay_emp_monthly(&d->e[i], without_segur);
+        for (size_t k = 0; k < np; k++)
+            if (pay_below_smic(monthly, d->e[i].hours, smic_hourly, smic_pct[k]) == 1)
+                below[pay_groups_index(gs, lev) * np + k]++;
     }
     for (size_t c = 0; c < gs->ncells; c++) {
         const struct pay_cellstat *cs = &gs->cell[c];
@@ -198,34 +208,44 @@ static void emit_below_smic(struct emit *em, const struct pay_data *d, const enu
             continue;
         set_group(em, c);
         const char *reason = cell_reason(cs);
-        struct pay_cell cell;
-        pay_cell_init(&cell);
-        cell.indicator = "below_smic_share";
-        cell.label = PAY_TR(em->lang, "Part des salariés payés sous le SMIC horaire",
-                            "Share of employees paid under the hourly SMIC");
-        cell.by = em->by.data;
-        cell.group = em->group.data;
-        cell.group_label = em->label.data;
-        cell.n = cs->n;
-        cell.n_missing = cs->n_missing;
-        cell.unit = "share";
-        cell.suppressed = reason != NULL;
-        cell.reason = reason ? reason : "";
-        if (!reason) {
-            /* Wilson interval */
-            double n = (double)cs->n, p = (double)below[c] / n;
-            double z = gsl_cdf_ugaussian_Pinv(0.975);
-            double den = 1 + z * z / n;
-            double centre = (p + z * z / (2 * n)) / den;
-            double half = z / den * sqrt(p * (1 - p) / n + z * z / (4 * n * n));
-            cell.estimate = p;
-            cell.se = sqrt(p * (1 - p) / n);
-            cell.lo = centre - half;
-            cell.hi = centre + half;
-            cell.ci_method = "wilson";
+        for (size_t k = 0; k < np; k++) {
+            static const char *const ind[] = {"below_smic_share", "below_smic_105_share",
+                                              "below_smic_110_share"};
+            static const char *const fr[] = {
+                "Part des salariés payés sous le SMIC horaire",
+                "Part des salariés payés sous 1,05 SMIC horaire",
+                "Part des salariés payés sous 1,10 SMIC horaire"};
+            static const char *const en[] = {"Share of employees paid under the hourly SMIC",
+                                             "Share of employees paid under 1.05 x the hourly SMIC",
+                                             "Share of employees paid under 1.10 x the hourly SMIC"};
+            struct pay_cell cell;
+            pay_cell_init(&cell);
+            cell.indicator = ind[k];
+            cell.label = em->lang == SV_LANG_EN ? en[k] : fr[k];
+            cell.by = em->by.data;
+            cell.group = em->group.data;
+            cell.group_label = em->label.data;
+            cell.n = cs->n;
+            cell.n_missing = cs->n_missing;
+            cell.unit = "share";
+            cell.suppressed = reason != NULL;
+            cell.reason = reason ? reason : "";
+            if (!reason) {
+                /* Wilson interval */
+                double n = (double)cs->n, p = (double)below[c * np + k] / n;
+                double z = gsl_cdf_ugaussian_Pinv(0.975);
+                double den = 1 + z * z / n;
+                double centre = (p + z * z / (2 * n)) / den;
+                double half = z / den * sqrt(p * (1 - p) / n + z * z / (4 * n * n));
+                cell.estimate = p;
+                cell.se = sqrt(p * (1 - p) / n);
+                cell.lo = p == 0 ? 0 : centre - half; /* exact ends, not 4e-19 */
+                cell.hi = p == 1 ? 1 : centre + half;
+                cell.ci_method = "wilson";
+            }
+            cell.population = (double)cell.n;
+            pay_out_add(em->out, &cell);
         }
-        cell.population = (double)cell.n;
-    pay_out_add(em->out, &cell);
     }
     free(below);
 }
@@ -289,9 +309,12 @@ int analyse_cmd_pay(int argc, char **argv)
     for (size_t k = 0; k < nroles; k++)
         if (roles[k] == PAY_R_SECTOR)
             sector_pos = (long)k;
-    for (int m = 0; m < 2; m++) {
+    /* the national rows (no grouping), then the --by cells */
+    for (int pass = 0; pass < 4 && !rc; pass++) {
+        int m = pass % 2;
+        size_t ngroup = pass < 2 ? 0 : nroles;
         struct pay_groupset gs;
-        if (pay_groups_build(&gs, &d, roles, nroles, (enum pay_measure)m, a.without_segur, a.sex_f,
+        if (pay_groups_build(&gs, &d, roles, ngroup, (enum pay_measure)m, a.without_segur, a.sex_f,
                              a.sex_h, false, NULL, &err) < 0) {
             rc = sv_fail_error(&err);
             break;
@@ -316,7 +339,7 @@ int analyse_cmd_pay(int argc, char **argv)
         sv_buf_init(&em.label);
         for (size_t c = 0; c < gs.ncells; c++)
             emit_cell(&em, c, (enum pay_measure)m);
-        if (sector_pos >= 0) {
+        if (sector_pos >= 0 && ngroup > 0) {
             /* references: public, then private for-profit */
             static const char *const refs[] = {"public", "prive_lucratif"};
             const struct sv_variable *sv = d.var[PAY_R_SECTOR];
@@ -340,7 +363,7 @@ int analyse_cmd_pay(int argc, char **argv)
             }
         }
         if (m == PAY_HOURLY)
-            emit_below_smic(&em, &d, roles, nroles, sm->hourly, a.without_segur);
+            emit_below_smic(&em, &d, sm->hourly, a.without_segur);
         sv_buf_release(&em.by);
         sv_buf_release(&em.group);
         sv_buf_release(&em.label);

@@ -122,6 +122,24 @@ int pay_smic_load(struct pay_smic *s, const char *path, struct sv_error *err);
 void pay_smic_release(struct pay_smic *s);
 /* The row in force on `date` (YYYY-MM-DD), or NULL when the date precedes the history. */
 const struct pay_smic_row *pay_smic_at(const struct pay_smic *s, const char *date);
+/*
+ * Comparisons with the SMIC are made in whole cents, never with `<` on
+ * doubles: 1,801.80 / (35 x 52 / 12) is not exactly 11.88 in binary, and an
+ * employee paid exactly the SMIC used to count as below it.
+ *
+ * pay_cents: euros to cents, rounded to the nearest cent (LLONG_MIN when
+ * not finite). pay_smic_month_cents: the monthly SMIC for `weekly_hours`
+ * (read to the hundredth of an hour) times pct / 100, from the hourly rate:
+ * hourly_cents x hours x 52 / 12 x pct / 100, in integers, rounded half up
+ * to the cent (35 h at 11.88: 180,180 cents, the published 1,801.80).
+ * pay_below_smic: 1 when the monthly pay is strictly below that amount
+ * (exactly the SMIC is not below it), 0 when not, -1 when the pay or the
+ * hours are missing or not positive.
+ */
+long long pay_cents(double euros);
+long long pay_smic_month_cents(double smic_hourly, double weekly_hours, int pct);
+int pay_below_smic(double monthly, double weekly_hours, double smic_hourly, int pct);
+
 /* Strict YYYY-MM-DD check (a real calendar date). */
 bool pay_date_valid(const char *s);
 

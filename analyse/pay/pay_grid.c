@@ -5,6 +5,7 @@
  * jansson stays inside this file.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,34 @@ const struct pay_smic_row *pay_smic_at(const struct pay_smic *s, const char *dat
         if (strcmp(s->rows[i].from, date) <= 0)
             found = &s->rows[i];
     return found;
+}
+
+long long pay_cents(double euros)
+{
+    if (!isfinite(euros) || fabs(euros) > 1e15)
+        return LLONG_MIN;
+    return llround(euros * 100.0);
+}
+
+long long pay_smic_month_cents(double smic_hourly, double weekly_hours, int pct)
+{
+    long long h = pay_cents(smic_hourly), w = pay_cents(weekly_hours);
+    if (h == LLONG_MIN || w == LLONG_MIN || h <= 0 || w <= 0 || w > 100000 || pct <= 0)
+        return LLONG_MIN;
+    /* cents x hundredths of an hour x 52 weeks x pct, over 12 months x 100 x 100 */
+    long long num = h * w * 52 * pct, den = 12LL * 100 * 100;
+    return (num + den / 2) / den;
+}
+
+int pay_below_smic(double monthly, double weekly_hours, double smic_hourly, int pct)
+{
+    if (!(monthly > 0) || !(weekly_hours > 0))
+        return -1;
+    long long pay = pay_cents(monthly);
+    long long smic = pay_smic_month_cents(smic_hourly, weekly_hours, pct);
+    if (pay == LLONG_MIN || smic == LLONG_MIN)
+        return -1;
+    return pay < smic;
 }
 
 /* ------------------------------------------------------------------ grids */

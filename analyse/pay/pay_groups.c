@@ -210,8 +210,8 @@ static int groups_alloc(struct pay_groupset *gs, const struct pay_data *d, const
                         size_t nroles, struct sv_error *err)
 {
     memset(gs, 0, sizeof *gs);
-    if (nroles == 0 || nroles > PAY_MAX_BY)
-        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "between 1 and %d grouping variables",
+    if (nroles > PAY_MAX_BY)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "at most %d grouping variables",
                             PAY_MAX_BY);
     gs->nroles = nroles;
     gs->ncells = 1;

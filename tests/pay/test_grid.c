@@ -36,6 +36,49 @@ static void test_smic(void **state)
     assert_false(pay_date_valid("2024-1-01"));
 }
 
+/* Pay against the SMIC is compared in cents: exactly the SMIC is not below it. */
+static void test_smic_cents(void **state)
+{
+    (void)state;
+    /* why `<` on doubles was wrong: exactly the SMIC for 24 h (1,235.52) or for
+     * 35 h in 2023 (1,709.28) gives an hourly pay just under the rate in binary */
+    assert_true(1235.52 / (24 * 52.0 / 12.0) < 11.88);
+    assert_true(1709.28 / (35 * 52.0 / 12.0) < 11.27);
+    assert_int_equal(pay_below_smic(1235.52, 24, 11.88, 100), 0);
+    assert_int_equal(pay_below_smic(1709.28, 35, 11.27, 100), 0);
+    assert_int_equal(pay_below_smic(1709.27, 35, 11.27, 100), 1);
+    assert_int_equal(pay_below_smic(1709.29, 35, 11.27, 100), 0);
+    /* 35 h at 11.88: 1,801.80 a month */
+    assert_int_equal(pay_smic_month_cents(11.88, 35, 100), 180180);
+    assert_int_equal(pay_below_smic(1801.80, 35, 11.88, 100), 0);
+    assert_int_equal(pay_below_smic(1801.79, 35, 11.88, 100), 1);
+    assert_int_equal(pay_below_smic(1801.81, 35, 11.88, 100), 0);
+    /* 1.05 x SMIC = 1,891.89; 1.10 x SMIC = 1,981.98 */
+    assert_int_equal(pay_smic_month_cents(11.88, 35, 105), 189189);
+    assert_int_equal(pay_below_smic(1891.89, 35, 11.88, 105), 0);
+    assert_int_equal(pay_below_smic(1891.88, 35, 11.88, 105), 1);
+    assert_int_equal(pay_below_smic(1891.90, 35, 11.88, 105), 0);
+    assert_int_equal(pay_smic_month_cents(11.88, 35, 110), 198198);
+    assert_int_equal(pay_below_smic(1981.98, 35, 11.88, 110), 0);
+    assert_int_equal(pay_below_smic(1981.97, 35, 11.88, 110), 1);
+    /* part time: 17.5 h -> 900.90; 28 h -> 1,441.44; 24.3 h -> 1,250.96 (1,250.964 rounded) */
+    assert_int_equal(pay_smic_month_cents(11.88, 17.5, 100), 90090);
+    assert_int_equal(pay_below_smic(900.90, 17.5, 11.88, 100), 0);
+    assert_int_equal(pay_below_smic(900.89, 17.5, 11.88, 100), 1);
+    assert_int_equal(pay_smic_month_cents(11.88, 28, 100), 144144);
+    assert_int_equal(pay_smic_month_cents(11.88, 24.3, 100), 125096);
+    /* every published monthly SMIC is the hourly rate's, to the cent */
+    assert_int_equal(pay_smic_month_cents(11.65, 35, 100), 176692);
+    assert_int_equal(pay_smic_month_cents(11.07, 35, 100), 167895);
+    /* not computable: missing or non-positive pay or hours */
+    assert_int_equal(pay_below_smic(NAN, 35, 11.88, 100), -1);
+    assert_int_equal(pay_below_smic(1500, NAN, 11.88, 100), -1);
+    assert_int_equal(pay_below_smic(1500, 0, 11.88, 100), -1);
+    assert_int_equal(pay_cents(1801.80), 180180);
+    assert_int_equal(pay_cents(2098.85), 209885);
+    assert_int_equal(pay_cents(0.07), 7); /* 7.000000000000001 */
+}
+
 static void test_ccn66(void **state)
 {
     (void)state;
@@ -92,6 +135,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_smic),
+        cmocka_unit_test(test_smic_cents),
         cmocka_unit_test(test_ccn66),
         cmocka_unit_test(test_grid_errors),
     };
