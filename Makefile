@@ -1,13 +1,16 @@
-# The two commands a newcomer types (see README.md): `make demo`, `make test`.
+# The two commands a newcomer types (see README.md): `make demo`, `make test`; both install
+# the Debian packages that are missing first (scripts/install-deps). A plain `make` only
+# builds, and `make install PREFIX=DIR` installs (default /usr/local): neither runs apt-get.
 # CMake does the real build; this file only sequences set-up, build and runs.
 BUILD ?= build
 BUILD_ASAN ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 OUT ?= out
+PREFIX ?= /usr/local
 
-.PHONY: all deps build build-asan demo test test-fast test-asan valgrind bench clean
+.PHONY: all compile deps build build-asan demo test test-fast test-asan valgrind bench install clean
 
-all: build
+all: compile
 
 deps:
 	@scripts/install-deps
@@ -15,8 +18,14 @@ deps:
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-build: deps $(BUILD)/CMakeCache.txt
+compile: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
+
+build: deps
+	$(MAKE) compile
+
+install: compile
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 $(BUILD_ASAN)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DVIGIE_SANITIZE=ON

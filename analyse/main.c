@@ -7,9 +7,7 @@
 
 #include "sv_cli.h"
 #include "analyse_cmds.h"
-#ifdef VIGIE_HAVE_PAY
 #include "analyse_pay_cmds.h"
-#endif
 
 struct command {
     const char *name;
@@ -18,21 +16,13 @@ struct command {
 };
 
 static const struct command commands[] = {
-#ifdef ANALYSE_HAVE_SHORTAGE
     {"shortage", analyse_cmd_shortage, "workforce-shortage indicators (survey recrutement)"},
-#endif
-#ifdef ANALYSE_HAVE_DIGITAL
     {"digital", analyse_cmd_digital, "digital-readiness indicators (survey numerique)"},
-#endif
-#ifdef ANALYSE_HAVE_ESTIMATE
     {"estimate", analyse_cmd_estimate, "one statistic of one variable, by any grouping"},
-#endif
-#ifdef VIGIE_HAVE_PAY
     {"pay", analyse_cmd_pay, "pay indicators (survey remuneration)"},
     {"gender", analyse_cmd_gender, "gender pay gaps"},
     {"grid", analyse_cmd_grid, "pay against the minimum wage and grids"},
     {"egapro", analyse_cmd_egapro, "the gender equality index (Egapro)"},
-#endif
     {NULL, NULL, NULL}};
 
 static void usage(FILE *out)

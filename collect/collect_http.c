@@ -13,6 +13,7 @@
  * Secrets live only in the Authorization header built per request.
  */
 #include "collect.h"
+#include "sv_version.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -22,10 +23,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-
-#ifndef VIGIE_VERSION
-#define VIGIE_VERSION "0"
-#endif
 
 #define MAX_REDIRECTS 5
 
@@ -318,7 +315,11 @@ static int perform(struct collect_http *h, enum method m, const char *url, const
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, low_time);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "vigie-collect/" VIGIE_VERSION);
+    {
+        char agent[96]; /* curl copies it */
+        snprintf(agent, sizeof agent, "vigie-collect/%s", sv_version());
+        curl_easy_setopt(c, CURLOPT_USERAGENT, agent);
+    }
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, h->o.insecure ? 0L : 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, h->o.insecure ? 0L : 2L);
     if (m == M_POST) {

@@ -14,10 +14,8 @@
 #include <unistd.h>
 
 #include "sv_buf.h"
+#include "sv_version.h"
 
-#ifndef VIGIE_VERSION
-#define VIGIE_VERSION "0.0.0"
-#endif
 
 static const char *progname = "vigie";
 static bool quiet;
@@ -154,7 +152,7 @@ void sv_cli_print_help(FILE *out, const char *usage, const char *description,
 
 void sv_cli_print_version(void)
 {
-    printf("%s (vigie) %s\n", progname, VIGIE_VERSION);
+    printf("%s (vigie) %s\n", progname, sv_version());
 }
 
 int sv_cli_parse(int argc, char **argv, const struct sv_option *options, const char *usage,

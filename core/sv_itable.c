@@ -252,7 +252,7 @@ static int parse_cell(const char *s, double *out)
     }
     if (strlen(s) >= sizeof(buf))
         return -1;
-    strcpy(buf, s);
+    memcpy(buf, s, strlen(s) + 1);
     if ((c = strchr(buf, ',')))
         *c = '.';
     errno = 0;

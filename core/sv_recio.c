@@ -207,7 +207,7 @@ static int store_value(struct sv_recio_reader *r, size_t col, const char *value,
 
     if (value && *value && is_numeric_column(&r->schema->columns[col]) && strchr(value, ',') &&
         strlen(value) < sizeof(buf)) {
-        strcpy(buf, value);
+        memcpy(buf, value, strlen(value) + 1);
         *strchr(buf, ',') = '.';
         value = buf;
     }

@@ -265,7 +265,7 @@ static bool valid_date(const char *s)
             return false;
         }
     }
-    y = atoi(s);
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     m = (s[5] - '0') * 10 + (s[6] - '0');
     d = (s[8] - '0') * 10 + (s[9] - '0');
     if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])

@@ -16,6 +16,7 @@
 
 #include "sv_buf.h"
 #include "sv_csv.h"
+#include "sv_datadir.h"
 
 #ifndef VIGIE_SURVEYS_DIR
 #define VIGIE_SURVEYS_DIR "surveys"
@@ -68,10 +69,22 @@ const char *sv_label_get(const struct sv_label *l, enum sv_lang lang)
     return l->fr ? l->fr : (l->en ? l->en : "");
 }
 
+/* VIGIE_SURVEYS, else the installed surveys beside the executable, else the source tree's. */
 const char *sv_survey_default_dir(void)
 {
+    static char installed[4096];
     const char *env = getenv("VIGIE_SURVEYS");
-    return env && *env ? env : VIGIE_SURVEYS_DIR;
+    const char *data;
+
+    if (env && *env)
+        return env;
+    data = sv_datadir();
+    if (data) {
+        int n = snprintf(installed, sizeof installed, "%s/surveys", data);
+        if (n > 0 && (size_t)n < sizeof installed)
+            return installed;
+    }
+    return VIGIE_SURVEYS_DIR;
 }
 
 /* Loading context: the file for messages, the error, code lists. */

@@ -1,25 +1,25 @@
 # Sample platform exports for the demo, made by the project's own generator
 # (deterministic: seed 2026), and the ground truth they were drawn from.
-# Sourced by scripts/demo with OUT, BIN, SRC, VIGIE_SURVEYS set; POSIX sh.
+# Sourced by scripts/demo with OUT, SRC, VIGIE_SURVEYS and the tool paths set; POSIX sh.
 sample_out=$OUT/sample
 mkdir -p "$sample_out"
 
-"$BIN/sample/gensample" -q --survey recrutement --seed 2026 --n 412 --format limesurvey \
+"$GENSAMPLE" -q --survey recrutement --seed 2026 --n 412 --format limesurvey \
     -o "$sample_out/recrutement.limesurvey.json" --truth "$sample_out/.truth-recrutement.json"
 echo "sample: $sample_out/recrutement.limesurvey.json (LimeSurvey export, 412 establishments)"
 
-"$BIN/sample/gensample" -q --survey numerique --seed 2026 --n 380 --format kobo \
+"$GENSAMPLE" -q --survey numerique --seed 2026 --n 380 --format kobo \
     -o "$sample_out/numerique.kobo.json" --truth "$sample_out/.truth-numerique.json"
 echo "sample: $sample_out/numerique.kobo.json (KoboToolbox data page, 380 establishments)"
 
-"$BIN/sample/gensample" -q --survey remuneration --seed 2026 --n 20000 --format csv \
+"$GENSAMPLE" -q --survey remuneration --seed 2026 --n 20000 --format csv \
     -o "$sample_out/remuneration.csv" --truth "$sample_out/.truth-remuneration.json"
 echo "sample: $sample_out/remuneration.csv (pay survey, 20000 employees)"
 
 # Two earlier recrutement waves (their own seeds and fieldwork dates, a lower truth) for the
 # figure across waves (25-waves.sh).
 for wave in 2024 2025; do
-    "$BIN/sample/gensample" -q --survey recrutement --wave "$wave" --seed "$wave" --n 412 \
+    "$GENSAMPLE" -q --survey recrutement --wave "$wave" --seed "$wave" --n 412 \
         --format limesurvey -o "$sample_out/recrutement-$wave.limesurvey.json" \
         --truth "$sample_out/.truth-recrutement-$wave.json"
     echo "sample: $sample_out/recrutement-$wave.limesurvey.json (LimeSurvey export, wave $wave, 412 establishments)"

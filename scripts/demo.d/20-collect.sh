@@ -1,7 +1,7 @@
 # Collect the sample exports as the platforms deliver them: fetch each one over a
 # file:// URL into the survey's store (normalised against the definition, bad
 # responses set aside with the reason), then export the normalised records as CSV.
-# Sourced by scripts/demo with OUT, BIN, SRC, VIGIE_SURVEYS set; POSIX sh, set -e.
+# Sourced by scripts/demo with OUT, SRC, VIGIE_SURVEYS and the tool paths set; POSIX sh, set -e.
 store=$OUT/store
 data=$OUT/data
 mkdir -p "$store" "$data"
@@ -12,10 +12,10 @@ key=$store/demo-hash.key
 (umask 077 && printf 'vigie-demo-key-not-secret\n' >"$key")
 
 collect_one() { # survey platform file
-    "$BIN/collect/collect" fetch --quiet --survey "$1" --store "$store/$1.sqlite" \
+    "$COLLECT" fetch --quiet --survey "$1" --store "$store/$1.sqlite" \
         --platform "$2" --url "file://$OUT/sample/$3" --hash-key-file "$key"
     echo "collect: $store/$1.sqlite ($3 normalised and stored)"
-    "$BIN/collect/collect" export --quiet --survey "$1" --store "$store/$1.sqlite" \
+    "$COLLECT" export --quiet --survey "$1" --store "$store/$1.sqlite" \
         --format csv -o "$data/$1.csv"
     echo "collect: $data/$1.csv (normalised responses, personal data hashed or left out)"
 }

@@ -1,7 +1,7 @@
 # Recrutement across waves: collect the earlier waves' exports (10-sample.sh) into their
 # own stores and compute the national shortage indicators of every wave the same way
 # (national rows, raking weights), for the figure across waves.
-# Sourced by scripts/demo with OUT, BIN, SRC, VIGIE_SURVEYS set; POSIX sh, set -e.
+# Sourced by scripts/demo with OUT, SRC, VIGIE_SURVEYS and the tool paths set; POSIX sh, set -e.
 # analyse takes a table's wave from the definition's "wave": each earlier wave gets a copy
 # of the definition with its year ($OUT/waves/<year>/recrutement, beside a copy of common/).
 waves_defs=$OUT/waves
@@ -17,7 +17,7 @@ for wave in 2024 2025; do
         "$VIGIE_SURVEYS/recrutement/survey.json" >"$waves_defs/$wave/recrutement/survey.json"
     grep -q "\"wave\": \"$wave\"" "$waves_defs/$wave/recrutement/survey.json"
     rm -f "$OUT/store/recrutement-$wave.sqlite"
-    "$BIN/collect/collect" fetch --quiet --survey "$waves_defs/$wave/recrutement" \
+    "$COLLECT" fetch --quiet --survey "$waves_defs/$wave/recrutement" \
         --store "$OUT/store/recrutement-$wave.sqlite" --platform limesurvey \
         --url "file://$OUT/sample/recrutement-$wave.limesurvey.json" \
         --hash-key-file "$OUT/store/demo-hash.key"
@@ -30,7 +30,7 @@ for wave in 2024 2025 2026; do
     else
         def=$waves_defs/$wave/recrutement store=$OUT/store/recrutement-$wave.sqlite
     fi
-    "$BIN/analyse/analyse" shortage -q --survey "$def" --store "$store" --weights rake \
+    "$ANALYSE" shortage -q --survey "$def" --store "$store" --weights rake \
         -o "$waves_tables/shortage-$wave.csv"
     echo "waves: $waves_tables/shortage-$wave.csv (national shortage indicators, wave $wave)"
 done

@@ -1,5 +1,5 @@
 # Indicator tables from the collected responses (analyse).
-# Sourced by scripts/demo with OUT, BIN, SRC, VIGIE_SURVEYS set; POSIX sh, set -e.
+# Sourced by scripts/demo with OUT, SRC, VIGIE_SURVEYS and the tool paths set; POSIX sh, set -e.
 # Reads the store collect filled ($OUT/store/<survey>.sqlite), or its CSV export.
 tables=$OUT/tables
 mkdir -p "$tables"
@@ -15,15 +15,15 @@ analyse_input() {
 }
 
 analyse_input recrutement
-"$BIN/analyse/analyse" shortage -q --survey recrutement "$analyse_in_opt" "$analyse_in_path" \
+"$ANALYSE" shortage -q --survey recrutement "$analyse_in_opt" "$analyse_in_path" \
     --by region --by sector --weights rake --markdown -o "$tables/shortage.csv"
 echo "analyse: $tables/shortage.csv (shortage indicators by region, sector and job family; summary shortage.md)"
 
-"$BIN/analyse/analyse" estimate -q --survey recrutement "$analyse_in_opt" "$analyse_in_path" \
+"$ANALYSE" estimate -q --survey recrutement "$analyse_in_opt" "$analyse_in_path" \
     --var difficulty --by region --ci wilson -o "$tables/difficulty_wilson.csv"
 echo "analyse: $tables/difficulty_wilson.csv (recruitment difficulty by region, Wilson intervals)"
 
 analyse_input numerique
-"$BIN/analyse/analyse" digital -q --survey numerique "$analyse_in_opt" "$analyse_in_path" \
+"$ANALYSE" digital -q --survey numerique "$analyse_in_opt" "$analyse_in_path" \
     --by region --by sector --by size --markdown -o "$tables/digital.csv"
 echo "analyse: $tables/digital.csv (digital readiness by region, sector and size; summary digital.md)"

@@ -1,6 +1,6 @@
 # Figures from the indicator tables (plot), as described by briefs/demo.json:
 # SVG, PNG (300 dpi) and PDF with their gnuplot scripts, and an index page.
-# Sourced by scripts/demo with OUT, BIN, SRC set; POSIX sh, set -e.
+# Sourced by scripts/demo with OUT, SRC and the tool paths set; POSIX sh, set -e.
 figures=$OUT/figures
 for table in difficulty_wilson shortage digital pay_sector grid_smic; do
     if [ ! -f "$OUT/tables/$table.csv" ]; then
@@ -9,7 +9,7 @@ for table in difficulty_wilson shortage digital pay_sector grid_smic; do
     fi
 done
 mkdir -p "$figures"
-"$BIN/plot/plot" brief "$SRC/briefs/demo.json" --tables "$OUT/tables" -o "$figures" \
+"$PLOT" brief "$SRC/briefs/demo.json" --tables "$OUT/tables" -o "$figures" \
     >"$figures/.made"
 grep -v '\.index\.html$' "$figures/.made" | sed 's/^/plot: /'
 rm -f "$figures/.made"
