@@ -162,52 +162,132 @@ static int take_batch(struct mail_args *a, struct run *r, const struct collect_l
     return 0;
 }
 
-/* Refresh the store's mail state from the server (sent, reminders, completed). */
-static int refresh_store(struct mail_args *a, struct collect_roster *roster, struct sv_error *err)
-{
+/* What the platform says of each participant after (or before) the mails. */
+struct state {
     struct collect_ls_participants p;
-    int rc = collect_ls_participants_list(a->l.ls, a->l.sid, a->l.id_attr, a->l.page_size, true, &p,
+    char **answered; /* answered[i]: submit date of a complete response by p.v[i]'s token */
+};
+
+static void state_release(struct state *st)
+{
+    if (st->answered)
+        for (size_t i = 0; i < st->p.n; i++)
+            free(st->answered[i]);
+    free(st->answered);
+    collect_ls_participants_release(&st->p);
+    memset(st, 0, sizeof *st);
+}
+
+static bool flag_set(const char *v)
+{
+    return v && *v && strcmp(v, "N") != 0;
+}
+
+/* Completed: the participant flag, or a complete response under its token. */
+static const char *completed_at(const struct state *st, size_t i)
+{
+    if (flag_set(st->p.v[i].completed))
+        return st->p.v[i].completed;
+    return st->answered ? st->answered[i] : NULL;
+}
+
+/*
+ * List the participants with their mail state, and read completion from the
+ * responses by token: LimeSurvey's `completed` flag is not set by add_response
+ * or an import (recorded: list_participants.after_responses), and one token
+ * may have an abandoned and a completed response.
+ */
+static int state_read(struct mail_args *a, struct state *st, struct sv_error *err)
+{
+    memset(st, 0, sizeof *st);
+    int rc = collect_ls_participants_list(a->l.ls, a->l.sid, NULL, a->l.page_size, true, &st->p,
                                           err);
-    if (rc)
+    if (rc || st->p.no_table || st->p.n == 0)
         return rc;
-    if ((rc = collect_roster_begin(roster, err)) == 0) {
-        for (size_t i = 0; rc == 0 && i < p.n; i++)
-            rc = collect_roster_mail_state(roster, a->l.source, p.v[i].tid, p.v[i].sent,
-                                           p.v[i].reminders, p.v[i].completed, err);
-        if (rc == 0)
-            rc = collect_roster_commit(roster, err);
-        else
-            collect_roster_rollback(roster);
+    const char **tokens = calloc(st->p.n, sizeof *tokens);
+    size_t *at = calloc(st->p.n, sizeof *at);
+    char **done = calloc(st->p.n, sizeof *done);
+    st->answered = calloc(st->p.n, sizeof *st->answered);
+    if (!tokens || !at || !done || !st->answered) {
+        free(tokens);
+        free(at);
+        free(done);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    collect_ls_participants_release(&p);
+    size_t n = 0;
+    for (size_t i = 0; i < st->p.n; i++)
+        if (st->p.v[i].token && *st->p.v[i].token && !flag_set(st->p.v[i].completed)) {
+            tokens[n] = st->p.v[i].token;
+            at[n++] = i;
+        }
+    if (n > 0)
+        rc = collect_ls_completed_by_token(a->l.ls, a->l.sid, tokens, n, done, err);
+    for (size_t k = 0; k < n; k++) {
+        if (rc == 0)
+            st->answered[at[k]] = done[k];
+        else
+            free(done[k]);
+    }
+    free(tokens);
+    free(at);
+    free(done);
     return rc;
 }
 
-/* --resend: the invited who have not answered, by explicit lists, each list once. */
-static int resend(struct mail_args *a, struct run *r, struct sv_error *err)
+/* Refresh the store's mail state from what the platform says (sent, reminders, completed). */
+static int refresh_store(struct mail_args *a, struct collect_roster *roster, const struct state *st,
+                         struct sv_error *err)
 {
-    struct collect_ls_participants p;
-    int rc = collect_ls_participants_list(a->l.ls, a->l.sid, a->l.id_attr, a->l.page_size, true, &p,
-                                          err);
+    int rc = collect_roster_begin(roster, err);
     if (rc)
         return rc;
-    if (p.no_table) {
-        collect_ls_participants_release(&p);
-        return sv_error_set(
-            err, SV_EEXTERNAL, collect_ls_source(a->l.ls), 0, 0,
-            "survey %ld has no participant table (run 'collect participants' first)", a->l.sid);
+    for (size_t i = 0; rc == 0 && i < st->p.n; i++)
+        rc = collect_roster_mail_state(roster, a->l.source, st->p.v[i].tid, st->p.v[i].sent,
+                                       st->p.v[i].reminders, completed_at(st, i), err);
+    if (rc == 0)
+        rc = collect_roster_commit(roster, err);
+    else
+        collect_roster_rollback(roster);
+    return rc;
+}
+
+/*
+ * After the invitations: who is still not invited although the server could
+ * mail them (an access code, e-mail status OK, not completed). This, not the
+ * server's "0 left to send" (which counts failed sends as done), is what is
+ * left. Reports each of them once.
+ */
+static long still_uninvited(const struct state *st, const struct run *r)
+{
+    long left = 0;
+    for (size_t i = 0; i < st->p.n; i++) {
+        const struct collect_ls_participant *x = &st->p.v[i];
+        if (!x->token || !*x->token || flag_set(x->sent) || completed_at(st, i) ||
+            (x->emailstatus && strcmp(x->emailstatus, "OK") != 0))
+            continue;
+        left++;
+        if (left <= 20 && !sv_cli_quiet())
+            fprintf(stderr, "%s: warning: participant %ld (%s) is still not invited%s\n",
+                    sv_cli_progname(), x->tid, x->email ? x->email : "no e-mail",
+                    tidset_has(&r->failing, x->tid) ? ": its mail failed in this run" : "");
     }
-    long *tids = calloc(p.n ? p.n : 1, sizeof *tids);
+    if (left > 20 && !sv_cli_quiet())
+        fprintf(stderr, "%s: warning: and %ld more participants not invited\n", sv_cli_progname(),
+                left - 20);
+    return left;
+}
+
+/* --resend: the invited who have not answered, by explicit lists, each list once. */
+static int resend(struct mail_args *a, struct run *r, const struct state *st, struct sv_error *err)
+{
+    int rc = 0;
+    long *tids = calloc(st->p.n ? st->p.n : 1, sizeof *tids);
     size_t n = 0;
-    if (!tids) {
-        collect_ls_participants_release(&p);
+    if (!tids)
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    for (size_t i = 0; i < p.n; i++)
-        if (p.v[i].sent && strcmp(p.v[i].sent, "N") != 0 &&
-            (!p.v[i].completed || strcmp(p.v[i].completed, "N") == 0))
-            tids[n++] = p.v[i].tid;
-    collect_ls_participants_release(&p);
+    for (size_t i = 0; i < st->p.n; i++)
+        if (flag_set(st->p.v[i].sent) && !completed_at(st, i))
+            tids[n++] = st->p.v[i].tid;
     /* an explicit list must never be mailed twice: no retry after a lost reply */
     collect_http_set_retries(a->l.conn, 0);
     long kept_total = 0; /* kept back by the server: reported as left, never asked again */
@@ -222,8 +302,16 @@ static int resend(struct mail_args *a, struct run *r, struct sv_error *err)
         rc = collect_ls_mail_batch(a->l.ls, false, a->l.sid, true, 0, 0, tids + off, k, &m, err);
         if (rc == 0) {
             /* asking again for what the server kept back of this list would mail the
-               others of the list a second time */
-            long kept = m.none ? 0 : m.left;
+               others of the list a second time. Kept back: the tids of the list absent
+               from the reply (its "N left to send" is of no use here: re-sending, it
+               says "-2 left to send", recorded) */
+            long kept = 0;
+            for (size_t i = 0; !m.none && i < k; i++) {
+                bool in = false;
+                for (size_t j = 0; j < m.ntids && !in; j++)
+                    in = m.tids[j] == tids[off + i];
+                kept += !in;
+            }
             kept_total += kept;
             m.left = (long)(n - off - k) + kept_total;
             rc = take_batch(a, r, &m, -1, err);
@@ -236,6 +324,68 @@ static int resend(struct mail_args *a, struct run *r, struct sv_error *err)
         }
         collect_ls_mail_release(&m);
     }
+    free(tids);
+    return rc;
+}
+
+/*
+ * Reminders by an explicit list: used when some participants answered
+ * (a complete response under their token) but LimeSurvey's flag still says
+ * not completed, so that its own choice would remind them. Each call mails at
+ * most the server's maxemails of the list; those it mailed or tried leave the
+ * list, and the loop ends when the server takes nobody more from it (the
+ * others are not due: --min-days, --max-reminders).
+ */
+static int remind_list(struct mail_args *a, struct run *r, const struct state *st,
+                       struct sv_error *err)
+{
+    long *tids = calloc(st->p.n ? st->p.n : 1, sizeof *tids);
+    size_t n = 0;
+    if (!tids)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < st->p.n; i++) {
+        const struct collect_ls_participant *x = &st->p.v[i];
+        if (x->token && *x->token && flag_set(x->sent) && !completed_at(st, i) &&
+            (!x->emailstatus || strcmp(x->emailstatus, "OK") == 0) &&
+            (a->max_reminders <= 0 || x->reminders < a->max_reminders))
+            tids[n++] = x->tid;
+    }
+    collect_http_set_retries(a->l.conn, 0);
+    int rc = 0;
+    while (rc == 0 && n > 0) {
+        struct collect_ls_mail m;
+        if (collect_interrupted()) {
+            rc = sv_error_set(err, SV_ERROR, NULL, 0, 0, "interrupted");
+            break;
+        }
+        rc = collect_ls_mail_batch(a->l.ls, true, a->l.sid, false, a->min_days, a->max_reminders,
+                                   tids, n, &m, err);
+        if (rc)
+            break;
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            bool taken = false;
+            for (size_t j = 0; j < m.ntids && !taken; j++)
+                taken = m.tids[j] == tids[i];
+            if (!taken)
+                tids[kept++] = tids[i];
+        }
+        bool progress = !m.none && kept < n;
+        n = kept;
+        if (!m.none) {
+            m.left = (long)n; /* the server's count is of all its candidates, not of the list */
+            rc = take_batch(a, r, &m, -1, err);
+            if (rc > 0)
+                rc = 0;
+        }
+        collect_ls_mail_release(&m);
+        if (!progress) {
+            r->left = 0; /* the rest of the list is not due yet */
+            break;
+        }
+    }
+    if (rc == 0 && n == 0)
+        r->left = 0;
     free(tids);
     return rc;
 }
@@ -278,6 +428,9 @@ static int cmd_mail(int argc, char **argv, bool remind)
     struct collect_roster *roster = NULL;
     struct run r;
     memset(&r, 0, sizeof r);
+    struct state st;
+    memset(&st, 0, sizeof st);
+    long answered_unflagged = 0;
     r.left = -1;
     bool summary = false;
     int exit_code = SV_EXIT_OK;
@@ -292,8 +445,28 @@ static int cmd_mail(int argc, char **argv, bool remind)
     if ((rc = collect_launch_connect(&a.l, &err)) != 0)
         goto fail;
     summary = true;
+    if (a.resend || remind) {
+        if ((rc = state_read(&a, &st, &err)) != 0)
+            goto fail;
+        if (st.p.no_table) {
+            rc = sv_error_set(&err, SV_EEXTERNAL, collect_ls_source(a.l.ls), 0, 0,
+                              "survey %ld has no participant table (run 'collect participants' "
+                              "first)",
+                              a.l.sid);
+            goto fail;
+        }
+        for (size_t i = 0; i < st.p.n; i++)
+            if (!flag_set(st.p.v[i].completed) && st.answered && st.answered[i])
+                answered_unflagged++;
+    }
     if (a.resend) {
-        if ((rc = resend(&a, &r, &err)) != 0)
+        if ((rc = resend(&a, &r, &st, &err)) != 0)
+            goto fail;
+    } else if (remind && answered_unflagged > 0) {
+        sv_note("%ld participant%s answered (a complete response under their access code) but "
+                "LimeSurvey does not mark them completed: they are left out of the reminders",
+                answered_unflagged, answered_unflagged > 1 ? "s" : "");
+        if ((rc = remind_list(&a, &r, &st, &err)) != 0)
             goto fail;
     } else {
         long prev_left = -1;
@@ -332,7 +505,20 @@ static int cmd_mail(int argc, char **argv, bool remind)
             prev_left = r.left;
         }
     }
-    if (roster && (rc = refresh_store(&a, roster, &err)) != 0)
+    /* what the platform now says, not its "N left to send" */
+    state_release(&st);
+    if ((rc = state_read(&a, &st, &err)) != 0)
+        goto fail;
+    if (!remind && !a.resend) {
+        long left = still_uninvited(&st, &r);
+        if (left != r.left && !sv_cli_quiet())
+            fprintf(stderr,
+                    "%s: warning: the server said %ld left to send; %ld participants are "
+                    "still not invited\n",
+                    sv_cli_progname(), r.left, left);
+        r.left = left;
+    }
+    if (roster && (rc = refresh_store(&a, roster, &st, &err)) != 0)
         goto fail;
     if (r.failed > 0)
         exit_code = sv_fail(SV_EXIT_EXTERNAL,
@@ -359,7 +545,9 @@ fail:
         struct sv_error ignore;
         /* one try: the server may be the reason of the failure */
         collect_http_set_retries(a.l.conn, 0);
-        refresh_store(&a, roster, &ignore);
+        state_release(&st);
+        if (state_read(&a, &st, &ignore) == 0)
+            refresh_store(&a, roster, &st, &ignore);
     }
     exit_code = sv_fail_error(&err);
 done:
@@ -373,6 +561,7 @@ done:
     }
     free(r.mailed.v);
     free(r.failing.v);
+    state_release(&st);
     collect_launch_release(&a.l);
     collect_roster_close(roster);
     sv_store_close(store);

@@ -22,7 +22,6 @@
 void collect_launch_init(struct collect_launch *l)
 {
     memset(l, 0, sizeof *l);
-    l->id_attr = "attribute_1";
     l->page_size = 500;
     collect_http_opts_default(&l->http);
 }
@@ -53,14 +52,19 @@ int collect_launch_option(struct collect_launch *l, int key, const char *v)
         break;
     case COLLECT_OPT_ID_ATTRIBUTE: {
         if (strcmp(v, "none") == 0) {
+            l->id_none = true;
             l->id_attr = NULL;
             break;
         }
         const char *p = v + strlen("attribute_");
-        if (strncmp(v, "attribute_", strlen("attribute_")) != 0 || !*p ||
-            strspn(p, "0123456789") != strlen(p) || *p == '0')
-            return sv_usage_error(
-                "--id-attribute: expected attribute_N (N from 1) or none, not '%s'", v);
+        if (strncmp(v, "attribute_", strlen("attribute_")) == 0 &&
+            (!*p || strspn(p, "0123456789") != strlen(p) || *p == '0'))
+            return sv_usage_error("--id-attribute: expected attribute_N (N from 1), a "
+                                  "description, or none, not '%s'",
+                                  v);
+        if (!*v)
+            return sv_usage_error("--id-attribute: empty");
+        l->id_none = false;
         l->id_attr = v;
         break;
     }
@@ -190,9 +194,34 @@ static const struct collect_ls_participant *match(const struct collect_ls_partic
     return NULL;
 }
 
-static long attr_number(const char *id_attr)
+static int cmp_email(const void *a, const void *b)
 {
-    return id_attr ? strtol(id_attr + strlen("attribute_"), NULL, 10) : 0;
+    const struct collect_member *x = *(const struct collect_member *const *)a;
+    const struct collect_member *y = *(const struct collect_member *const *)b;
+    return strcasecmp(x->email, y->email);
+}
+
+/* Members matched on e-mail must not share one: each such row is reported. */
+static long shared_emails(const char *path, const struct collect_members *list)
+{
+    const struct collect_member **v = calloc(list->n ? list->n : 1, sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < list->n; i++)
+        v[i] = &list->v[i];
+    qsort(v, list->n, sizeof *v, cmp_email);
+    long bad = 0;
+    for (size_t i = 1; i < list->n; i++)
+        if (strcasecmp(v[i - 1]->email, v[i]->email) == 0) {
+            bad++;
+            sv_fail(SV_EXIT_DATA,
+                    "%s:%ld: e-mail '%s' also on line %ld: the survey's participants have no "
+                    "member id attribute, so members are matched on e-mail",
+                    path, v[i]->line > v[i - 1]->line ? v[i]->line : v[i - 1]->line, v[i]->email,
+                    v[i]->line > v[i - 1]->line ? v[i - 1]->line : v[i]->line);
+        }
+    free(v);
+    return bad;
 }
 
 static int write_dry_run(const struct collect_members *list, struct collect_member *const *todo,
@@ -258,6 +287,8 @@ int collect_cmd_participants(int argc, char **argv)
     memset(&added, 0, sizeof added);
     struct collect_member **todo = NULL;
     size_t ntodo = 0;
+    struct collect_ls_attrs attrs;
+    memset(&attrs, 0, sizeof attrs);
     long present = 0, nadded = 0, refused = 0;
     bool summary = false;
     int exit_code = SV_EXIT_OK;
@@ -266,7 +297,7 @@ int collect_cmd_participants(int argc, char **argv)
         (rc = sv_schema_new(&schema, survey, &err)) != 0)
         goto fail;
     long nbad = 0;
-    rc = collect_members_read(&list, a.members, survey, a.l.id_attr == NULL, print_bad_row, NULL,
+    rc = collect_members_read(&list, a.members, survey, a.l.id_none, print_bad_row, NULL,
                               &nbad, &err);
     if (nbad > 0) {
         exit_code = sv_fail(SV_EXIT_DATA,
@@ -288,18 +319,44 @@ int collect_cmd_participants(int argc, char **argv)
     }
     if ((rc = collect_launch_connect(&a.l, &err)) != 0)
         goto fail;
-    if ((rc = collect_ls_participants_list(a.l.ls, a.l.sid, a.l.id_attr, a.l.page_size, false,
-                                           &have, &err)) != 0)
+    if ((rc = collect_ls_attrs_resolve(&attrs, a.l.ls, a.l.sid, a.l.id_attr, a.l.id_none, survey,
+                                       &list, &err)) != 0)
+        goto fail;
+    if (!attrs.id && !a.l.id_none) {
+        long shared = shared_emails(a.members, &list);
+        if (shared != 0) {
+            if (shared < 0) {
+                rc = sv_error_set(&err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+                goto fail;
+            }
+            exit_code = sv_fail(SV_EXIT_DATA, "%s: %ld shared e-mail%s: nobody was added",
+                                a.members, shared, shared > 1 ? "s" : "");
+            goto done;
+        }
+        sv_note("survey %ld: no participant attribute is described as the member id "
+                "(member_id): members are matched on e-mail",
+                a.l.sid);
+    }
+    if ((rc = collect_ls_participants_list(a.l.ls, a.l.sid, attrs.id, a.l.page_size, false, &have,
+                                           &err)) != 0)
         goto fail;
     if (have.no_table) {
         if (a.dry_run) {
             sv_note("survey %ld has no participant table: it would be created", a.l.sid);
         } else {
-            if ((rc = collect_ls_activate_tokens(a.l.ls, a.l.sid, attr_number(a.l.id_attr),
-                                                 &err)) != 0)
+            if ((rc = collect_ls_attrs_new_table(&attrs, &list, &err)) != 0 ||
+                (rc = collect_ls_create_table(a.l.ls, a.l.sid, &attrs, &err)) != 0)
                 goto fail;
-            sv_note("survey %ld: participant table created%s%s", a.l.sid,
-                    a.l.id_attr ? " with " : "", a.l.id_attr ? a.l.id_attr : "");
+            char what[256] = "";
+            size_t used = 0;
+            for (size_t k = 0; k < 9; k++) {
+                const char *nm = k == 0 ? attrs.id : (k - 1 < list.nvars ? attrs.strata[k - 1] : NULL);
+                if (nm && used < sizeof what)
+                    used += (size_t)snprintf(what + used, sizeof what - used, "%s%s (%s)",
+                                             used ? ", " : " with ", nm,
+                                             k == 0 ? "member id" : list.vars[k - 1]);
+            }
+            sv_note("survey %ld: participant table created%s", a.l.sid, what);
         }
     }
     if (!(todo = calloc(list.n, sizeof *todo))) {
@@ -346,9 +403,9 @@ int collect_cmd_participants(int argc, char **argv)
             rc = sv_error_set(&err, SV_ERROR, NULL, 0, 0, "interrupted");
             goto fail;
         }
-        rc = collect_ls_participants_add(a.l.ls, a.l.sid, a.l.id_attr,
+        rc = collect_ls_participants_add(a.l.ls, a.l.sid, &attrs, "fr",
                                          (const struct collect_member *const *)(todo + off), n,
-                                         &added, &err);
+                                         &list, &added, &err);
         if (rc)
             goto fail;
         if ((rc = collect_roster_begin(roster, &err)) != 0)
@@ -364,11 +421,12 @@ int collect_cmd_participants(int argc, char **argv)
                 continue;
             }
             nadded++;
-            if (a.l.id_attr && !warned_attr &&
+            if (attrs.id && !warned_attr &&
                 (!p->member_id || strcmp(p->member_id, m->id) != 0)) {
-                sv_warn("the participant table of survey %ld has no '%s': members are matched "
-                        "on e-mail (add the attribute in LimeSurvey, or use --id-attribute none)",
-                        a.l.sid, a.l.id_attr);
+                sv_warn("the participant table of survey %ld has no '%s' (LimeSurvey dropped "
+                        "it): members are matched on e-mail (add the attribute in LimeSurvey, "
+                        "or use --id-attribute none)",
+                        a.l.sid, attrs.id);
                 warned_attr = true;
             }
             if ((rc = collect_roster_put(roster, a.l.source, m, &list, p->tid, p->token,
@@ -406,6 +464,7 @@ done:
                 sv_cli_progname(), list.n, nadded, present, refused);
     collect_ls_participants_release(&added);
     collect_ls_participants_release(&have);
+    collect_ls_attrs_release(&attrs);
     free(todo);
     collect_launch_release(&a.l);
     collect_roster_close(roster);

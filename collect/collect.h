@@ -309,6 +309,7 @@ struct collect_ls_participant {
     char *token;
     char *email;
     char *member_id; /* value of the id attribute; NULL or "" when absent */
+    char *emailstatus; /* "OK", "bounced", ...; NULL when not asked */
     char *sent;      /* "N" or the date; NULL when not asked */
     char *completed; /* "N", "Y" or the date; NULL when not asked */
     long reminders;  /* -1 when not asked */
@@ -328,22 +329,72 @@ void collect_ls_participants_release(struct collect_ls_participants *p);
 int collect_ls_participants_list(struct collect_ls *ls, long sid, const char *id_attr, long page,
                                  bool mail_state, struct collect_ls_participants *out,
                                  struct sv_error *err);
-/* Create the participant table (activate_tokens), with attribute `attr_number` when > 0. */
-int collect_ls_activate_tokens(struct collect_ls *ls, long sid, long attr_number,
+/*
+ * Which participant attribute holds what. LimeSurvey only knows columns
+ * attribute_N; a survey names them in its `attributedescriptions` (e.g.
+ * attribute_1 "region"), and a key it does not know (a description used as a
+ * name, an attribute_N without a column) is dropped without an error. So the
+ * columns are found from the descriptions: the member id in the one described
+ * "member_id" (or "id"), each stratum in the one described by its variable
+ * name, role or label. A survey with no descriptions keeps the id in
+ * attribute_1.
+ */
+struct collect_ls_attrs {
+    const char *id;        /* attribute of the member id; NULL: members matched on e-mail */
+    const char *strata[8]; /* attribute of each stratum of the member list; NULL: not sent */
+    char names[9][24];     /* storage of the names above */
+    long numbers[9];       /* the attribute numbers, to create the table with */
+    size_t nnumbers;
+    bool described;        /* the survey has descriptions */
+    char *descriptions;    /* JSON to set before creating the table when it has none */
+};
+/*
+ * Resolve the attributes of survey `sid` for `list` (get_survey_properties).
+ * `id_opt`: --id-attribute (attribute_N or a description), NULL for the
+ * default; `id_none`: match on e-mail only. A description asked for and not
+ * found is SV_EDATA.
+ */
+int collect_ls_attrs_resolve(struct collect_ls_attrs *a, struct collect_ls *ls, long sid,
+                             const char *id_opt, bool id_none, const struct sv_survey *survey,
+                             const struct collect_members *list, struct sv_error *err);
+void collect_ls_attrs_release(struct collect_ls_attrs *a);
+/*
+ * The survey has no participant table yet and no descriptions: the strata go
+ * in the next attribute_N, and their descriptions are set with the table.
+ */
+int collect_ls_attrs_new_table(struct collect_ls_attrs *a, const struct collect_members *list,
                                struct sv_error *err);
 /*
- * add_participants for members[0..n-1] (e-mail, name as lastname, id in
- * `id_attr` when set), tokens made by the server. out->v[i] answers
- * members[i]; a refused row has `error` set.
+ * Create the participant table (activate_tokens with the attribute numbers,
+ * integers only: LimeSurvey turns a name into attribute_0), naming the
+ * attributes first when the survey has no descriptions.
  */
-int collect_ls_participants_add(struct collect_ls *ls, long sid, const char *id_attr,
-                                const struct collect_member *const *members, size_t n,
+int collect_ls_create_table(struct collect_ls *ls, long sid, const struct collect_ls_attrs *a,
+                            struct sv_error *err);
+/*
+ * add_participants for members[0..n-1] (e-mail, name as lastname, language
+ * `lang` (an empty one gets links in the wrong language), id and strata in
+ * their attributes), tokens made by the server. out->v[i] answers members[i];
+ * a refused row has `error` set.
+ */
+int collect_ls_participants_add(struct collect_ls *ls, long sid, const struct collect_ls_attrs *a,
+                                const char *lang, const struct collect_member *const *members,
+                                size_t n, const struct collect_members *list,
                                 struct collect_ls_participants *out, struct sv_error *err);
+/*
+ * Completion read from the responses, not from the participant flag (which
+ * add_response and imports do not set): for each tokens[i], done[i] gets the
+ * submit date of its first complete response, or NULL (export_responses_by_token,
+ * `complete` only; one token may have several rows). Caller frees done[i].
+ */
+int collect_ls_completed_by_token(struct collect_ls *ls, long sid, const char *const *tokens,
+                                  size_t n, char **done, struct sv_error *err);
 
 /* One invite_participants / remind_participants call. */
 struct collect_ls_mail {
     long sent, failed;
-    long left;            /* "<N> left to send"; 0 with none */
+    long left;            /* "<N> left to send"; 0 with none or a negative count */
+    long said_left;       /* the count as the server wrote it (may be negative) */
     bool none;            /* "No candidate tokens" */
     long *tids;           /* participants this call mailed or tried (sent and failed) */
     bool *ok;             /* ok[i]: the mail to tids[i] went out */
@@ -390,7 +441,8 @@ enum {
 };
 struct collect_launch {
     const char *survey, *store, *platform, *url, *survey_id, *credentials;
-    const char *id_attr; /* "attribute_1" by default; NULL for --id-attribute none */
+    const char *id_attr; /* --id-attribute (attribute_N or a description); NULL: default */
+    bool id_none;        /* --id-attribute none: members matched on e-mail */
     long sid;
     long page_size;
     struct collect_http_opts http;
@@ -408,7 +460,8 @@ struct collect_launch {
     {"url", COLLECT_OPT_URL, "URL", "LimeSurvey: .../index.php/admin/remotecontrol"},               \
     {"survey-id", COLLECT_OPT_SURVEY_ID, "N", "LimeSurvey survey number (sid)"},                    \
     {"id-attribute", COLLECT_OPT_ID_ATTRIBUTE, "NAME",                                             \
-     "participant attribute holding the member id (default attribute_1; none: match on e-mail)"},  \
+     "participant attribute of the member id: attribute_N or its description (default: the one "   \
+     "described member_id, else attribute_1 when none is described; none: match on e-mail)"},  \
     {"page-size", COLLECT_OPT_PAGE_SIZE, "N", "participants per list_participants call (default 500)"}, \
     {"credentials", COLLECT_OPT_CREDENTIALS, "FILE", "credentials file, mode 0600 ('key = value' lines)"}, \
     {"timeout", COLLECT_OPT_TIMEOUT, "S", "time-out of one request in seconds (default 300)"},     \

@@ -8,6 +8,7 @@ case_file=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 T="$VIGIE_SOURCE/tests/collect"
 SURVEYS="$T/surveys"
 LS_FIXTURES="${VIGIE_SHARED:-/nonexistent}/fixtures/limesurvey"
+LS_LAUNCH="${VIGIE_SHARED:-/nonexistent}/fixtures/limesurvey-launch"
 LC_ALL=C.UTF-8
 TZ=UTC
 export LC_ALL TZ
@@ -41,6 +42,21 @@ need_shared() {
         echo "skip: needs ../shared/fixtures/limesurvey, which is absent"
         exit 77
     fi
+}
+
+need_launch() {
+    if [ ! -f "$LS_LAUNCH/README.md" ]; then
+        echo "skip: needs ../shared/fixtures/limesurvey-launch, which is absent"
+        exit 77
+    fi
+}
+
+# script FILE method=fixture ...: a replay script for server.py --ls-script
+script() {
+    out=$1
+    shift
+    : > "$out"
+    for m in "$@"; do echo "${m%%=*} ${m#*=}.response.json" >> "$out"; done
 }
 
 stop_server() {

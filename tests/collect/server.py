@@ -37,9 +37,18 @@ LimeSurvey export_responses):
   stuck     invite/remind answer "3 left to send" and mail nobody
   refuserow add_participants refuses addresses containing "refuse" (row "errors")
 
+Replay (--ls-script FILE, with --fixtures DIR): each line "method fixture-file"; the
+LimeSurvey calls other than login and logout are answered, in order, with the recorded
+bodies (a call of another method than the next line's is a 500 "replay: expected ...");
+once the script is used up, the emulation below answers (or a 500 with --ls-script-only).
+
 LimeSurvey participants (list_participants, activate_tokens, add_participants,
-invite_participants, remind_participants) are emulated on an in-memory table:
---ls-table absent (default) or empty; --ls-maxemails N mails per call (3).
+invite_participants, remind_participants, get/set_survey_properties for the attribute
+descriptions, export_responses_by_token) are emulated on an in-memory table:
+--ls-table absent (default) or empty; --ls-maxemails N mails per call (3);
+--ls-descriptions JSON the survey's attributedescriptions ("" by default);
+--ls-answered TID,... participants with a complete response under their token (their
+flag stays "N", as add_response leaves it), after an abandoned one.
 With --fixtures, the recorded add_participants / list_participants bodies are
 served byte for byte when they apply: add_participants of the five recorded
 e-mails to an empty table, and list_participants asked exactly as recorded
@@ -245,8 +254,21 @@ class Handler(BaseHTTPRequestHandler):
         if key not in STATE["keys"]:
             # LimeSurvey's capitalisation varies; this one differs from the recording
             return self.ls_reply(rid, {"status": "Invalid Session Key"})
+        if ARGS.ls_script:
+            with LOCK:
+                if STATE["script"]:
+                    want, name = STATE["script"].pop(0)
+                    if want != method:
+                        self.log_served("MISMATCH expected %s got %s" % (want, method))
+                        return self.send(500, "replay: expected %s, got %s" % (want, method), "text/plain")
+                    self.log_served(name)
+                    return self.send(200, fixture(name))
+                if ARGS.ls_script_only:
+                    self.log_served("MISMATCH script exhausted, got %s" % method)
+                    return self.send(500, "replay: script exhausted, got %s" % method, "text/plain")
         if method in ("list_participants", "activate_tokens", "add_participants",
-                      "invite_participants", "remind_participants"):
+                      "invite_participants", "remind_participants", "get_survey_properties",
+                      "set_survey_properties", "export_responses_by_token"):
             with LOCK:
                 return self.ls_participants(method, params, rid, body)
         data = self.ls_data()
@@ -309,10 +331,34 @@ class Handler(BaseHTTPRequestHandler):
 
     def ls_participants(self, method, params, rid, body):
         table = STATE["ptable"]
+        if method == "get_survey_properties":
+            return self.ls_reply(rid, {"attributedescriptions": STATE["attrdesc"]})
+        if method == "set_survey_properties":
+            props = params[2] if len(params) > 2 and isinstance(params[2], dict) else {}
+            if "attributedescriptions" not in props:
+                return self.ls_reply(rid, {"status": "No valid Data"})
+            STATE["attrdesc"] = props["attributedescriptions"]
+            return self.ls_reply(rid, {"attributedescriptions": True})
+        if method == "export_responses_by_token":
+            toks = params[3] if isinstance(params[3], list) else [params[3]]
+            rows = []
+            for t in (table or []):
+                if t["token"] in toks and t["tid"] in ARGS.ls_answered:
+                    # an abandoned session first, then the completed one (one token, two rows)
+                    if params[5] != "complete":
+                        rows.append({"id": 100 + t["tid"], "token": t["token"], "submitdate": ""})
+                    rows.append({"id": 200 + t["tid"], "token": t["token"],
+                                 "submitdate": "2026-01-06 10:00:00"})
+            doc = json.dumps({"responses": rows}).encode()
+            return self.ls_reply(rid, base64.b64encode(doc).decode())
         if method == "activate_tokens":
             if table is None:
                 STATE["ptable"] = []
-                STATE["pattrs"] = ["attribute_%d" % n for n in (params[2] if len(params) > 2 else [])]
+                # integers become attribute_N; the described attributes are created too
+                names = ["attribute_%d" % int(n) for n in (params[2] if len(params) > 2 else [])]
+                if STATE["attrdesc"]:
+                    names += [k for k in json.loads(STATE["attrdesc"]) if k not in names]
+                STATE["pattrs"] = names
             return self.ls_reply(rid, {"status": "OK"})
         if method == "list_participants":
             if table is None:
@@ -325,7 +371,8 @@ class Handler(BaseHTTPRequestHandler):
             start, limit = params[2], params[3]
             attrs = params[5] if len(params) > 5 and params[5] else []
             rows = []
-            for t in table[start:start + limit]:
+            # iStart is a lower bound on tid, not an offset (as recorded)
+            for t in [t for t in table if t["tid"] >= start][:limit]:
                 row = {"tid": t["tid"], "token": t["token"],
                        "participant_info": {"firstname": t["firstname"], "lastname": t["lastname"],
                                             "email": t["email"]}}
@@ -358,11 +405,11 @@ class Handler(BaseHTTPRequestHandler):
                     row["errors"] = {"email": ["Invalid email address."]}
                     out.append(row)
                     continue
-                tid = len(table) + 1
+                tid = (max(t["tid"] for t in table) if table else 0) + 1
                 t = {"sent": "N", "remindersent": "N", "remindercount": 0, "completed": "N",
                      "usesleft": 1, "emailstatus": "OK", "firstname": d.get("firstname", ""),
                      "lastname": d.get("lastname", ""), "email": email,
-                     "token": "TOKEN%08d" % tid, "language": "", "tid": tid}
+                     "token": "TOKEN%08d" % tid, "language": d.get("language", ""), "tid": tid}
                 for a in STATE["pattrs"]:
                     t[a] = d.get(a, "")
                 table.append(t)
@@ -547,7 +594,19 @@ def main():
     ap.add_argument("--fault", action="append")
     ap.add_argument("--ls-table", choices=["absent", "empty"], default="absent")
     ap.add_argument("--ls-maxemails", type=int, default=3)
+    ap.add_argument("--ls-answered", type=lambda v: [int(x) for x in v.split(",")], default=[])
+    ap.add_argument("--ls-descriptions", default="")
+    ap.add_argument("--ls-script")
+    ap.add_argument("--ls-script-only", action="store_true")
     ARGS = ap.parse_args()
+    STATE["attrdesc"] = ARGS.ls_descriptions
+    STATE["script"] = []
+    if ARGS.ls_script:
+        with open(ARGS.ls_script) as f:
+            for line in f:
+                line = line.split("#", 1)[0].split()
+                if line:
+                    STATE["script"].append((line[0], line[1]))
     if ARGS.ls_table == "empty":
         STATE["ptable"] = []
     class Server(ThreadingHTTPServer):

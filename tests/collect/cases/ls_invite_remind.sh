@@ -64,8 +64,10 @@ run 4 invite --survey "$SURVEYS/mini" --store f.sqlite $U
 expect_eq "$(cat err.txt)" "collect: batch 1: sent 3, failed 0, 3 left to send
 collect: batch 2: sent 2, failed 1, 0 left to send
 collect: warning: batch 2: 1 not sent (participant 4: SMTP Error: Could not connect to SMTP host.)
+collect: warning: participant 4 (fail@cedres.example.org) is still not invited: its mail failed in this run
+collect: warning: the server said 0 left to send; 1 participants are still not invited
 collect: survey 364215: 1 invitations could not be sent (see the warnings above)
-collect: invitations: sent 5, failed 1, left 0" "failing address"
+collect: invitations: sent 5, failed 1, left 1" "failing address"
 expect_eq "$(sql f.sqlite "select member_id, sent from participants where sent = 'N'")" "840000004|N" "store: unsent"
 
 # a server that says "3 left to send" and mails nobody: stopped, exit 4

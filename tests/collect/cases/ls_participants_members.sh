@@ -1,6 +1,7 @@
 # collect participants with an Excel-France member list (BOM, ';', CRLF, a quoted ';',
 # a sector code in capitals): dry run (nothing added, nothing stored), then the
-# participant table created with attribute_1 holding the member id, a re-run that adds
+# participant table created with attribute_1 holding the member id and attribute_2/3 the
+# strata (named first in the survey's attribute descriptions), a re-run that adds
 # nobody, a new member added alone, and a member whose e-mail changed matched on its id.
 start_server
 export VIGIE_LIMESURVEY_USER=$LS_USER VIGIE_LIMESURVEY_PASSWORD=$LS_PASSWORD
@@ -19,11 +20,12 @@ expect_eq "$(grep -c 'add_participants\|activate_tokens' requests.log)" 0 "dry r
 if [ -e s.sqlite ]; then fail "dry run made a store"; fi
 
 run 0 $P
-expect_eq "$(cat err.txt)" "collect: survey 364215: participant table created with attribute_1
+expect_eq "$(cat err.txt)" "collect: survey 364215: participant table created with attribute_1 (member id), attribute_2 (region), attribute_3 (secteur)
 collect: batch 1: added 4 of 4
 collect: members 4, added 4, already participants 0, refused 0" "first run"
-expect_in requests.log '{\"method\":\"activate_tokens\",\"params\":[\"RENEWEDKEY_2_xxxxxxxxxxxxxxxxxxx\",364215,[1]]'
-expect_in requests.log '{\"email\":\"contact@arcenciel.example.org\",\"firstname\":\"\",\"lastname\":\"IME Arc-en-ciel\",\"attribute_1\":\"750000002\"}'
+expect_in requests.log '{\"method\":\"set_survey_properties\",\"params\":[\"RENEWEDKEY_2_xxxxxxxxxxxxxxxxxxx\",364215,{\"attributedescriptions\":\"{\\\"attribute_1\\\":{\\\"cpdbmap\\\":\\\"\\\",\\\"description\\\":\\\"member_id\\\"'
+expect_in requests.log '{\"method\":\"activate_tokens\",\"params\":[\"RENEWEDKEY_2_xxxxxxxxxxxxxxxxxxx\",364215,[1,2,3]]'
+expect_in requests.log '{\"email\":\"contact@arcenciel.example.org\",\"firstname\":\"\",\"lastname\":\"IME Arc-en-ciel\",\"language\":\"fr\",\"attribute_1\":\"750000002\",\"attribute_2\":\"11\",\"attribute_3\":\"ph\"}'
 expect_eq "$(sql s.sqlite 'select source, member_id, name, email, strata, tid, token_sha256, sent, reminders, completed from participants order by member_id')" "limesurvey:364215|750000001|EHPAD Les Tilleuls|direction@tilleuls.example.org|{\"region\":\"11\",\"secteur\":\"pa\"}|1|24f80778e64ed4de5ea9b396745bfdfb2b08ec63c9d6cf610556648761e4405f|||N
 limesurvey:364215|750000002|IME Arc-en-ciel|contact@arcenciel.example.org|{\"region\":\"11\",\"secteur\":\"ph\"}|2|383938f60d2686ce4be480e369f49876a9e755416cb6cc2cee0bbe3cd7acbf86|||N
 limesurvey:364215|840000003|Résidence du Parc; annexe|accueil@parc.example.org|{\"region\":\"84\",\"secteur\":\"pa\"}|3|9cf6e43e832f13ad7e98b6bc6a88a3ca5b5529b286dd3ee59a236bd86dae634d|||N
@@ -55,7 +57,7 @@ start_server --ls-table empty --fault refuserow
 printf 'id,nom,email,region,secteur\na1,A,a@example.org,11,pa\na2,B,refuse@example.org,84,ph\na3,C,c@example.org,93,ph\n' > r.csv
 R="participants --survey $SURVEYS/mini --store r.sqlite --platform limesurvey --url $BASE/index.php/admin/remotecontrol --survey-id 364215 --members r.csv"
 run 4 $R
-expect_eq "$(cat err.txt)" "collect: warning: the participant table of survey 364215 has no 'attribute_1': members are matched on e-mail (add the attribute in LimeSurvey, or use --id-attribute none)
+expect_eq "$(cat err.txt)" "collect: warning: the participant table of survey 364215 has no 'attribute_1' (LimeSurvey dropped it): members are matched on e-mail (add the attribute in LimeSurvey, or use --id-attribute none)
 collect: r.csv:3: member 'a2' refused by the server: {\"email\":[\"Invalid email address.\"]}
 collect: batch 1: added 2 of 3
 collect: survey 364215: the server refused 1 member (see above); the others were added

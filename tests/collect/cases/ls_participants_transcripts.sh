@@ -13,7 +13,7 @@ expect_eq "$(cat err.txt)" "collect: batch 1: added 5 of 5
 collect: members 5, added 5, already participants 0, refused 0" "first run"
 expect_eq "$(grep -c '"served": "add_participants.response.json"' requests.log)" 1 "recorded add_participants served"
 # the request: the members' addresses and names, tokens made by the server
-expect_in requests.log '{\"email\":\"token00000004@example.invalid\",\"firstname\":\"\",\"lastname\":\"Foyer de vie Les C\u00e8dres\"},{\"email\":\"token00000005@example.invalid\",\"firstname\":\"\",\"lastname\":\"SESSAD Horizon\"}],true]'
+expect_in requests.log '{\"email\":\"token00000004@example.invalid\",\"firstname\":\"\",\"lastname\":\"Foyer de vie Les C\u00e8dres\",\"language\":\"fr\"},{\"email\":\"token00000005@example.invalid\",\"firstname\":\"\",\"lastname\":\"SESSAD Horizon\",\"language\":\"fr\"}],true]'
 expect_eq "$(sql s.sqlite 'select member_id, tid, token_sha256, completed, json_extract(strata, "$.region"), json_extract(strata, "$.secteur") from participants order by tid')" "750000001|1|24f80778e64ed4de5ea9b396745bfdfb2b08ec63c9d6cf610556648761e4405f|N|11|pa
 750000002|2|383938f60d2686ce4be480e369f49876a9e755416cb6cc2cee0bbe3cd7acbf86|N|11|ph
 840000003|3|9cf6e43e832f13ad7e98b6bc6a88a3ca5b5529b286dd3ee59a236bd86dae634d|N|84|pa
