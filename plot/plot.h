@@ -123,7 +123,9 @@ uint32_t plot_text_on(uint32_t fill);
 
 /*
  * Clean `s` for display: invalid UTF-8 bytes become U+FFFD, control
- * characters (C0 incl. TAB/CR/LF, DEL, C1, U+2028/U+2029) become a space.
+ * characters (C0 incl. TAB/CR/LF, DEL, C1, U+2028/U+2029) become a space,
+ * noncharacters (U+FFFE, U+FFFF, U+FDD0..) become U+FFFD, bidirectional
+ * controls (U+202A..E, U+2066..9, LRM, RLM, ALM) are dropped.
  * Appends to `out`. Returns 0 or SV_ENOMEM.
  */
 int plot_quote_clean(struct sv_buf *out, const char *s);
@@ -135,6 +137,28 @@ int plot_quote_clean(struct sv_buf *out, const char *s);
  * element 'noenhanced'.
  */
 int plot_quote_literal(struct sv_buf *out, const char *s);
+/* Append `s` cleaned as above and XML/HTML-escaped (& < > " '). */
+int plot_quote_xml(struct sv_buf *out, const char *s);
+/*
+ * Append cleaned `s` with every character DejaVu Sans (regular and bold)
+ * cannot draw replaced by U+FFFD (emoji joiners and variation selectors
+ * dropped); *missing (may be NULL) is increased by their number.
+ */
+int plot_quote_glyphs(struct sv_buf *out, const char *s, size_t *missing);
+/* Append cleaned `s` with French typography: a straight apostrophe between letters becomes ’. */
+int plot_quote_typography(struct sv_buf *out, const char *s);
+/*
+ * Append `s` for a one-line terminal message: C0 controls, DEL and invalid
+ * bytes as \xHH, C1 controls, line separators, bidi controls and
+ * noncharacters as \uHHHH, a backslash doubled. Nothing reaches the terminal raw.
+ */
+int plot_quote_message(struct sv_buf *out, const char *s);
+/* Bidirectional control (embedding, override, isolate, mark). */
+bool plot_quote_is_bidi(unsigned long cp);
+/* Length of the valid UTF-8 sequence at s and its code point, or 0 when invalid. */
+size_t plot_quote_utf8(const char *s, unsigned long *cp);
+/* True if DejaVu Sans, regular and bold, draws `cp` (plot_glyphs.c, generated). */
+bool plot_glyph_covered(unsigned long cp);
 /* True if `name` is a plain file name safe to embed in a script: [A-Za-z0-9._-]+, no leading '.' or
  * '-'. */
 bool plot_quote_safe_name(const char *name);
@@ -310,6 +334,7 @@ const char *plot_suppressed_word(enum sv_lang lang, const char *reason);
 struct plot_caption {
     char *headline, *subtitle, *note, *source;
     char *warnings; /* gnuplot's stderr of a successful run, or NULL */
+    char *notices;  /* plot's own warnings (glyphs replaced, codes left out), one a line */
 };
 
 /* `caption` (may be NULL) receives the figure's texts. */
@@ -333,11 +358,18 @@ int plot_tables_load(struct sv_itable *t, const struct plot_opts *o, struct sv_e
  */
 int plot_figure_make(const struct plot_opts *o, struct plot_caption *caption, struct sv_error *err);
 
+/* Write each line of `lines` (may be NULL) to `fp` as "plot: <prefix><line>", quoted. */
+void plot_warn_lines(FILE *fp, const char *prefix, const char *lines);
+/* Make every control character of err's source, path and text printable (plot_quote_message). */
+void plot_error_quote(struct sv_error *err);
+
 /* ---- running gnuplot (plot_run.c) ---- */
 
 struct plot_run {
     const char *gnuplot; /* program path; NULL: $VIGIE_GNUPLOT or "gnuplot" on a fixed PATH */
     long timeout;        /* seconds; 0 = default (60) */
+    const char *title;   /* SVG <title> (the headline); NULL keeps gnuplot's */
+    const char *desc;    /* SVG <desc> (subtitle, note and source) */
 };
 
 /*
@@ -363,10 +395,11 @@ int plot_cmd_main(int argc, char **argv);
  * `plot brief FILE -o DIR`: make every figure the brief describes and
  * DIR/index.html. Relative table paths are resolved against `tables_dir`
  * (NULL: the brief's directory). Prints one line per artefact on `log`
- * (may be NULL). Returns 0 or SV_E*.
+ * (may be NULL), and each figure's warnings and notices, quoted, on `warn`
+ * (may be NULL; the caller's stream, e.g. stderr). Returns 0 or SV_E*.
  */
 int plot_brief_run(const char *brief_path, const char *out_dir, const char *tables_dir,
-                   bool script_only, FILE *log, struct sv_error *err);
+                   bool script_only, FILE *log, FILE *warn, struct sv_error *err);
 /* Append `s` HTML-escaped (& < > " '). */
 int plot_html_escape(struct sv_buf *out, const char *s);
 

@@ -23,30 +23,8 @@
 
 int plot_html_escape(struct sv_buf *out, const char *s)
 {
-    int rc = 0;
-    for (const char *p = s ? s : ""; *p && rc == 0; p++) {
-        switch (*p) {
-        case '&':
-            rc = sv_buf_adds(out, "&amp;");
-            break;
-        case '<':
-            rc = sv_buf_adds(out, "&lt;");
-            break;
-        case '>':
-            rc = sv_buf_adds(out, "&gt;");
-            break;
-        case '"':
-            rc = sv_buf_adds(out, "&quot;");
-            break;
-        case '\'':
-            rc = sv_buf_adds(out, "&#39;");
-            break;
-        default:
-            rc = sv_buf_addc(out, *p);
-            break;
-        }
-    }
-    return rc;
+    /* cleaned as the figures' texts are: no raw control, noncharacter or bidi override */
+    return plot_quote_xml(out, s);
 }
 
 static const char *const known_keys[] = {"name",     "kind",         "table",  "indicator", "by",
@@ -288,7 +266,7 @@ static int add_caption(struct sv_buf *b, const char *name, const char *image,
 }
 
 int plot_brief_run(const char *brief_path, const char *out_dir, const char *tables_dir,
-                   bool script_only, FILE *log, struct sv_error *err)
+                   bool script_only, FILE *log, FILE *warn, struct sv_error *err)
 {
     json_error_t jerr;
     char *dir_of_brief = NULL;
@@ -338,7 +316,8 @@ int plot_brief_run(const char *brief_path, const char *out_dir, const char *tabl
                               "must be a non-empty array of \"svg\", \"pdf\", \"png\"");
             sv_error_set_path(err, "figures[%zu].formats", i);
         }
-        struct plot_caption cap = {NULL, NULL, NULL, NULL, NULL};
+        struct plot_caption cap;
+        memset(&cap, 0, sizeof cap);
         const char *name = json_string_value(json_object_get(f, "name"));
         size_t k;
         json_t *fmt;
@@ -350,7 +329,10 @@ int plot_brief_run(const char *brief_path, const char *out_dir, const char *tabl
             const char *ext = json_string_value(fmt);
             char out[4096];
             snprintf(out, sizeof out, "%s/%s.%s", out_dir, name, ext ? ext : "");
-            if (ext == NULL || plot_format_from_path(out, &o.format) != 0) {
+            /* exactly one of the known extensions: "d/../../x.svg" would leave -o */
+            if (ext == NULL ||
+                (strcmp(ext, "svg") != 0 && strcmp(ext, "pdf") != 0 && strcmp(ext, "png") != 0) ||
+                plot_format_from_path(out, &o.format) != 0) {
                 rc = sv_error_set(err, SV_EDATA, brief_path, 0, 0,
                                   "unknown format '%s' (svg, pdf or png)", ext ? ext : "");
                 sv_error_set_path(err, "figures[%zu].formats[%zu]", i, k);
@@ -366,6 +348,19 @@ int plot_brief_run(const char *brief_path, const char *out_dir, const char *tabl
             rc = plot_figure_make(&o, &cap, err);
             if (rc == 0 && log != NULL)
                 fprintf(log, "%s\n", out);
+            if (rc == 0 && k == 0) {
+                /* once per figure: the texts are the same in every format */
+                struct sv_buf pre = SV_BUF_INIT;
+                sv_buf_addf(&pre, "%s: ", name);
+                plot_warn_lines(warn, pre.data ? pre.data : "", cap.notices);
+                sv_buf_release(&pre);
+            }
+            if (rc == 0 && cap.warnings != NULL) {
+                struct sv_buf pre = SV_BUF_INIT;
+                sv_buf_addf(&pre, "%s.%s: gnuplot: ", name, ext);
+                plot_warn_lines(warn, pre.data ? pre.data : "", cap.warnings);
+                sv_buf_release(&pre);
+            }
             if (strcmp(ext, "png") == 0 || (first_file[0] == '\0' && strcmp(ext, "svg") == 0))
                 snprintf(first_file, sizeof first_file, "%s.%s", name, ext);
         }

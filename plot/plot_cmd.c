@@ -194,13 +194,15 @@ static int cmd_figure(enum plot_kind kind, int argc, char **argv)
             rc = sv_usage_error("cannot tell the format of '%s': use .svg, .pdf or .png", o.output);
     }
     if (rc == 0 && !stop) {
-        struct plot_caption cap = {NULL, NULL, NULL, NULL, NULL};
+        struct plot_caption cap;
+        memset(&cap, 0, sizeof cap);
         sv_error_clear(&err);
-        if (plot_figure_make(&o, &cap, &err) != 0)
+        if (plot_figure_make(&o, &cap, &err) != 0) {
+            plot_error_quote(&err);
             rc = sv_fail_error(&err);
-        for (char *save = NULL, *w = cap.warnings ? strtok_r(cap.warnings, "\n", &save) : NULL;
-             w != NULL; w = strtok_r(NULL, "\n", &save))
-            sv_warn("gnuplot: %s", w);
+        }
+        plot_warn_lines(stderr, "gnuplot: ", cap.warnings);
+        plot_warn_lines(stderr, "", cap.notices);
         plot_caption_release(&cap);
     }
     plot_opts_release(&o);
@@ -233,8 +235,10 @@ static int cmd_brief(int argc, char **argv)
     if (b.output == NULL)
         return sv_usage_error("missing -o DIR");
     sv_error_clear(&err);
-    if (plot_brief_run(file, b.output, b.tables, b.script_only, stdout, &err) != 0)
+    if (plot_brief_run(file, b.output, b.tables, b.script_only, stdout, stderr, &err) != 0) {
+        plot_error_quote(&err);
         return sv_fail_error(&err);
+    }
     return 0;
 }
 

@@ -414,8 +414,65 @@ static void fig_release(struct plot_fig *fig)
     free(fig->legend_pattern);
 }
 
+/* Append one line to the caption's notices. */
+static int notice_add(struct plot_caption *c, const char *line)
+{
+    struct sv_buf b = SV_BUF_INIT;
+    int rc = sv_buf_adds(&b, c->notices ? c->notices : "");
+    if (rc == 0)
+        rc = sv_buf_adds(&b, line);
+    if (rc == 0)
+        rc = sv_buf_addc(&b, '\n');
+    if (rc != 0) {
+        sv_buf_release(&b);
+        return rc;
+    }
+    free(c->notices);
+    c->notices = sv_buf_detach(&b, NULL);
+    return c->notices ? 0 : SV_ENOMEM;
+}
+
+void plot_warn_lines(FILE *fp, const char *prefix, const char *lines)
+{
+    if (fp == NULL || lines == NULL)
+        return;
+    for (const char *p = lines; *p;) {
+        size_t n = strcspn(p, "\n");
+        if (n > 0) {
+            char *line = strndup(p, n);
+            struct sv_buf b = SV_BUF_INIT;
+            if (line != NULL && plot_quote_message(&b, line) == 0 && b.data != NULL)
+                fprintf(fp, "plot: warning: %s%s\n", prefix, b.data);
+            sv_buf_release(&b);
+            free(line);
+        }
+        p += n + (p[n] == '\n');
+    }
+}
+
+void plot_error_quote(struct sv_error *err)
+{
+    if (err == NULL)
+        return;
+    char *fields[3] = {err->source, err->path, err->text};
+    size_t sizes[3] = {sizeof err->source, sizeof err->path, sizeof err->text};
+    for (int i = 0; i < 3; i++) {
+        struct sv_buf b = SV_BUF_INIT;
+        if (plot_quote_message(&b, fields[i]) == 0 && b.data != NULL) {
+            /* cut on a character boundary */
+            size_t n = b.len < sizes[i] ? b.len : sizes[i] - 1;
+            while (n > 0 && n < b.len && ((unsigned char)b.data[n] & 0xc0) == 0x80)
+                n--;
+            memcpy(fields[i], b.data, n);
+            fields[i][n] = '\0';
+        }
+        sv_buf_release(&b);
+    }
+}
+
 void plot_caption_release(struct plot_caption *c)
 {
+    free(c->notices);
     free(c->headline);
     free(c->subtitle);
     free(c->note);
@@ -504,6 +561,41 @@ int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, cons
     }
     if (rc == 0)
         rc = plot_frame_end(&fig, &sc);
+    if (rc == 0 && caption != NULL) {
+        /* characters the font cannot draw: replaced at emission; say so */
+        size_t missing = 0;
+        unsigned long first = 0;
+        for (size_t i = 0; i < sc.n && rc == 0; i++) {
+            if (sc.prims[i].type != PLOT_P_TEXT)
+                continue;
+            struct sv_buf tmp = SV_BUF_INIT, clean = SV_BUF_INIT;
+            size_t before = missing;
+            rc = plot_quote_clean(&clean, sc.prims[i].text);
+            if (rc == 0)
+                rc = plot_quote_glyphs(&tmp, clean.data ? clean.data : "", &missing);
+            for (const char *q = clean.data; q && *q && before < missing && first == 0;) {
+                unsigned long cp = 0;
+                size_t len = plot_quote_utf8(q, &cp);
+                if (len == 0)
+                    break;
+                if (!plot_glyph_covered(cp))
+                    first = cp;
+                q += len;
+            }
+            sv_buf_release(&tmp);
+            sv_buf_release(&clean);
+        }
+        if (rc == 0 && missing > 0) {
+            struct sv_buf nb = SV_BUF_INIT;
+            rc = sv_buf_addf(&nb,
+                             "%zu character%s the font (" PLOT_FONT
+                             ") cannot draw, such as U+%04lX, shown as U+FFFD",
+                             missing, missing > 1 ? "s" : "", first);
+            if (rc == 0)
+                rc = notice_add(caption, nb.data);
+            sv_buf_release(&nb);
+        }
+    }
     if (rc == 0) {
         char comment[512];
         /* no table text in comments: a trailing backslash would continue the line */
@@ -645,6 +737,11 @@ int plot_tables_load(struct sv_itable *t, const struct plot_opts *o, struct sv_e
 
 int plot_figure_make(const struct plot_opts *o, struct plot_caption *caption, struct sv_error *err)
 {
+    struct plot_caption own;
+    memset(&own, 0, sizeof own);
+    bool owned = caption == NULL;
+    if (owned)
+        caption = &own;
     struct sv_itable t;
     struct sv_buf script = SV_BUF_INIT, data = SV_BUF_INIT;
     char *gp_path = NULL, *dat_path = NULL, *out_name = NULL, *gp_name = NULL, *dat_name = NULL;
@@ -668,15 +765,22 @@ int plot_figure_make(const struct plot_opts *o, struct plot_caption *caption, st
     if (rc == 0)
         rc = write_atomic(dat_path, &data, err);
     if (rc == 0 && !o->script_only) {
-        struct plot_run run = {NULL, o->timeout};
+        struct plot_run run = {NULL, o->timeout, caption->headline, NULL};
+        struct sv_buf desc = SV_BUF_INIT;
+        const char *parts[3] = {caption->subtitle, caption->note, caption->source};
+        for (int k = 0; k < 3; k++)
+            if (parts[k] && parts[k][0])
+                sv_buf_addf(&desc, "%s%s", desc.len ? " " : "", parts[k]);
+        run.desc = desc.data;
         struct sv_buf warn = SV_BUF_INIT;
         rc = plot_run_render(&run, script.data, data.data, gp_name, dat_name, out_name, o->format,
-                             o->output, caption ? &warn : NULL, err);
-        if (caption != NULL && warn.len > 0) {
+                             o->output, &warn, err);
+        if (warn.len > 0) {
             free(caption->warnings);
             caption->warnings = sv_buf_detach(&warn, NULL);
         }
         sv_buf_release(&warn);
+        sv_buf_release(&desc);
     }
     free(gp_path);
     free(dat_path);
@@ -686,5 +790,7 @@ int plot_figure_make(const struct plot_opts *o, struct plot_caption *caption, st
     sv_buf_release(&script);
     sv_buf_release(&data);
     sv_itable_release(&t);
+    if (owned)
+        plot_caption_release(&own);
     return rc;
 }

@@ -54,6 +54,28 @@ static bool is_control(unsigned long cp)
     return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029;
 }
 
+/* U+FDD0..U+FDEF and the last two code points of every plane: not text (XML refuses U+FFFE/F). */
+static bool is_nonchar(unsigned long cp)
+{
+    return (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffeUL) == 0xfffeUL;
+}
+
+/*
+ * Bidirectional embeddings, overrides, isolates and marks: an override makes
+ * 'facture<RLO>fdp.exe' read 'factureexe.pdf'. Labels are short runs of one
+ * direction, so they are dropped, as careful publishers do.
+ */
+bool plot_quote_is_bidi(unsigned long cp)
+{
+    return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e ||
+           cp == 0x200f || cp == 0x061c;
+}
+
+size_t plot_quote_utf8(const char *s, unsigned long *cp)
+{
+    return utf8_seq((const unsigned char *)s, cp);
+}
+
 static int clean_into(struct sv_buf *out, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -66,6 +88,10 @@ static int clean_into(struct sv_buf *out, const char *s)
             len = 1;
         } else if (is_control(cp)) {
             rc = sv_buf_addc(out, ' ');
+        } else if (is_nonchar(cp)) {
+            rc = sv_buf_adds(out, "\xef\xbf\xbd");
+        } else if (plot_quote_is_bidi(cp)) {
+            rc = 0;
         } else {
             rc = sv_buf_add(out, p, len);
         }
@@ -137,4 +163,116 @@ bool plot_quote_safe_name(const char *name)
             return false;
     }
     return strlen(name) < 200;
+}
+
+int plot_quote_xml(struct sv_buf *out, const char *s)
+{
+    struct sv_buf clean = SV_BUF_INIT;
+    int rc = clean_into(&clean, s);
+    for (const char *p = clean.data ? clean.data : ""; *p && rc == 0; p++) {
+        switch (*p) {
+        case '&':
+            rc = sv_buf_adds(out, "&amp;");
+            break;
+        case '<':
+            rc = sv_buf_adds(out, "&lt;");
+            break;
+        case '>':
+            rc = sv_buf_adds(out, "&gt;");
+            break;
+        case '"':
+            rc = sv_buf_adds(out, "&quot;");
+            break;
+        case '\'':
+            rc = sv_buf_adds(out, "&#39;");
+            break;
+        default:
+            rc = sv_buf_addc(out, *p);
+            break;
+        }
+    }
+    sv_buf_release(&clean);
+    return rc;
+}
+
+int plot_quote_glyphs(struct sv_buf *out, const char *s, size_t *missing)
+{
+    const char *p = s ? s : "";
+    int rc = 0;
+    while (*p && rc == 0) {
+        unsigned long cp = 0;
+        size_t len = utf8_seq((const unsigned char *)p, &cp);
+        if (len == 0) {
+            rc = sv_buf_adds(out, "\xef\xbf\xbd");
+            len = 1;
+        } else if (!plot_glyph_covered(cp)) {
+            /* combining marks and joiners the font lacks are dropped, the rest replaced */
+            bool zero_width = (cp >= 0x200b && cp <= 0x200d) || cp == 0xfe0f || cp == 0xfe0e ||
+                              (cp >= 0x1f3fb && cp <= 0x1f3ff);
+            if (!zero_width)
+                rc = sv_buf_adds(out, "\xef\xbf\xbd");
+            if (missing != NULL)
+                (*missing)++;
+        } else {
+            rc = sv_buf_add(out, p, len);
+        }
+        p += len;
+    }
+    return rc;
+}
+
+int plot_quote_typography(struct sv_buf *out, const char *s)
+{
+    const char *p = s ? s : "";
+    int rc = 0;
+    unsigned long prev = 0;
+    while (*p && rc == 0) {
+        unsigned long cp = 0, next = 0;
+        size_t len = utf8_seq((const unsigned char *)p, &cp);
+        if (len == 0) {
+            rc = sv_buf_adds(out, "\xef\xbf\xbd");
+            p++;
+            prev = 0xfffd;
+            continue;
+        }
+        if (cp == '\'' && p[1] != '\0')
+            utf8_seq((const unsigned char *)p + 1, &next);
+        /* a straight apostrophe between letters is the typographic one: l'aide -> l\u2019aide */
+        bool letter_before = (prev >= 'A' && prev <= 'Z') || (prev >= 'a' && prev <= 'z') ||
+                             (prev >= 0xc0 && prev <= 0x24f && prev != 0xd7 && prev != 0xf7);
+        bool letter_after = (next >= 'A' && next <= 'Z') || (next >= 'a' && next <= 'z') ||
+                            (next >= 0xc0 && next <= 0x24f && next != 0xd7 && next != 0xf7);
+        if (cp == '\'' && letter_before && letter_after)
+            rc = sv_buf_adds(out, "\xe2\x80\x99");
+        else
+            rc = sv_buf_add(out, p, len);
+        prev = cp;
+        p += len;
+    }
+    return rc;
+}
+
+int plot_quote_message(struct sv_buf *out, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    int rc = 0;
+    while (*p && rc == 0) {
+        unsigned long cp = 0;
+        size_t len = utf8_seq(p, &cp);
+        if (len == 0) {
+            rc = sv_buf_addf(out, "\\x%02x", *p);
+            len = 1;
+        } else if (cp == '\\') {
+            rc = sv_buf_adds(out, "\\\\");
+        } else if (cp < 0x20 || cp == 0x7f) {
+            rc = sv_buf_addf(out, "\\x%02lx", cp);
+        } else if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+                   plot_quote_is_bidi(cp) || is_nonchar(cp)) {
+            rc = sv_buf_addf(out, "\\u%04lx", cp);
+        } else {
+            rc = sv_buf_add(out, p, len);
+        }
+        p += len;
+    }
+    return rc;
 }

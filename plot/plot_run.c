@@ -187,6 +187,103 @@ static char *fix_svg(const char *svg, size_t len, size_t *out_len)
     return sv_buf_detach(&b, out_len);
 }
 
+/*
+ * What gnuplot 5.4's SVG terminal gets wrong, fixed after the run:
+ * - it passes "&#" through (numeric references are interpreted: a label
+ *   "&#x3c;b&#x3e;" showed as "<b>", "&#xD800;" made the file invalid) and
+ *   writes '>' raw (so "]]>" ended the document): in text content "&#"
+ *   becomes "&amp;#" and '>' "&gt;";
+ * - font-family="DejaVu Sans:Bold" is fontconfig's syntax, which browsers
+ *   read as an unknown family: a family list plus font-weight="bold";
+ * - the title and description say "Gnuplot": the headline and subtitle.
+ * Our own texts cannot forge markup: gnuplot escapes '<' and '&' (but "&#").
+ */
+static int svg_text_content(struct sv_buf *b, const char *p, const char *end)
+{
+    int rc = 0;
+    for (; p < end && rc == 0; p++) {
+        if (*p == '&' && p + 1 < end && p[1] == '#')
+            rc = sv_buf_adds(b, "&amp;");
+        else if (*p == '>')
+            rc = sv_buf_adds(b, "&gt;");
+        else
+            rc = sv_buf_addc(b, *p);
+    }
+    return rc;
+}
+
+#define SVG_FAMILY "font-family=\"DejaVu Sans, Verdana, sans-serif\""
+
+static char *fix_svg_text(const char *svg, size_t len, const char *title, const char *desc,
+                          size_t *out_len)
+{
+    static const char bold[] = "font-family=\"" PLOT_FONT_BOLD "\"";
+    static const char regular[] = "font-family=\"" PLOT_FONT "\"";
+    struct sv_buf b = SV_BUF_INIT;
+    const char *p = svg, *end = svg + len;
+    int rc = 0;
+    bool titled = false, described = false;
+    while (p < end && rc == 0) {
+        size_t left = (size_t)(end - p);
+        if (left >= 5 && memcmp(p, "<text", 5) == 0 && (p[5] == '>' || p[5] == ' ')) {
+            const char *gt = memchr(p, '>', left);
+            const char *close = gt ? strstr(gt, "</text>") : NULL;
+            if (gt == NULL || close == NULL)
+                break;
+            rc = sv_buf_add(&b, p, (size_t)(gt + 1 - p));
+            if (rc == 0)
+                rc = svg_text_content(&b, gt + 1, close);
+            p = close;
+            continue;
+        }
+        if (left >= sizeof bold - 1 && memcmp(p, bold, sizeof bold - 1) == 0) {
+            rc = sv_buf_adds(&b, SVG_FAMILY " font-weight=\"bold\"");
+            p += sizeof bold - 1;
+            continue;
+        }
+        if (left >= sizeof regular - 1 && memcmp(p, regular, sizeof regular - 1) == 0) {
+            rc = sv_buf_adds(&b, SVG_FAMILY);
+            p += sizeof regular - 1;
+            continue;
+        }
+        if (!titled && left >= 7 && memcmp(p, "<title>", 7) == 0) {
+            const char *close = strstr(p, "</title>");
+            if (close != NULL && title != NULL) {
+                rc = sv_buf_adds(&b, "<title>");
+                if (rc == 0)
+                    rc = plot_quote_xml(&b, title);
+                p = close;
+            }
+            titled = true;
+            if (close == NULL || title == NULL) {
+                rc = rc == 0 ? sv_buf_addc(&b, *p) : rc;
+                p++;
+            }
+            continue;
+        }
+        if (!described && left >= 6 && memcmp(p, "<desc>", 6) == 0) {
+            const char *close = strstr(p, "</desc>");
+            described = true;
+            if (close != NULL) {
+                rc = sv_buf_adds(&b, "<desc>");
+                if (rc == 0)
+                    rc = plot_quote_xml(&b, desc ? desc : "");
+                p = close;
+                continue;
+            }
+        }
+        rc = sv_buf_addc(&b, *p);
+        p++;
+    }
+    if (rc == 0 && p < end)
+        rc = sv_buf_add(&b, p, (size_t)(end - p));
+    if (rc != 0) {
+        sv_buf_release(&b);
+        return NULL;
+    }
+    return sv_buf_detach(&b, out_len);
+}
+
 static int spawn_and_wait(const char *prog, const char *dir, const char *script_name, long timeout,
                           struct sv_buf *errout, struct sv_error *err)
 {
@@ -347,6 +444,14 @@ int plot_run_render(const struct plot_run *r, const char *script, const char *da
         size_t nl = 0;
         char *fixed = fix_svg(fig, fig_len, &nl);
         if (fixed != NULL) {
+            free(fig);
+            fig = fixed;
+            fig_len = nl;
+        }
+        fixed = fix_svg_text(fig, fig_len, r->title, r->desc, &nl);
+        if (fixed == NULL) {
+            rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        } else {
             free(fig);
             fig = fixed;
             fig_len = nl;

@@ -177,9 +177,20 @@ static int emit_terminal(struct sv_buf *s, const struct plot_scene *sc, enum plo
 static int emit_label(struct sv_buf *s, const struct plot_prim *p, double height, long id)
 {
     static const char *const just[] = {"left", "center", "right"};
-    int rc = sv_buf_addf(s, "set label %ld ", id);
+    /* cleaned, French apostrophes, glyphs the font lacks replaced; then quoted */
+    struct sv_buf clean = SV_BUF_INIT, typo = SV_BUF_INIT, drawn = SV_BUF_INIT;
+    int rc = plot_quote_clean(&clean, p->text);
     if (rc == 0)
-        rc = plot_quote_literal(s, p->text);
+        rc = plot_quote_typography(&typo, clean.data ? clean.data : "");
+    if (rc == 0)
+        rc = plot_quote_glyphs(&drawn, typo.data ? typo.data : "", NULL);
+    if (rc == 0)
+        rc = sv_buf_addf(s, "set label %ld ", id);
+    if (rc == 0)
+        rc = plot_quote_literal(s, drawn.data ? drawn.data : "");
+    sv_buf_release(&clean);
+    sv_buf_release(&typo);
+    sv_buf_release(&drawn);
     if (rc == 0)
         rc =
             sv_buf_addf(s,
@@ -250,6 +261,17 @@ int plot_scene_emit(const struct plot_scene *sc, enum plot_format fmt, const cha
     if (!plot_quote_safe_name(out_name) || !plot_quote_safe_name(data_name))
         return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
                             "output file name must be plain letters, digits, '.', '_' or '-'");
+    /* a value too large for the layout would write 'nan' into the script */
+    if (!isfinite(sc->width) || !isfinite(sc->height))
+        return sv_error_set(err, SV_EDATA, NULL, 0, 0, "the figure has no finite size");
+    for (size_t i = 0; i < sc->n; i++) {
+        const struct plot_prim *p = &sc->prims[i];
+        if (!isfinite(p->x0) || !isfinite(p->y0) || !isfinite(p->x1) || !isfinite(p->y1) ||
+            !isfinite(p->width))
+            return sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                                "a value cannot be placed on the chart (too large or not a "
+                                "number)");
+    }
     rc = sv_buf_adds(script, "# ");
     if (rc == 0)
         rc = plot_quote_clean(script, comment ? comment : "figure");
