@@ -335,6 +335,8 @@ struct plot_caption {
     char *headline, *subtitle, *note, *source;
     char *warnings; /* gnuplot's stderr of a successful run, or NULL */
     char *notices;  /* plot's own warnings (glyphs replaced, codes left out), one a line */
+    char *alt;      /* alternative text: what the chart shows, in words and numbers */
+    char *csv;      /* the cells drawn, as CSV (text cells neutralised against formulas) */
 };
 
 /* `caption` (may be NULL) receives the figure's texts. */

@@ -148,24 +148,51 @@ static int figure_opts(struct plot_opts *o, json_t *f, const char *path, long i,
     return 0;
 }
 
-static int write_index(const char *out_dir, const char *title, struct sv_buf *body,
-                       struct sv_error *err)
+static int write_text(const char *path, const char *text, size_t len, struct sv_error *err)
+{
+    struct sv_atomic_file af;
+    memset(&af, 0, sizeof af);
+    int rc = sv_atomic_open(&af, path, err);
+    if (rc != 0)
+        return rc;
+    if (fwrite(text, 1, len, af.fp) != len) {
+        sv_atomic_abort(&af);
+        return sv_error_set(err, SV_EIO, path, 0, 0, "cannot write");
+    }
+    return sv_atomic_commit(&af, err);
+}
+
+/*
+ * The index page: well-formed XML as well as HTML (it must pass xmllint),
+ * readable on a phone (viewport, images scale, no fixed widths), each figure
+ * with its alt text, caption, note, source and links to every file,
+ * including its data as CSV.
+ */
+static int write_index(const char *out_dir, const char *title, const char *lang,
+                       struct sv_buf *body, struct sv_error *err)
 {
     struct sv_buf page = SV_BUF_INIT;
     struct sv_buf path = SV_BUF_INIT;
-    int rc = sv_buf_adds(
-        &page, "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+    int rc = sv_buf_addf(&page,
+                         "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" "
+                         "lang=\"%s\" xml:lang=\"%s\">\n<head>\n<meta charset=\"utf-8\" />\n"
+                         "<meta name=\"viewport\" content=\"width=device-width, "
+                         "initial-scale=1\" />\n<title>",
+                         lang, lang);
     if (rc == 0)
         rc = plot_html_escape(&page, title);
     if (rc == 0)
         rc = sv_buf_adds(
             &page, "</title>\n<style>\n"
-                   "body{font-family:'DejaVu Sans',sans-serif;max-width:60rem;margin:2rem auto;"
-                   "padding:0 1rem;color:#1a1a1a}\n"
-                   "figure{margin:0 0 3rem 0;border-top:1px solid #ddd;padding-top:1rem}\n"
-                   "img{max-width:100%;height:auto;border:1px solid #eee}\n"
-                   "figcaption{margin-top:.5rem;font-size:.9rem;color:#444}\n"
-                   "figcaption p{margin:.2rem 0}\n.files{font-size:.8rem}\n"
+                   "body{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:60rem;"
+                   "margin:1rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.45}\n"
+                   "h1{font-size:1.5rem;line-height:1.25}\n"
+                   "figure{margin:0 0 2.5rem 0;border-top:1px solid #ddd;padding-top:1rem}\n"
+                   "img{display:block;max-width:100%;height:auto;border:1px solid #eee}\n"
+                   "figcaption{margin-top:.5rem;font-size:.95rem;color:#333}\n"
+                   "figcaption p{margin:.3rem 0}\n.source{color:#555;font-size:.85rem}\n"
+                   ".files{font-size:.85rem}\n.files a{display:inline-block;padding:.3rem 0}\n"
+                   "details{font-size:.85rem;color:#444}\n"
                    "</style>\n</head>\n<body>\n<h1>");
     if (rc == 0)
         rc = plot_html_escape(&page, title);
@@ -182,17 +209,7 @@ static int write_index(const char *out_dir, const char *title, struct sv_buf *bo
         sv_buf_release(&path);
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    struct sv_atomic_file af;
-    memset(&af, 0, sizeof af);
-    rc = sv_atomic_open(&af, path.data, err);
-    if (rc == 0) {
-        if (fwrite(page.data, 1, page.len, af.fp) != page.len) {
-            sv_atomic_abort(&af);
-            rc = sv_error_set(err, SV_EIO, path.data, 0, 0, "cannot write");
-        } else {
-            rc = sv_atomic_commit(&af, err);
-        }
-    }
+    rc = write_text(path.data, page.data, page.len, err);
     sv_buf_release(&page);
     sv_buf_release(&path);
     return rc;
@@ -200,7 +217,8 @@ static int write_index(const char *out_dir, const char *title, struct sv_buf *bo
 
 /* The image the page shows: the PNG (fonts embedded), else the SVG; a PDF only is linked. */
 static int add_caption(struct sv_buf *b, const char *name, const char *image,
-                       const struct plot_caption *cap, const char *caption, json_t *formats)
+                       const struct plot_caption *cap, const char *caption, json_t *formats,
+                       bool en)
 {
     int rc = sv_buf_adds(b, "<figure id=\"");
     if (rc == 0)
@@ -214,9 +232,9 @@ static int add_caption(struct sv_buf *b, const char *name, const char *image,
         if (rc == 0)
             rc = sv_buf_adds(b, "\" alt=\"");
         if (rc == 0)
-            rc = plot_html_escape(b, cap->headline);
+            rc = plot_html_escape(b, cap->alt ? cap->alt : cap->headline);
         if (rc == 0)
-            rc = sv_buf_adds(b, "\">\n");
+            rc = sv_buf_adds(b, "\" />\n");
     }
     if (rc == 0)
         rc = sv_buf_adds(b, "<figcaption>\n<p><strong>");
@@ -224,8 +242,8 @@ static int add_caption(struct sv_buf *b, const char *name, const char *image,
         rc = plot_html_escape(b, cap->headline);
     if (rc == 0)
         rc = sv_buf_adds(b, "</strong></p>\n");
-    const char *parts[4] = {caption, cap->subtitle, cap->note, cap->source};
-    for (int k = 0; k < 4 && rc == 0; k++) {
+    const char *parts[3] = {caption, cap->subtitle, cap->note};
+    for (int k = 0; k < 3 && rc == 0; k++) {
         if (parts[k] == NULL || parts[k][0] == '\0')
             continue;
         rc = sv_buf_adds(b, "<p>");
@@ -233,6 +251,21 @@ static int add_caption(struct sv_buf *b, const char *name, const char *image,
             rc = plot_html_escape(b, parts[k]);
         if (rc == 0)
             rc = sv_buf_adds(b, "</p>\n");
+    }
+    if (rc == 0 && cap->source && cap->source[0]) {
+        rc = sv_buf_adds(b, "<p class=\"source\">");
+        if (rc == 0)
+            rc = plot_html_escape(b, cap->source);
+        if (rc == 0)
+            rc = sv_buf_adds(b, "</p>\n");
+    }
+    if (rc == 0 && cap->alt) {
+        rc = sv_buf_addf(b, "<details><summary>%s</summary><p>",
+                         en ? "Text description" : "Description textuelle");
+        if (rc == 0)
+            rc = plot_html_escape(b, cap->alt);
+        if (rc == 0)
+            rc = sv_buf_adds(b, "</p></details>\n");
     }
     if (rc == 0)
         rc = sv_buf_adds(b, "<p class=\"files\">");
@@ -255,6 +288,13 @@ static int add_caption(struct sv_buf *b, const char *name, const char *image,
             rc = plot_html_escape(b, json_string_value(fmt));
         if (rc == 0)
             rc = sv_buf_adds(b, "</a>");
+    }
+    if (rc == 0 && cap->csv) {
+        rc = sv_buf_adds(b, " · <a href=\"");
+        if (rc == 0)
+            rc = plot_html_escape(b, name);
+        if (rc == 0)
+            rc = sv_buf_addf(b, ".csv\">%s</a>", en ? "data (CSV)" : "données (CSV)");
     }
     if (rc == 0)
         rc = sv_buf_adds(b, " · <a href=\"");
@@ -290,6 +330,7 @@ int plot_brief_run(const char *brief_path, const char *out_dir, const char *tabl
         sv_error_set_path(err, "figures");
         return rc;
     }
+    bool index_en = brief_lang != NULL && strcmp(brief_lang, "en") == 0;
     if (tables_dir == NULL) {
         const char *slash = strrchr(brief_path, '/');
         dir_of_brief = slash ? strndup(brief_path, (size_t)(slash - brief_path)) : strdup(".");
@@ -365,14 +406,23 @@ int plot_brief_run(const char *brief_path, const char *out_dir, const char *tabl
                 snprintf(first_file, sizeof first_file, "%s.%s", name, ext);
         }
         const char *caption = json_string_value(json_object_get(f, "caption"));
-        if (rc == 0 && add_caption(&body, name, first_file, &cap, caption, formats) != 0)
+        if (rc == 0 && cap.csv != NULL) {
+            /* the rows drawn, beside the figure */
+            char csv_path[4096];
+            snprintf(csv_path, sizeof csv_path, "%s/%s.csv", out_dir, name);
+            rc = write_text(csv_path, cap.csv, strlen(cap.csv), err);
+            if (rc == 0 && log != NULL)
+                fprintf(log, "%s\n", csv_path);
+        }
+        if (rc == 0 && add_caption(&body, name, first_file, &cap, caption, formats,
+                                   index_en) != 0)
             rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
         plot_caption_release(&cap);
         json_decref(deflt);
         plot_opts_release(&o);
     }
     if (rc == 0) {
-        rc = write_index(out_dir, title ? title : "Figures", &body, err);
+        rc = write_index(out_dir, title ? title : "Figures", index_en ? "en" : "fr", &body, err);
         if (rc == 0 && log != NULL)
             fprintf(log, "%s/index.html\n", out_dir);
     }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "plot.h"
+#include "sv_csv.h"
 #include "sv_file.h"
 #include "sv_numfmt.h"
 
@@ -470,8 +471,138 @@ void plot_error_quote(struct sv_error *err)
     }
 }
 
+static const char *kind_words(enum plot_kind k, enum sv_lang lang)
+{
+    static const char *const fr[] = {"Diagramme en barres",   "Barres groupées",
+                                     "Barres empilées",       "Écarts entre deux séries",
+                                     "Boîtes à moustaches",   "Courbes",
+                                     "Carte des régions",     "Chiffres clés"};
+    static const char *const en[] = {"Bar chart",       "Grouped bar chart", "Stacked bar chart",
+                                     "Dumbbell chart",  "Box plot",          "Line chart",
+                                     "Map of the regions", "Key figures"};
+    size_t i = (size_t)k < sizeof fr / sizeof fr[0] ? (size_t)k : 0;
+    return lang == SV_LANG_EN ? en[i] : fr[i];
+}
+
+/* "Bar chart: subtitle. Guyane: 81 %, Grand Est: 74 %, ..." (categories in drawing order). */
+static char *build_alt(const struct plot_fig *fig)
+{
+    const struct plot_matrix *m = &fig->m;
+    struct sv_buf b = SV_BUF_INIT;
+    int rc = sv_buf_addf(&b, "%s", kind_words(fig->opts->kind, fig->lang));
+    const char *what = fig->subtitle && fig->subtitle[0] ? fig->subtitle : fig->headline;
+    if (rc == 0 && what && what[0])
+        rc = sv_buf_addf(&b, " \xe2\x80\x93 %s", what);
+    if (rc == 0)
+        rc = sv_buf_adds(&b, fig->lang == SV_LANG_EN ? ". " : ". ");
+    size_t *order = fig->opts->kind == PLOT_BARS ? plot_rank_categories(m) : NULL;
+    size_t shown = 0;
+    bool box = fig->opts->kind == PLOT_BOX;
+    for (size_t k = 0; k < m->ncat && rc == 0; k++) {
+        size_t c = order ? order[k] : k;
+        if (shown >= 40) {
+            rc = sv_buf_adds(&b, ", \xe2\x80\xa6");
+            break;
+        }
+        rc = sv_buf_addf(&b, "%s%s :", k ? " ; " : "", m->cat_label[c]);
+        for (size_t s = 0; s < m->nser && rc == 0; s++) {
+            if (box && s != 2)
+                continue; /* the median */
+            const struct plot_cell *cell = plot_matrix_cell(m, c, s);
+            char num[64];
+            if (!cell->present)
+                snprintf(num, sizeof num, "%s", fig->lang == SV_LANG_EN ? "n/a" : "n.d.");
+            else if (cell->suppressed)
+                snprintf(num, sizeof num, "%s", plot_suppressed_word(fig->lang, cell->reason));
+            else
+                plot_fmt_value(num, sizeof num, cell->est, m->unit, fig->decimals, fig->lang);
+            if (m->nser > 1 && !box)
+                rc = sv_buf_addf(&b, "%s %s %s", s ? "," : "", m->ser_label[s], num);
+            else
+                rc = sv_buf_addf(&b, " %s%s", box ? (fig->lang == SV_LANG_EN ? "median " : "médiane ")
+                                                  : "",
+                                 num);
+            shown++;
+        }
+    }
+    free(order);
+    if (rc == 0)
+        rc = sv_buf_adds(&b, ".");
+    if (rc != 0) {
+        sv_buf_release(&b);
+        return NULL;
+    }
+    return sv_buf_detach(&b, NULL);
+}
+
+/* The cells drawn as CSV: category, series, estimate, interval, n, suppressed, reason. */
+static char *build_csv(const struct plot_fig *fig)
+{
+    const struct plot_matrix *m = &fig->m;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    if (fp == NULL)
+        return NULL;
+    struct sv_csv_writer w;
+    sv_csv_writer_init(&w, fp, SV_CSV_PLAIN);
+    static const char *const head[] = {"group",   "group_label", "series", "series_label",
+                                       "estimate", "ci_low",     "ci_high", "n",
+                                       "unit",    "suppressed",  "reason"};
+    sv_csv_row(&w, head, sizeof head / sizeof head[0], SV_CELL_CODE);
+    for (size_t c = 0; c < m->ncat; c++) {
+        for (size_t s = 0; s < m->nser; s++) {
+            const struct plot_cell *cell = plot_matrix_cell(m, c, s);
+            char est[40] = "", lo[40] = "", hi[40] = "", n[32] = "";
+            bool shown = cell->present && !cell->suppressed;
+            if (shown && isfinite(cell->est))
+                snprintf(est, sizeof est, "%.17g", cell->est);
+            if (shown && isfinite(cell->lo))
+                snprintf(lo, sizeof lo, "%.17g", cell->lo);
+            if (shown && isfinite(cell->hi))
+                snprintf(hi, sizeof hi, "%.17g", cell->hi);
+            if (cell->present && cell->n > 0)
+                snprintf(n, sizeof n, "%ld", cell->n);
+            struct sv_buf t1 = SV_BUF_INIT, t2 = SV_BUF_INIT, t3 = SV_BUF_INIT, t4 = SV_BUF_INIT;
+            plot_quote_clean(&t1, m->cat_code[c]);
+            plot_quote_clean(&t2, m->cat_label[c]);
+            plot_quote_clean(&t3, m->ser_code[s]);
+            plot_quote_clean(&t4, m->ser_label[s]);
+            sv_csv_cell(&w, t1.data ? t1.data : "", SV_CELL_TEXT);
+            sv_csv_cell(&w, t2.data ? t2.data : "", SV_CELL_TEXT);
+            sv_csv_cell(&w, t3.data ? t3.data : "", SV_CELL_TEXT);
+            sv_csv_cell(&w, t4.data ? t4.data : "", SV_CELL_TEXT);
+            sv_csv_cell(&w, est[0] ? est : NULL, SV_CELL_NUMBER);
+            sv_csv_cell(&w, lo[0] ? lo : NULL, SV_CELL_NUMBER);
+            sv_csv_cell(&w, hi[0] ? hi : NULL, SV_CELL_NUMBER);
+            sv_csv_cell(&w, n[0] ? n : NULL, SV_CELL_NUMBER);
+            sv_csv_cell(&w, m->unit ? m->unit : "", SV_CELL_TEXT);
+            sv_csv_cell(&w, !cell->present ? "" : cell->suppressed ? "1" : "0", SV_CELL_CODE);
+            struct sv_buf t5 = SV_BUF_INIT;
+            plot_quote_clean(&t5, cell->present && cell->suppressed && cell->reason
+                                      ? cell->reason
+                                      : !cell->present ? "missing" : "");
+            sv_csv_cell(&w, t5.data ? t5.data : "", SV_CELL_TEXT);
+            sv_csv_end_record(&w);
+            sv_buf_release(&t1);
+            sv_buf_release(&t2);
+            sv_buf_release(&t3);
+            sv_buf_release(&t4);
+            sv_buf_release(&t5);
+        }
+    }
+    int status = sv_csv_writer_status(&w);
+    if (fclose(fp) != 0 || status != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
 void plot_caption_release(struct plot_caption *c)
 {
+    free(c->alt);
+    free(c->csv);
     free(c->notices);
     free(c->headline);
     free(c->subtitle);
@@ -610,6 +741,10 @@ int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, cons
         caption->subtitle = sv_strdup(fig.subtitle);
         caption->note = sv_strdup(fig.note);
         caption->source = sv_strdup(fig.source);
+        caption->alt = build_alt(&fig);
+        caption->csv = build_csv(&fig);
+        if (caption->alt == NULL || caption->csv == NULL)
+            rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     }
     plot_scene_release(&sc);
     fig_release(&fig);

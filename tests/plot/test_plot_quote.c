@@ -185,6 +185,85 @@ static void test_wrap(void **state)
     plot_text_lines_free(lines, (size_t)n);
 }
 
+static char *apply(int (*fn)(struct sv_buf *, const char *), const char *s)
+{
+    struct sv_buf b = SV_BUF_INIT;
+    assert_int_equal(fn(&b, s), 0);
+    char *r = sv_buf_detach(&b, NULL);
+    return r ? r : strdup("");
+}
+
+#define ASSERT_FN(fn, in, want)                                                                    \
+    do {                                                                                           \
+        char *got_ = apply(fn, in);                                                                \
+        assert_string_equal(got_, want);                                                           \
+        free(got_);                                                                                \
+    } while (0)
+
+/* issue 16: noncharacters broke the SVG, bidi overrides reordered labels */
+static void test_nonchar_and_bidi(void **state)
+{
+    (void)state;
+    ASSERT_FN(plot_quote_clean, "a\xef\xbf\xbe\xef\xbf\xbf" "b", "a\xef\xbf\xbd\xef\xbf\xbd" "b");
+    ASSERT_FN(plot_quote_clean, "x\xef\xb7\x90y", "x\xef\xbf\xbdy");           /* U+FDD0 */
+    ASSERT_FN(plot_quote_clean, "\xf4\x8f\xbf\xbf", "\xef\xbf\xbd");           /* U+10FFFF */
+    ASSERT_FN(plot_quote_clean, "facture\xe2\x80\xae" "fdp.exe", "facturefdp.exe"); /* RLO */
+    ASSERT_FN(plot_quote_clean, "\xe2\x81\xa6" "a\xe2\x81\xa9\xe2\x80\x8f", "a"); /* LRI PDI RLM */
+}
+
+static void test_xml(void **state)
+{
+    (void)state;
+    ASSERT_FN(plot_quote_xml, "]]> &#x3c;b&#x3e; \"'", "]]&gt; &amp;#x3c;b&amp;#x3e; &quot;&#39;");
+    ASSERT_FN(plot_quote_xml, "esc\x1b del\x7f c1\xc2\x85 \xff", "esc  del  c1  \xef\xbf\xbd");
+    ASSERT_FN(plot_html_escape, "<b>\xef\xbf\xbf", "&lt;b&gt;\xef\xbf\xbd");
+}
+
+static int glyphs(struct sv_buf *b, const char *s)
+{
+    size_t missing = 0;
+    int rc = plot_quote_glyphs(b, s, &missing);
+    sv_buf_addf(b, "|%zu", missing);
+    return rc;
+}
+
+static void test_glyphs(void **state)
+{
+    (void)state;
+    assert_true(plot_glyph_covered('A'));
+    assert_true(plot_glyph_covered(0x202f)); /* narrow no-break space */
+    assert_true(plot_glyph_covered(0x2019)); /* ’ */
+    assert_true(plot_glyph_covered(0x20ac)); /* € */
+    assert_false(plot_glyph_covered(0x1f984)); /* unicorn */
+    ASSERT_FN(glyphs, "Île 12\xe2\x80\xaf%", "Île 12\xe2\x80\xaf%|0");
+    ASSERT_FN(glyphs, "a \xf0\x9f\xa6\x84 b", "a \xef\xbf\xbd b|1");
+    /* the joiner and variation selector are in the font (zero width): kept */
+    ASSERT_FN(glyphs, "\xf0\x9f\xa6\x84\xe2\x80\x8d\xf0\x9f\xa6\x84\xef\xb8\x8f",
+              "\xef\xbf\xbd\xe2\x80\x8d\xef\xbf\xbd\xef\xb8\x8f|2");
+}
+
+static void test_typography(void **state)
+{
+    (void)state;
+    ASSERT_FN(plot_quote_typography, "l'aide d'État", "l\xe2\x80\x99" "aide d\xe2\x80\x99État");
+    ASSERT_FN(plot_quote_typography, "'quoted' 5'", "'quoted' 5'");
+}
+
+/* issue 16: table text reached the terminal raw in error messages */
+static void test_message(void **state)
+{
+    (void)state;
+    ASSERT_FN(plot_quote_message, "a\x1b[2Jb", "a\\x1b[2Jb");
+    ASSERT_FN(plot_quote_message, "\xc2\x9b" "1m \xe2\x80\xae \xff \\", "\\u009b1m \\u202e \\xff \\\\");
+    ASSERT_FN(plot_quote_message, "Île-de-France", "Île-de-France");
+    struct sv_error err;
+    sv_error_clear(&err);
+    sv_error_set(&err, SV_EDATA, "t\x1b.csv", 0, 0, "unknown group '\x1b]0;x\x07'");
+    plot_error_quote(&err);
+    assert_string_equal(err.source, "t\\x1b.csv");
+    assert_string_equal(err.text, "unknown group '\\x1b]0;x\\x07'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +277,11 @@ int main(void)
         cmocka_unit_test(test_safe_name),
         cmocka_unit_test(test_text_width),
         cmocka_unit_test(test_wrap),
+        cmocka_unit_test(test_nonchar_and_bidi),
+        cmocka_unit_test(test_xml),
+        cmocka_unit_test(test_glyphs),
+        cmocka_unit_test(test_typography),
+        cmocka_unit_test(test_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
