@@ -246,6 +246,11 @@ struct plot_matrix {
 };
 
 void plot_matrix_release(struct plot_matrix *m);
+/* Largest magnitude a chart draws (estimates and bounds); beyond it the table is refused. */
+#define PLOT_VALUE_MAX 1e15
+/* Most categories one chart draws (more are refused with a message, not drawn illegibly). */
+#define PLOT_MAX_CATEGORIES 300
+
 struct plot_cell *plot_matrix_cell(const struct plot_matrix *m, size_t cat, size_t ser);
 
 /*
@@ -286,7 +291,12 @@ struct plot_fig {
     const char **legend_label;
     uint32_t *legend_colour;
     int *legend_pattern;
+    /* warnings of the kind (codes left out, ...), one a line; owned */
+    struct sv_buf notices;
 };
+
+/* Add one line to the figure's notices (printed as warnings). Returns 0 or SV_ENOMEM. */
+int plot_fig_notice(struct plot_fig *fig, const char *fmt, ...) SV_PRINTF(2, 3);
 
 /*
  * Lay out the headline, subtitle and legend; reserve a chart of

@@ -6,6 +6,7 @@
  * ties selection, drawing and emission together.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -405,8 +406,20 @@ static int build_source(struct plot_fig *fig)
     return fig->source ? 0 : SV_ENOMEM;
 }
 
+int plot_fig_notice(struct plot_fig *fig, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    int rc = sv_buf_adds(&fig->notices, line);
+    return rc == 0 ? sv_buf_addc(&fig->notices, '\n') : rc;
+}
+
 static void fig_release(struct plot_fig *fig)
 {
+    sv_buf_release(&fig->notices);
     plot_matrix_release(&fig->m);
     free(fig->note);
     free(fig->source);
@@ -629,6 +642,19 @@ int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, cons
     rc = plot_data_select(&fig.m, t, o, source, err);
     if (rc != 0)
         return rc;
+    /* nothing to draw: say so rather than draw empty axes */
+    size_t drawable = 0;
+    for (size_t i = 0; i < fig.m.ncat * fig.m.nser; i++)
+        drawable += fig.m.cells[i].present && !fig.m.cells[i].suppressed;
+    if (drawable == 0) {
+        rc = sv_error_set(err, SV_EDATA, source, 0, 0,
+                          "every cell of indicator '%s' in this selection is suppressed or "
+                          "undefined (%zu cells): nothing to draw",
+                          o->indicator ? o->indicator : t->rows[0].indicator,
+                          fig.m.ncat * fig.m.nser);
+        fig_release(&fig);
+        return rc;
+    }
     /* shares under 20 %: one decimal, so 5,4 % and 5,0 % do not look equal */
     if (fig.m.unit && (strcmp(fig.m.unit, "share") == 0 || strcmp(fig.m.unit, "rate") == 0 ||
                        strcmp(fig.m.unit, "percent") == 0)) {
@@ -692,6 +718,8 @@ int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, cons
     }
     if (rc == 0)
         rc = plot_frame_end(&fig, &sc);
+    if (rc == 0 && caption != NULL && fig.notices.len > 0)
+        rc = notice_add(caption, fig.notices.data);
     if (rc == 0 && caption != NULL) {
         /* characters the font cannot draw: replaced at emission; say so */
         size_t missing = 0;

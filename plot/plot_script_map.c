@@ -44,6 +44,25 @@ int plot_script_map(struct plot_fig *fig, struct plot_scene *sc, struct sv_error
         return sv_error_set(err, SV_EDATA, NULL, 0, 0,
                             "'map' needs rows grouped by region (INSEE codes such as '11', '84'), "
                             "none found");
+    /* groups that are not one of the 18 tiles: not drawn, and said so */
+    struct sv_buf off = SV_BUF_INIT;
+    size_t noff = 0;
+    for (size_t c = 0; c < m->ncat && rc == 0; c++) {
+        bool on = false;
+        for (size_t t = 0; t < NTILES && !on; t++)
+            on = strcmp(m->cat_code[c], tiles[t].code) == 0;
+        if (on)
+            continue;
+        if (noff < 8)
+            rc = sv_buf_addf(&off, "%s'%s'", noff ? ", " : "", m->cat_code[c]);
+        noff++;
+    }
+    if (rc == 0 && noff > 0)
+        rc = plot_fig_notice(fig, "map: %zu group%s not among the 18 region codes, not drawn: %s%s",
+                             noff, noff > 1 ? "s" : "", off.data, noff > 8 ? ", ..." : "");
+    sv_buf_release(&off);
+    if (rc != 0)
+        return rc;
     double lo = INFINITY, hi = -INFINITY;
     bool any_suppressed = false, any_missing = false;
     for (size_t c = 0; c < m->ncat; c++) {

@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "plot.h"
 
@@ -34,6 +35,39 @@ int plot_script_stacked(struct plot_fig *fig, struct plot_scene *sc, struct sv_e
         free(share);
         free(bad);
         return SV_ENOMEM;
+    }
+    /*
+     * Parts of one whole: a negative part cannot be drawn, and shares adding
+     * up to more than 100 % (answers that can be ticked together) would be
+     * rescaled into a false picture. Counts are turned into shares.
+     */
+    bool fractions = m->unit && (strcmp(m->unit, "share") == 0 || strcmp(m->unit, "rate") == 0 ||
+                                 strcmp(m->unit, "percent") == 0);
+    double whole = m->unit && strcmp(m->unit, "percent") == 0 ? 100.0 : 1.0;
+    for (size_t c = 0; c < m->ncat && rc == 0; c++) {
+        double sum = 0;
+        for (size_t s = 0; s < k && rc == 0; s++) {
+            const struct plot_cell *cell = plot_matrix_cell(m, c, s);
+            if (!cell->present || cell->suppressed)
+                continue;
+            if (cell->est < 0)
+                rc = sv_error_set(err, SV_EDATA, fig->opts->table, 0, 0,
+                                  "'stacked' shows parts of a whole: '%s' \xe2\x80\x93 '%s' is "
+                                  "negative (%g); use 'grouped' or 'bars'",
+                                  m->cat_label[c], m->ser_label[s], cell->est);
+            sum += cell->est;
+        }
+        if (rc == 0 && fractions && sum > whole * 1.02)
+            rc = sv_error_set(err, SV_EDATA, fig->opts->table, 0, 0,
+                              "'stacked' shows parts of a whole: the shares of '%s' add up to "
+                              "%.0f %%; answers that can be ticked together belong in 'grouped' "
+                              "or 'bars'",
+                              m->cat_label[c], sum / whole * 100.0);
+    }
+    if (rc != 0) {
+        free(share);
+        free(bad);
+        return rc;
     }
     double left_max = 0, right_max = 0;
     for (size_t c = 0; c < m->ncat; c++) {
