@@ -571,7 +571,10 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
     if (rc != 0)
         goto out;
     if (npicks == 0) {
-        if (o->by != NULL)
+        if (o->groups != NULL && want_groups != NULL && want_groups[0] != '\0')
+            rc = sv_error_set(err, SV_ENOTFOUND, source, 0, 0,
+                              "no rows for the group '%s' of --groups", want_groups);
+        else if (o->by != NULL)
             rc = sv_error_set(err, SV_ENOTFOUND, source, 0, 0,
                               "no rows of indicator '%s' grouped by '%s'%s%s", names[0], catvar,
                               servar ? " and " : "", servar ? servar : "");
