@@ -2,6 +2,7 @@
  * Options shared by `analyse pay` and `analyse gender`: where the records
  * are, the grouping, the language, the output.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__GLIBC__)
@@ -11,6 +12,7 @@
 #include "sv_buf.h"
 #include "sv_cli.h"
 #include "cmd_args.h"
+#include "pay_design.h"
 
 int pay_args_format(const char *value, enum analyse_format *out)
 {
@@ -32,6 +34,25 @@ int pay_args_on_option(int key, const char *value, struct pay_args *a)
     case PAY_OPT_WITHOUT_SEGUR: a->without_segur = 1; return 0;
     case PAY_OPT_STREAMING: a->streaming = 1; return 0;
     case PAY_OPT_FORMAT: return pay_args_format(value, &a->format);
+    case PAY_OPT_COVARIATES: a->covariates = value; return 0;
+    case PAY_OPT_REFERENCE: a->reference = value; return 0;
+    case PAY_OPT_SE: {
+        static const char *const names[] = {"hc1", "classical", "hc0", "hc2", "hc3"};
+        for (int k = 0; k < 5; k++)
+            if (strcmp(value, names[k]) == 0) {
+                a->se = k;
+                return 0;
+            }
+        return sv_usage_error("--se: expected classical, hc0, hc1, hc2 or hc3, got '%s'", value);
+    }
+    case PAY_OPT_WEIGHTS:
+        if (strcmp(value, "none") == 0)
+            a->iid = 1;
+        else if (strcmp(value, "design") == 0)
+            a->iid = 0;
+        else
+            return sv_usage_error("--weights: expected 'design' or 'none', got '%s'", value);
+        return 0;
     case PAY_OPT_SMIC: a->smic = value; return 0;
     case PAY_OPT_SMIC_DATE:
         if (!pay_date_valid(value))
@@ -209,4 +230,63 @@ void pay_cell_set_result(struct pay_cell *cell, const struct analyse_result *r)
     cell->hi = r->ci_high;
     cell->df = r->df;
     cell->ci_method = analyse_ci_method_name(r->ci);
+}
+
+int pay_args_design(const struct pay_args *a, const struct pay_data *d, struct pay_design *pd,
+                    struct pay_out *out)
+{
+    struct sv_error err;
+    sv_error_clear(&err);
+    if (pay_design_build(pd, d, a->iid, a->lang, &err) < 0) {
+        if (!err.source[0] && (a->data || a->store))
+            snprintf(err.source, sizeof err.source, "%s", a->data ? a->data : a->store);
+        return sv_fail_error(&err);
+    }
+    if (a->iid)
+        sv_note("--weights none: every employee weighs 1 and counts as independent (iid); "
+                "the standard errors ignore the employers' clustering and any weights");
+    struct sv_imeta *m = &out->t.meta;
+    free(m->design);
+    m->design = sv_strdup(pd->text);
+    free(m->weighting);
+    m->weighting = sv_strdup(a->iid ? "none" : pd->weighted ? "design" : "equal");
+    return 0;
+}
+
+int pay_args_covariates(const struct pay_data *d, const char *spec, enum pay_role *cov, size_t *n)
+{
+    *n = 0;
+    char *copy = sv_strdup(spec);
+    if (!copy)
+        return sv_fail(SV_EXIT_RUNTIME, "out of memory");
+    int rc = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",;", &save); tok && !rc; tok = strtok_r(NULL, ",;", &save)) {
+        enum pay_role r = PAY_R_COUNT;
+        if (pay_role_parse(d, tok, &r) < 0) {
+            r = PAY_R_COUNT;
+            for (int k = PAY_R_NCAT; k <= PAY_R_HOURS; k++)
+                if (strcmp(tok, pay_role_names[k]) == 0 ||
+                    (d->var[k] && strcmp(tok, d->var[k]->name) == 0))
+                    r = (enum pay_role)k;
+        }
+        if (r == PAY_R_COUNT || r == PAY_R_SEX) {
+            rc = sv_usage_error("--covariates: '%s' is not a covariate (expected seniority, hours, "
+                                "region, employer_sector, agreement, job, age_band, csp)", tok);
+            break;
+        }
+        if (!d->var[r]) {
+            rc = sv_fail(SV_EXIT_DATA, "--covariates: the survey binds no variable to role '%s'", tok);
+            break;
+        }
+        for (size_t k = 0; k < *n; k++)
+            if (cov[k] == r)
+                rc = sv_usage_error("--covariates: '%s' given twice", tok);
+        if (!rc && *n == 8)
+            rc = sv_usage_error("--covariates: at most 8");
+        if (!rc)
+            cov[(*n)++] = r;
+    }
+    free(copy);
+    return rc;
 }

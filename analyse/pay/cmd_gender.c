@@ -21,12 +21,15 @@
 #include "cmd_common.h"
 #include "pay_out.h"
 #include "pay_model.h"
+#include "pay_design.h"
 
 static const struct sv_option gender_options[] = {
     PAY_COMMON_OPTIONS,
     {"by", PAY_OPT_BY, "LIST", "groupings for the unadjusted gaps, each on its own (default job,employer_sector,age_band)"},
     {"with-segur", PAY_OPT_WITH_SEGUR, NULL, "pay as reported, Ségur supplement included (default)"},
     {"without-segur", PAY_OPT_WITHOUT_SEGUR, NULL, "pay minus the Ségur supplement"},
+    {"covariates", PAY_OPT_COVARIATES, "LIST", "regressors besides sex (default: seniority,hours,job,employer_sector,age_band,region as bound)"},
+    {"se", PAY_OPT_SE, "KIND", "with --weights none: classical, hc0, hc1 (default), hc2 or hc3 standard errors of the regression"},
     {"streaming", PAY_OPT_STREAMING, NULL, "one pass, memory independent of the file: mean gaps only (no medians, no regression)"},
     {NULL, 0, NULL, NULL}};
 
@@ -50,6 +53,11 @@ static const char *sex_reason(const struct pay_cellstat *f, const struct pay_cel
 struct cellres {
     const struct analyse_result *mean, *median; /* per cell */
     size_t n_total;
+    /* the design (NULL: the iid closed forms) with the grouping's rows */
+    const struct pay_design *pd;
+    const size_t *row_cell;
+    const double *y;
+    unsigned char *mask_f, *mask_h; /* n_total each, work space */
 };
 
 /* Unadjusted gaps for the cells of `gs` (whose last role is sex). */
@@ -113,7 +121,19 @@ static void emit_unadjusted(struct pay_out *out, const struct pay_data *d,
                 } else if (k == 2) {
                     /* 1 - mean_f / mean_h = -(mean_f / mean_h - 1) */
                     struct pay_relgap g;
-                    pay_srs_gaps(NULL, &g, f, h, res->n_total);
+                    if (res->pd) {
+                        /* svycontrast(svyby(~hourly, ~sex, svymean, covmat = TRUE), 1 - f/h) */
+                        for (size_t i = 0; i < res->n_total; i++) {
+                            res->mask_f[i] = res->row_cell[i] == cf;
+                            res->mask_h[i] = res->row_cell[i] == ch;
+                        }
+                        if (pay_relgap_means(&g, res->pd->des, res->y, res->mask_f, res->mask_h) < 0) {
+                            out->status = SV_ENOMEM;
+                            g.estimate = g.se = g.df = g.lo = g.hi = NAN;
+                        }
+                    } else {
+                        pay_srs_gaps(NULL, &g, f, h, res->n_total);
+                    }
                     cell.estimate = -g.estimate;
                     cell.se = g.se;
                     cell.df = g.df;
@@ -125,7 +145,15 @@ static void emit_unadjusted(struct pay_out *out, const struct pay_data *d,
                                                      res->median[cf].estimate);
                 }
             }
-            cell.population = (double)cell.n;
+            if (res->pd) {
+                size_t cf = c0 + a->sex_f, ch = c0 + a->sex_h;
+                bool fem = k == 0 || k == 3, men = k == 1 || k == 4;
+                cell.population = fem ? res->mean[cf].population
+                                  : men ? res->mean[ch].population
+                                        : res->mean[cf].population + res->mean[ch].population;
+            } else {
+                cell.population = (double)cell.n;
+            }
             pay_out_add(out, &cell);
         }
     }
@@ -134,23 +162,58 @@ static void emit_unadjusted(struct pay_out *out, const struct pay_data *d,
     sv_buf_release(&label);
 }
 
+/* The coefficients' covariance the table uses: the design's (svyglm), or --se's. */
+static const double *model_cov(const struct pay_ols *ols, int se, double *df, const char **what,
+                               enum sv_lang lang)
+{
+    if (ols->vdesign) {
+        *df = ols->design_df;
+        *what = PAY_TR(lang, "MCO pondérés ; écarts-types du plan de sondage (svyglm)",
+                       "weighted least squares; design-based standard errors (svyglm)");
+        return ols->vdesign;
+    }
+    *df = (double)(ols->n - (long)ols->p);
+    switch (se) {
+    case PAY_SE_CLASSICAL:
+        *what = PAY_TR(lang, "MCO ; écarts-types classiques", "OLS; classical standard errors");
+        return ols->cov;
+    case PAY_SE_HC0:
+        *what = PAY_TR(lang, "MCO ; écarts-types robustes HC0", "OLS; HC0 robust standard errors");
+        return ols->hc0;
+    case PAY_SE_HC2:
+        *what = PAY_TR(lang, "MCO ; écarts-types robustes HC2", "OLS; HC2 robust standard errors");
+        return ols->hc2;
+    case PAY_SE_HC3:
+        *what = PAY_TR(lang, "MCO ; écarts-types robustes HC3", "OLS; HC3 robust standard errors");
+        return ols->hc3;
+    default:
+        *what = PAY_TR(lang, "MCO ; écarts-types robustes HC1", "OLS; HC1 robust standard errors");
+        return ols->hc1;
+    }
+}
+
 static void emit_model(struct pay_out *out, const struct pay_model *pm, const struct pay_ols *ols,
-                       long n_missing)
+                       long n_missing, int se_kind)
 {
     enum sv_lang lang = out->lang;
-    double df = (double)(ols->n - (long)ols->p);
+    double df;
+    const char *what;
+    const double *V = model_cov(ols, se_kind, &df, &what, lang);
     double t = pay_t_quantile(0.95, df);
     struct pay_cell cell;
+    char label[256];
+    snprintf(label, sizeof label, "%s (%s)",
+             PAY_TR(lang, "Coefficient du log du salaire horaire", "Coefficient of log hourly pay"),
+             what);
     for (size_t j = 0; j < ols->p; j++) {
         pay_cell_init(&cell);
         cell.indicator = "ols_coefficient";
-        cell.label = PAY_TR(lang, "Coefficient du log du salaire horaire (MCO ; écarts-types robustes HC1)",
-                            "Coefficient of log hourly pay (OLS; HC1 robust standard errors)");
+        cell.label = label;
         cell.by = "term";
         cell.group = pm->term[j];
         cell.group_label = pm->term_label[j];
         cell.estimate = ols->beta[j];
-        cell.se = sqrt(ols->hc1[j * ols->p + j]);
+        cell.se = sqrt(V[j * ols->p + j]);
         cell.df = df;
         cell.lo = cell.estimate - t * cell.se;
         cell.hi = cell.estimate + t * cell.se;
@@ -160,7 +223,7 @@ static void emit_model(struct pay_out *out, const struct pay_model *pm, const st
         cell.unit = "ratio";
         pay_out_add(out, &cell);
     }
-    double b = ols->beta[PAY_MODEL_SEX_COL], se = sqrt(ols->hc1[PAY_MODEL_SEX_COL * ols->p + PAY_MODEL_SEX_COL]);
+    double b = ols->beta[PAY_MODEL_SEX_COL], se = sqrt(V[PAY_MODEL_SEX_COL * ols->p + PAY_MODEL_SEX_COL]);
     pay_cell_init(&cell);
     cell.indicator = "adjusted_gender_gap";
     cell.label = PAY_TR(lang, "Écart de salaire horaire femmes-hommes à caractéristiques égales (1 - exp(coef.))",
@@ -178,13 +241,20 @@ static void emit_model(struct pay_out *out, const struct pay_model *pm, const st
     cell.n_missing = n_missing;
     cell.unit = "share";
     pay_out_add(out, &cell);
-    cell.indicator = "ols_r2";
-    cell.label = PAY_TR(lang, "R² du modèle", "Model R-squared");
-    cell.estimate = ols->r2;
-    cell.se = cell.lo = cell.hi = NAN;
-    cell.ci_method = "none";
-    cell.unit = "ratio";
-    pay_out_add(out, &cell);
+    static const char *const ind[3] = {"ols_r2", "ols_adj_r2", "ols_sigma"};
+    const char *lab[3] = {PAY_TR(lang, "R² du modèle", "Model R-squared"),
+                          PAY_TR(lang, "R² ajusté du modèle", "Model adjusted R-squared"),
+                          PAY_TR(lang, "Écart-type résiduel (sigma)", "Residual standard error (sigma)")};
+    double val[3] = {ols->r2, ols->adj_r2, sqrt(ols->sigma2)};
+    for (int k = 0; k < 3; k++) {
+        cell.indicator = ind[k];
+        cell.label = lab[k];
+        cell.estimate = val[k];
+        cell.se = cell.lo = cell.hi = cell.df = NAN;
+        cell.ci_method = "none";
+        cell.unit = "ratio";
+        pay_out_add(out, &cell);
+    }
 }
 
 static void emit_oaxaca(struct pay_out *out, const char *ref, const char *ref_label,
@@ -294,7 +364,7 @@ static int gender_streaming(struct pay_args *a)
         }
         for (size_t c = 0; c < gs[k].ncells; c++)
             pay_srs_mean(&mean[c], &gs[k].cell[c], (size_t)d.n_read);
-        struct cellres cres = {mean, NULL, (size_t)d.n_read};
+        struct cellres cres = {mean, NULL, (size_t)d.n_read, NULL, NULL, NULL, NULL, NULL};
         emit_unadjusted(&out, &d, &gs[k], a, &cres);
         free(mean);
     }
@@ -327,8 +397,14 @@ int analyse_cmd_gender(int argc, char **argv)
         return sv_usage_error("unexpected argument '%s'", argv[first]);
     if ((rc = pay_args_check(&a)))
         return rc;
-    if (a.streaming)
+    if (a.streaming && !a.iid)
+        return sv_usage_error("--streaming gives the iid standard errors only: add --weights none "
+                              "(the design's standard errors need every employee's row)");
+    if (a.streaming) {
+        sv_note("--weights none: every employee weighs 1 and counts as independent (iid); "
+                "the standard errors ignore the employers' clustering and any weights");
         return gender_streaming(&a);
+    }
     struct sv_survey *survey = NULL;
     struct pay_data d;
     if ((rc = pay_args_load(&a, &survey, &d)))
@@ -342,6 +418,9 @@ int analyse_cmd_gender(int argc, char **argv)
     memset(&pm, 0, sizeof pm);
     bool out_init = false;
     struct pay_sorted sorted = {NULL, 0, NULL, 0};
+    struct pay_design pd;
+    memset(&pd, 0, sizeof pd);
+    unsigned char *mask_f = NULL, *mask_h = NULL;
     if ((rc = pay_args_by(&d, a.by ? a.by : "job,employer_sector,age_band", roles, &nroles)))
         goto done;
     enum sv_lang lang = a.lang;
@@ -353,9 +432,16 @@ int analyse_cmd_gender(int argc, char **argv)
                  lang);
     out.t.meta.n_respondents = d.n_read;
     out_init = true;
+    if ((rc = pay_args_design(&a, &d, &pd, &out)))
+        goto done;
+    const struct pay_design *dp = a.iid ? NULL : &pd;
+    if (dp && (!(mask_f = pay_rows_alloc(d.n, 1)) || !(mask_h = pay_rows_alloc(d.n, 1)))) {
+        rc = sv_fail(SV_EXIT_RUNTIME, "out of memory");
+        goto done;
+    }
 
     /* unadjusted: overall, then each grouping on its own; one sort for all */
-    if (pay_sorted_make(&sorted, &d, PAY_HOURLY, a.without_segur, &err) < 0) {
+    if (!dp && pay_sorted_make(&sorted, &d, PAY_HOURLY, a.without_segur, &err) < 0) {
         rc = sv_fail_error(&err);
         goto done;
     }
@@ -366,8 +452,8 @@ int analyse_cmd_gender(int argc, char **argv)
             r[nr++] = roles[k - 1];
         r[nr++] = PAY_R_SEX;
         struct pay_groupset gs;
-        if (pay_groups_build(&gs, &d, r, nr, PAY_HOURLY, a.without_segur, a.sex_f, a.sex_h, false, &sorted,
-                             &err) < 0) {
+        if (pay_groups_build(&gs, &d, r, nr, PAY_HOURLY, a.without_segur, a.sex_f, a.sex_h, dp != NULL,
+                             dp ? NULL : &sorted, &err) < 0) {
             rc = sv_fail_error(&err);
             goto done;
         }
@@ -380,11 +466,25 @@ int analyse_cmd_gender(int argc, char **argv)
             pay_groups_release(&gs);
             goto done;
         }
-        for (size_t c = 0; c < gs.ncells; c++) {
-            pay_srs_mean(&mean[c], &gs.cell[c], d.n);
-            pay_srs_quantile(&median[c], &gs.cell[c], d.n, 0.5);
+        if (dp) {
+            /* svyby(~hourly, ~group + sex, svymean | svyquantile) through the engine */
+            if (analyse_by(mean, dp->des, ANALYSE_MEAN, gs.y, NULL, 0, gs.row_cell, gs.ncells, NULL,
+                           &err) < 0 ||
+                analyse_by(median, dp->des, ANALYSE_QUANTILE, gs.y, NULL, 0.5, gs.row_cell,
+                           gs.ncells, NULL, &err) < 0) {
+                rc = sv_fail_error(&err);
+                free(mean);
+                free(median);
+                pay_groups_release(&gs);
+                goto done;
+            }
+        } else {
+            for (size_t c = 0; c < gs.ncells; c++) {
+                pay_srs_mean(&mean[c], &gs.cell[c], d.n);
+                pay_srs_quantile(&median[c], &gs.cell[c], d.n, 0.5);
+            }
         }
-        struct cellres cres = {mean, median, d.n};
+        struct cellres cres = {mean, median, d.n, dp, gs.row_cell, gs.y, mask_f, mask_h};
         emit_unadjusted(&out, &d, &gs, &a, &cres);
         free(mean);
         free(median);
@@ -392,10 +492,22 @@ int analyse_cmd_gender(int argc, char **argv)
     }
 
     /* adjusted gap and Oaxaca-Blinder */
-    if (pay_model_build(&pm, &d, a.sex_f, a.sex_h, a.without_segur, lang, &err) < 0) {
+    enum pay_role cov[8];
+    size_t ncov = 0;
+    if (a.covariates && (rc = pay_args_covariates(&d, a.covariates, cov, &ncov)))
+        goto done;
+    if ((a.covariates ? pay_model_build_ex(&pm, &d, a.sex_f, a.sex_h, a.without_segur, lang, cov,
+                                           ncov, &err)
+                      : pay_model_build(&pm, &d, a.sex_f, a.sex_h, a.without_segur, lang, &err)) < 0) {
         rc = sv_fail_error(&err);
         goto done;
     }
+    struct pay_ols_design odes = {.w = pd.w, .psu = pd.psu, .psu_stratum = pd.psu_stratum,
+                                  .npsu = pd.npsu, .nstrata = pd.nstrata, .n_h = pd.n_h,
+                                  .f_h = pd.f_h};
+    if (dp)
+        pm.des = &odes;
+    pm.hc3 = !dp && (a.se == PAY_SE_HC2 || a.se == PAY_SE_HC3);
     struct pay_ols pooled;
     long n_missing = (long)d.n - pm.n_complete;
     if (pm.n_f < PAY_MIN_PER_SEX || pm.n_h < PAY_MIN_PER_SEX) {
@@ -403,12 +515,21 @@ int analyse_cmd_gender(int argc, char **argv)
     } else if (pay_model_fit(&pooled, &pm, PAY_MODEL_ALL, &err) < 0) {
         sv_warn("regression not computed: %s", err.text);
     } else {
-        emit_model(&out, &pm, &pooled, n_missing);
+        emit_model(&out, &pm, &pooled, n_missing, a.se);
         struct pay_oaxaca ob[2];
         if (pay_model_oaxaca(ob, &pm, &pooled, &err) < 0) {
             pay_ols_release(&pooled);
             rc = sv_fail_error(&err);
             goto done;
+        }
+        if (dp) {
+            /* the decomposition's delta-method SEs assume independent employees:
+             * under the design they are not computed (left empty, said in the reason) */
+            for (int k = 0; k < 2; k++) {
+                ob[k].se_gap = ob[k].se_explained = ob[k].se_unexplained = NAN;
+                if (ob[k].computable)
+                    ob[k].reason = "design-based standard errors not computed";
+            }
         }
         emit_oaxaca(&out, "pooled",
                     PAY_TR(lang, "Coefficients du modèle commun avec indicatrice de sexe (Jann 2008)",
@@ -424,6 +545,9 @@ int analyse_cmd_gender(int argc, char **argv)
         rc = sv_fail_error(&err);
 done:
     pay_sorted_release(&sorted);
+    pay_design_release(&pd);
+    free(mask_f);
+    free(mask_h);
     pay_model_release(&pm);
     if (out_init)
         pay_out_release(&out);

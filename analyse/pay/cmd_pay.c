@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
 
 #include "sv_buf.h"
 #include "sv_cli.h"
@@ -16,6 +15,7 @@
 #include "analyse_pay_cmds.h"
 #include "cmd_args.h"
 #include "cmd_common.h"
+#include "pay_design.h"
 #include "pay_out.h"
 
 static const struct sv_option pay_options[] = {
@@ -40,6 +40,8 @@ struct emit {
     const struct pay_data *d;
     const struct pay_groupset *gs;
     const struct analyse_result *mean, *median; /* per cell */
+    const struct pay_design *pd; /* NULL: the iid closed forms (--weights none) */
+    const struct analyse_result *quant;        /* design: per cell, the 5 quantile points */
     enum sv_lang lang;
     struct sv_buf by, group, label;
 };
@@ -74,7 +76,7 @@ static void cell_start(struct pay_cell *cell, const struct emit *em, const struc
     cell->group_label = em->label.data;
     cell->n = cs->n;
     cell->n_missing = cs->n_missing;
-    cell->population = (double)cs->n; /* equal weights */
+    cell->population = (double)cs->n; /* equal weights; the design's from its results */
     cell->unit = unit;
     cell->suppressed = reason != NULL;
     cell->reason = reason ? reason : "";
@@ -97,6 +99,8 @@ static void emit_cell(struct emit *em, size_t c, enum pay_measure m)
                         : PAY_TR(lang, "Salaire mensuel brut moyen", "Mean gross monthly pay");
     if (!reason)
         pay_cell_set_result(&cell, &em->mean[c]);
+    if (em->pd)
+        cell.population = em->mean[c].population;
     pay_out_add(em->out, &cell);
 
     cell_start(&cell, em, cs, reason, hourly ? "eur_hour" : "eur");
@@ -105,6 +109,8 @@ static void emit_cell(struct emit *em, size_t c, enum pay_measure m)
                         : PAY_TR(lang, "Salaire mensuel brut médian", "Median gross monthly pay");
     if (!reason)
         pay_cell_set_result(&cell, &em->median[c]);
+    if (em->pd)
+        cell.population = em->mean[c].population;
     pay_out_add(em->out, &cell);
 
     char name[32];
@@ -115,13 +121,17 @@ static void emit_cell(struct emit *em, size_t c, enum pay_measure m)
         cell.label = hourly ? PAY_TR(lang, "Salaire horaire brut (quantile)", "Gross hourly pay (quantile)")
                             : PAY_TR(lang, "Salaire mensuel brut (quantile)", "Gross monthly pay (quantile)");
         if (!reason)
-            cell.estimate = pay_quantile_sorted(cs->v, (size_t)cs->n, quantile_p[q]);
+            cell.estimate = em->pd ? em->quant[c * 5 + q].estimate
+                                   : pay_quantile_sorted(cs->v, (size_t)cs->n, quantile_p[q]);
+        if (em->pd)
+            cell.population = em->mean[c].population;
         pay_out_add(em->out, &cell);
     }
 }
 
 /* Gaps of cell c (sector s) against cell r (reference sector), same other levels. */
-static void emit_gap(struct emit *em, size_t c, size_t r, const char *ref_code, enum pay_measure m)
+static void emit_gap(struct emit *em, size_t c, size_t r, const char *ref_code, enum pay_measure m,
+                     unsigned char *mask_a, unsigned char *mask_b)
 {
     const struct pay_cellstat *a = &em->gs->cell[c], *b = &em->gs->cell[r];
     if (a->n == 0 || b->n == 0)
@@ -131,7 +141,20 @@ static void emit_gap(struct emit *em, size_t c, size_t r, const char *ref_code, 
     const char *reason = cell_reason(a) ? cell_reason(a) : cell_reason(b);
     const char *stem = m == PAY_HOURLY ? "hourly" : "monthly";
     struct pay_relgap diff, relg;
-    pay_srs_gaps(&diff, &relg, a, b, em->d->n);
+    if (em->pd) {
+        /* svycontrast on svyby(svymean, covmat = TRUE): the two domains' covariance
+         * through their shared employers */
+        for (size_t i = 0; i < em->d->n; i++) {
+            mask_a[i] = em->gs->row_cell[i] == c;
+            mask_b[i] = em->gs->row_cell[i] == r;
+        }
+        if (pay_design_gaps(&diff, &relg, em->pd->des, em->gs->y, mask_a, mask_b) < 0) {
+            em->out->status = SV_ENOMEM;
+            return;
+        }
+    } else {
+        pay_srs_gaps(&diff, &relg, a, b, em->d->n);
+    }
     for (int stat = 0; stat < 2; stat++) {     /* mean, median */
         for (int rel = 0; rel < 2; rel++) {    /* euros, relative */
             char name[64], label[256];
@@ -169,7 +192,8 @@ static void emit_gap(struct emit *em, size_t c, size_t r, const char *ref_code, 
                     cell.estimate = rel ? qa / qb - 1.0 : qa - qb;
                 }
             }
-            cell.population = (double)cell.n;
+            cell.population = em->pd ? em->mean[c].population + em->mean[r].population
+                                     : (double)cell.n;
     pay_out_add(em->out, &cell);
         }
     }
@@ -184,7 +208,12 @@ static void emit_below_smic(struct emit *em, const struct pay_data *d, double sm
     const struct pay_groupset *gs = em->gs;
     const size_t np = sizeof smic_pct / sizeof smic_pct[0];
     long *below = calloc(gs->ncells * np, sizeof *below);
-    if (!below) {
+    double *yb = em->pd ? pay_rows_alloc(d->n * np, sizeof *yb) : NULL;
+    struct analyse_result *res = em->pd ? calloc(gs->ncells * np, sizeof *res) : NULL;
+    if (!below || (em->pd && (!yb || !res))) {
+        free(below);
+        free(yb);
+        free(res);
         em->out->status = SV_ENOMEM;
         return;
     }
@@ -194,13 +223,31 @@ static void emit_below_smic(struct emit *em, const struct pay_data *d, double sm
         for (size_t k = 0; k < gs->nroles; k++)
             if ((lev[k] = d->e[i].cat[gs->role[k]]) == PAY_NA)
                 ok = false;
-        if (!ok)
-            continue;
         /* in cents: exactly the SMIC for the employee's hours is not below it */
         double monthly = pay_emp_monthly(&d->e[i], without_segur);
-        for (size_t k = 0; k < np; k++)
-            if (pay_below_smic(monthly, d->e[i].hours, smic_hourly, smic_pct[k]) == 1)
+        for (size_t k = 0; k < np; k++) {
+            int b = pay_below_smic(monthly, d->e[i].hours, smic_hourly, smic_pct[k]);
+            if (yb)
+                yb[k * d->n + i] = b < 0 ? NAN : b;
+            if (ok && b == 1)
                 below[pay_groups_index(gs, lev) * np + k]++;
+        }
+    }
+    if (em->pd) {
+        /* svyby(~below, ~cells, svyciprop): the engine's proportions by cell */
+        struct analyse_result *tmp = calloc(gs->ncells ? gs->ncells : 1, sizeof *tmp);
+        for (size_t k = 0; k < np && tmp; k++) {
+            if (analyse_by(tmp, em->pd->des, ANALYSE_PROPORTION, yb + k * d->n, NULL, 0,
+                           gs->row_cell, gs->ncells, NULL, NULL) < 0) {
+                em->out->status = SV_ENOMEM;
+                break;
+            }
+            for (size_t c = 0; c < gs->ncells; c++)
+                res[c * np + k] = tmp[c];
+        }
+        if (!tmp)
+            em->out->status = SV_ENOMEM;
+        free(tmp);
     }
     for (size_t c = 0; c < gs->ncells; c++) {
         const struct pay_cellstat *cs = &gs->cell[c];
@@ -230,24 +277,18 @@ static void emit_below_smic(struct emit *em, const struct pay_data *d, double sm
             cell.unit = "share";
             cell.suppressed = reason != NULL;
             cell.reason = reason ? reason : "";
-            if (!reason) {
-                /* Wilson interval */
-                double n = (double)cs->n, p = (double)below[c * np + k] / n;
-                double z = gsl_cdf_ugaussian_Pinv(0.975);
-                double den = 1 + z * z / n;
-                double centre = (p + z * z / (2 * n)) / den;
-                double half = z / den * sqrt(p * (1 - p) / n + z * z / (4 * n * n));
-                cell.estimate = p;
-                cell.se = sqrt(p * (1 - p) / n);
-                cell.lo = p == 0 ? 0 : centre - half; /* exact ends, not 4e-19 */
-                cell.hi = p == 1 ? 1 : centre + half;
-                cell.ci_method = "wilson";
+            if (!reason && em->pd) {
+                pay_cell_set_result(&cell, &res[c * np + k]);
+                cell.population = res[c * np + k].population;
             }
-            cell.population = (double)cell.n;
+            if (!em->pd)
+                cell.population = (double)cell.n;
             pay_out_add(em->out, &cell);
         }
     }
     free(below);
+    free(yb);
+    free(res);
 }
 
 int analyse_cmd_pay(int argc, char **argv)
@@ -279,6 +320,9 @@ int analyse_cmd_pay(int argc, char **argv)
     char *smic_path = NULL;
     struct pay_out out;
     bool out_init = false;
+    struct pay_design pd;
+    memset(&pd, 0, sizeof pd);
+    unsigned char *mask_a = NULL, *mask_b = NULL;
     if ((rc = pay_args_by(&d, a.by ? a.by : "job,employer_sector", roles, &nroles)))
         goto done;
     smic_path = pay_default_smic_path(a.smic);
@@ -304,6 +348,14 @@ int analyse_cmd_pay(int argc, char **argv)
     out.t.meta.n_respondents = d.n_read;
     out_init = true;
     sv_buf_release(&title);
+    if ((rc = pay_args_design(&a, &d, &pd, &out)))
+        goto done;
+    /* every statistic through the engine, for the design or (--weights none) iid */
+    const struct pay_design *dp = &pd;
+    if (dp && (!(mask_a = pay_rows_alloc(d.n, 1)) || !(mask_b = pay_rows_alloc(d.n, 1)))) {
+        rc = sv_fail(SV_EXIT_RUNTIME, "out of memory");
+        goto done;
+    }
 
     long sector_pos = -1;
     for (size_t k = 0; k < nroles; k++)
@@ -315,25 +367,55 @@ int analyse_cmd_pay(int argc, char **argv)
         size_t ngroup = pass < 2 ? 0 : nroles;
         struct pay_groupset gs;
         if (pay_groups_build(&gs, &d, roles, ngroup, (enum pay_measure)m, a.without_segur, a.sex_f,
-                             a.sex_h, false, NULL, &err) < 0) {
+                             a.sex_h, dp != NULL, NULL, &err) < 0) {
             rc = sv_fail_error(&err);
             break;
         }
         struct analyse_result *mean = calloc(gs.ncells, sizeof *mean);
         struct analyse_result *median = calloc(gs.ncells, sizeof *median);
-        if (!mean || !median) {
+        struct analyse_result *quant = dp ? calloc(gs.ncells * 5, sizeof *quant) : NULL;
+        struct analyse_result *tmp = dp ? calloc(gs.ncells, sizeof *tmp) : NULL;
+        if (!mean || !median || (dp && (!quant || !tmp))) {
             rc = sv_fail(SV_EXIT_RUNTIME, "out of memory");
             free(mean);
             free(median);
+            free(quant);
+            free(tmp);
             pay_groups_release(&gs);
             break;
         }
-        for (size_t c = 0; c < gs.ncells; c++) {
-            pay_srs_mean(&mean[c], &gs.cell[c], d.n);
-            pay_srs_quantile(&median[c], &gs.cell[c], d.n, 0.5);
+        if (dp) {
+            /* svyby(svymean), svyby(svyquantile): the engine, domain by domain */
+            const struct analyse_options qpt = {0.95, ANALYSE_CI_NONE, NAN};
+            int erc = analyse_by(mean, dp->des, ANALYSE_MEAN, gs.y, NULL, 0, gs.row_cell,
+                                 gs.ncells, NULL, &err);
+            if (erc >= 0)
+                erc = analyse_by(median, dp->des, ANALYSE_QUANTILE, gs.y, NULL, 0.5, gs.row_cell,
+                                 gs.ncells, NULL, &err);
+            for (size_t q = 0; q < 5 && erc >= 0; q++) {
+                erc = analyse_by(tmp, dp->des, ANALYSE_QUANTILE, gs.y, NULL, quantile_p[q],
+                                 gs.row_cell, gs.ncells, &qpt, &err);
+                for (size_t c = 0; c < gs.ncells && erc >= 0; c++)
+                    quant[c * 5 + q] = tmp[c];
+            }
+            if (erc < 0)
+                rc = sv_fail_error(&err);
+        } else {
+            for (size_t c = 0; c < gs.ncells; c++) {
+                pay_srs_mean(&mean[c], &gs.cell[c], d.n);
+                pay_srs_quantile(&median[c], &gs.cell[c], d.n, 0.5);
+            }
+        }
+        free(tmp);
+        if (rc) {
+            free(mean);
+            free(median);
+            free(quant);
+            pay_groups_release(&gs);
+            break;
         }
         struct emit em = {.out = &out, .d = &d, .gs = &gs, .lang = lang, .mean = mean,
-                          .median = median};
+                          .median = median, .pd = dp, .quant = quant};
         sv_buf_init(&em.by);
         sv_buf_init(&em.group);
         sv_buf_init(&em.label);
@@ -358,7 +440,8 @@ int analyse_cmd_pay(int argc, char **argv)
                     if (ri == 1 && strcmp(sv->codes[s].code, "public") == 0)
                         continue;
                     lev[sector_pos] = rlev;
-                    emit_gap(&em, c, pay_groups_index(&gs, lev), refs[ri], (enum pay_measure)m);
+                    emit_gap(&em, c, pay_groups_index(&gs, lev), refs[ri], (enum pay_measure)m,
+                             mask_a, mask_b);
                 }
             }
         }
@@ -369,6 +452,7 @@ int analyse_cmd_pay(int argc, char **argv)
         sv_buf_release(&em.label);
         free(mean);
         free(median);
+        free(quant);
         pay_groups_release(&gs);
     }
     out.format = a.format;
@@ -377,6 +461,9 @@ int analyse_cmd_pay(int argc, char **argv)
 done:
     if (out_init)
         pay_out_release(&out);
+    pay_design_release(&pd);
+    free(mask_a);
+    free(mask_b);
     free(smic_path);
     pay_smic_release(&smic);
     pay_data_release(&d);

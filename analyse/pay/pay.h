@@ -65,13 +65,32 @@ struct pay_ols {
     size_t p;       /* number of coefficients */
     long n;         /* observations used */
     double *beta;   /* p */
-    double *cov;    /* p x p classical sigma^2 (X'X)^-1 */
+    double *cov;    /* p x p classical sigma^2 (X'WX)^-1 */
     double *hc0;    /* p x p */
     double *hc1;    /* p x p, HC0 * n/(n-p) */
+    double *hc2;    /* p x p (NULL without hc3) */
     double *hc3;    /* p x p (NULL from pay_ols_fit_ex without hc3) */
-    double rss, tss, r2, sigma2;
+    double *vdesign; /* p x p design-based (svyglm), NULL without a design */
+    double design_df; /* svyglm's df.residual: degf(rows used) + 1 - p; NAN without a design */
+    double rss, tss, r2, adj_r2, sigma2; /* weighted sums when weighted, as lm(weights =) */
     double ybar;
-    double *xbar;   /* p: mean of each regressor (xbar[0] = 1) */
+    double *xbar;   /* p: (weighted) mean of each regressor (xbar[0] = 1) */
+};
+
+/*
+ * The survey design of a fit (pay_design.h gives these arrays): rows are
+ * indexed as the row callback's i. w NULL = weights 1 (ordinary least
+ * squares). psu NULL = no design covariance; else the covariance of svyglm:
+ * (X'WX)^-1 V (X'WX)^-1 with V the stratified with-replacement variance
+ * (times 1 - f_h) of the PSU totals of w e x, every PSU of the sample
+ * counted (zeros for those without a row in the fit).
+ */
+struct pay_ols_design {
+    const double *w;
+    const size_t *psu;         /* per row: PSU index in [0, npsu) */
+    const size_t *psu_stratum; /* per PSU */
+    size_t npsu, nstrata;
+    const double *n_h, *f_h;   /* per stratum: PSUs in the sample, sampling fraction */
 };
 
 /*
@@ -87,6 +106,10 @@ int pay_ols_fit(struct pay_ols *out, size_t n, size_t p, const size_t *numeric, 
  * fits whose HC3 covariance nobody reads). */
 int pay_ols_fit_ex(struct pay_ols *out, size_t n, size_t p, const size_t *numeric, size_t nnumeric,
                    bool hc3, pay_row_fn fn, void *ctx, struct sv_error *err);
+/* The same, weighted and with the design's covariance (des may be NULL). */
+int pay_ols_fit_design(struct pay_ols *out, size_t n, size_t p, const size_t *numeric,
+                       size_t nnumeric, bool hc3, const struct pay_ols_design *des, pay_row_fn fn,
+                       void *ctx, struct sv_error *err);
 void pay_ols_release(struct pay_ols *o);
 
 /*

@@ -20,7 +20,8 @@
 
 const char *const pay_role_names[PAY_R_COUNT] = {
     "region", "employer_sector", "agreement", "job", "sex", "age_band", "csp",
-    "seniority", "hours", "gross_monthly_pay", "segur", "segur_amount", "employer_id"};
+    "seniority", "hours", "gross_monthly_pay", "segur", "segur_amount", "employer_id",
+    "weight", "cluster", "stratum", "fpc"};
 
 /* Code lookup: a small open-addressing hash per categorical role (the
  * region list has 18 codes; a linear strcmp scan per value was a tenth of
@@ -170,6 +171,11 @@ static int add_record(const struct sv_record *rec, void *ctx)
                               : NAN;
     e->employer = employer_hash(L->col[PAY_R_EMPLOYER] >= 0 ? rec->values[L->col[PAY_R_EMPLOYER]]
                                                             : NULL);
+    e->weight = L->col[PAY_R_WEIGHT] >= 0 ? num(rec->values[L->col[PAY_R_WEIGHT]]) : 1.0;
+    e->fpc = L->col[PAY_R_FPC] >= 0 ? num(rec->values[L->col[PAY_R_FPC]]) : NAN;
+    e->cluster = L->col[PAY_R_CLUSTER] >= 0 ? employer_hash(rec->values[L->col[PAY_R_CLUSTER]])
+                                            : e->employer;
+    e->stratum = L->col[PAY_R_STRATUM] >= 0 ? employer_hash(rec->values[L->col[PAY_R_STRATUM]]) : 0;
     return emp_done(L, e);
 }
 
@@ -253,6 +259,15 @@ static int fast_row(char **vals, long line, const char *id, void *ctx)
     }
     e->segur_amount = !sg ? NAN : sg[0] == '0' ? 0 : segur_amount;
     e->employer = employer_hash(vals[PAY_R_EMPLOYER]);
+    e->weight = 1.0;
+    if (d->var[PAY_R_WEIGHT] &&
+        fast_number(L, d->var[PAY_R_WEIGHT], vals[PAY_R_WEIGHT], line, id, &e->weight))
+        return SV_EDATA;
+    e->fpc = NAN;
+    if (d->var[PAY_R_FPC] && fast_number(L, d->var[PAY_R_FPC], vals[PAY_R_FPC], line, id, &e->fpc))
+        return SV_EDATA;
+    e->cluster = d->var[PAY_R_CLUSTER] ? employer_hash(vals[PAY_R_CLUSTER]) : e->employer;
+    e->stratum = employer_hash(vals[PAY_R_STRATUM]);
     return emp_done(L, e);
 }
 
@@ -277,7 +292,8 @@ static int presize(struct pay_data *d, const char *path,
 /* The fast reader takes the roles' usual types only; otherwise sv_recio. */
 static bool fast_types(const struct pay_data *d)
 {
-    static const int numeric[] = {PAY_R_SENIORITY, PAY_R_HOURS, PAY_R_PAY, PAY_R_SEGUR_AMOUNT};
+    static const int numeric[] = {PAY_R_SENIORITY, PAY_R_HOURS, PAY_R_PAY, PAY_R_SEGUR_AMOUNT,
+                                  PAY_R_WEIGHT, PAY_R_FPC};
     for (size_t k = 0; k < sizeof numeric / sizeof numeric[0]; k++) {
         const struct sv_variable *v = d->var[numeric[k]];
         if (v && v->type != SV_TYPE_NUMBER && v->type != SV_TYPE_INTEGER)
@@ -285,8 +301,10 @@ static bool fast_types(const struct pay_data *d)
     }
     if (d->var[PAY_R_SEGUR] && d->var[PAY_R_SEGUR]->type != SV_TYPE_YESNO)
         return false;
-    if (d->var[PAY_R_EMPLOYER] && d->var[PAY_R_EMPLOYER]->type != SV_TYPE_TEXT)
-        return false;
+    static const int text[] = {PAY_R_EMPLOYER, PAY_R_CLUSTER, PAY_R_STRATUM};
+    for (size_t k = 0; k < sizeof text / sizeof text[0]; k++)
+        if (d->var[text[k]] && d->var[text[k]]->type != SV_TYPE_TEXT)
+            return false;
     return true;
 }
 

@@ -3,8 +3,8 @@
  * roles (never by column name) into a compact in-memory array.
  *
  * Why in memory: medians and the regression's second pass need the rows
- * again. A row takes 56 bytes whatever the CSV width (a 10-million-row file
- * of ~1.2 GB needs ~560 MB); means and counts alone would not need it.
+ * again. A row takes 88 bytes whatever the CSV width (a 10-million-row file
+ * of ~1.2 GB needs ~880 MB); means and counts alone would not need it.
  */
 #ifndef ANALYSE_PAY_DATA_H
 #define ANALYSE_PAY_DATA_H
@@ -28,6 +28,12 @@ enum pay_role {
     PAY_R_SEGUR,
     PAY_R_SEGUR_AMOUNT,
     PAY_R_EMPLOYER,
+    /* the survey design (analyse/pay/README.md): weight, cluster (PSU; the
+     * employer when not bound), stratum and fpc, all optional */
+    PAY_R_WEIGHT,
+    PAY_R_CLUSTER,
+    PAY_R_STRATUM,
+    PAY_R_FPC,
     PAY_R_COUNT
 };
 
@@ -39,6 +45,10 @@ struct pay_emp {
     double seniority;    /* NAN when missing */
     double segur_amount; /* 0 when no Ségur, NAN when paid but amount unknown or segur missing */
     unsigned long long employer;    /* 64-bit hash of the employer id, 0 when missing */
+    double weight;                  /* sampling weight; 1 when not bound, NAN when missing */
+    double fpc;                     /* fpc role's value, NAN when missing or not bound */
+    unsigned long long cluster;     /* hash of the cluster id (the employer's when not bound) */
+    unsigned long long stratum;     /* hash of the stratum, 0 when missing or not bound */
     unsigned short cat[PAY_R_NCAT]; /* code index in the variable's code list, PAY_NA */
 };
 

@@ -436,6 +436,24 @@ int pay_relgap_means(struct pay_relgap *out, const struct analyse_design *des, c
     return 0;
 }
 
+int pay_design_gaps(struct pay_relgap *diff, struct pay_relgap *rel, const struct analyse_design *des,
+                    const double *y, const unsigned char *mask_a, const unsigned char *mask_b)
+{
+    struct analyse_diff df;
+    diff->estimate = diff->se = diff->df = diff->lo = diff->hi = NAN;
+    int rc = analyse_difference(&df, des, ANALYSE_MEAN, y, NULL, mask_a, mask_b, NULL, NULL);
+    if (rc < 0)
+        return rc;
+    diff->estimate = df.estimate;
+    diff->se = df.se;
+    diff->df = df.df;
+    diff->lo = df.ci_low;
+    diff->hi = df.ci_high;
+    diff->mean_a = df.a.estimate;
+    diff->mean_b = df.b.estimate;
+    return rel ? pay_relgap_means(rel, des, y, mask_a, mask_b) : 0;
+}
+
 /* An empty result for cell cs (equal weights: population = n). */
 static void result_start(struct analyse_result *r, const struct pay_cellstat *cs)
 {

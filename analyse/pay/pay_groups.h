@@ -96,6 +96,11 @@ struct pay_relgap {
 int pay_relgap_means(struct pay_relgap *out, const struct analyse_design *des, const double *y,
                      const unsigned char *mask_a, const unsigned char *mask_b);
 
+/* Both gaps a - b (diff) and a/b - 1 (rel, may be NULL) of the means of two domains,
+ * through the engine (svycontrast on svyby with covmat = TRUE). */
+int pay_design_gaps(struct pay_relgap *diff, struct pay_relgap *rel, const struct analyse_design *des,
+                    const double *y, const unsigned char *mask_a, const unsigned char *mask_b);
+
 /*
  * The same estimates in one pass over each cell, for the equal-probability
  * design without strata or fpc that the pay survey has (no frame): the

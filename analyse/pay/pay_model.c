@@ -96,20 +96,44 @@ void pay_model_release(struct pay_model *pm)
 int pay_model_build(struct pay_model *pm, const struct pay_data *d, unsigned sex_f, unsigned sex_h,
                     int without_segur, enum sv_lang lang, struct sv_error *err)
 {
-    static const enum pay_role facs[PAY_MODEL_NFAC] = {PAY_R_JOB, PAY_R_SECTOR, PAY_R_AGE,
-                                                       PAY_R_REGION};
+    static const enum pay_role def[] = {PAY_R_SENIORITY, PAY_R_HOURS, PAY_R_JOB, PAY_R_SECTOR,
+                                        PAY_R_AGE, PAY_R_REGION};
+    enum pay_role cov[6];
+    size_t ncov = 0;
+    for (size_t k = 0; k < 6; k++)
+        if (d->var[def[k]])
+            cov[ncov++] = def[k];
+    return pay_model_build_ex(pm, d, sex_f, sex_h, without_segur, lang, cov, ncov, err);
+}
+
+int pay_model_build_ex(struct pay_model *pm, const struct pay_data *d, unsigned sex_f,
+                       unsigned sex_h, int without_segur, enum sv_lang lang,
+                       const enum pay_role *cov, size_t ncov, struct sv_error *err)
+{
     memset(pm, 0, sizeof *pm);
     pm->d = d;
     pm->sex_f = sex_f;
     pm->sex_h = sex_h;
     pm->without_segur = without_segur;
-    for (size_t k = 0; k < PAY_MODEL_NFAC; k++)
-        if (d->var[facs[k]])
-            pm->fac[pm->nfac++] = facs[k];
+    bool use_seniority = false, use_hours = false;
+    for (size_t k = 0; k < ncov; k++) {
+        if (!d->var[cov[k]] || cov[k] == PAY_R_SEX)
+            return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "covariate '%s' cannot be used",
+                                pay_role_names[cov[k]]);
+        if (cov[k] == PAY_R_SENIORITY)
+            use_seniority = true;
+        else if (cov[k] == PAY_R_HOURS)
+            use_hours = true;
+        else if (cov[k] < PAY_R_NCAT && pm->nfac < PAY_MODEL_NFAC)
+            pm->fac[pm->nfac++] = cov[k];
+        else
+            return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "covariate '%s' cannot be used",
+                                pay_role_names[cov[k]]);
+    }
     size_t p = 2;
-    pm->need_seniority = d->var[PAY_R_SENIORITY] != NULL;
+    pm->need_seniority = use_seniority;
     pm->seniority_col = pm->need_seniority ? (long)p++ : -1;
-    pm->hours_col = (long)p++;
+    pm->hours_col = use_hours ? (long)p++ : -1;
     /* observed levels among complete rows */
     long *count[PAY_MODEL_NFAC] = {0};
     int rc = 0;
@@ -155,9 +179,10 @@ int pay_model_build(struct pay_model *pm, const struct pay_data *d, unsigned sex
     if (pm->n_complete > 0 && (pm->seniority_col >= 0 && smin == smax)) {
         pm->seniority_col = -1;
         p--;
-        pm->hours_col--;
+        if (pm->hours_col >= 0)
+            pm->hours_col--;
     }
-    if (pm->n_complete > 0 && hmin == hmax) {
+    if (pm->n_complete > 0 && pm->hours_col >= 0 && hmin == hmax) {
         pm->hours_col = -1;
         p--;
     }
@@ -232,8 +257,8 @@ int pay_model_fit(struct pay_ols *out, const struct pay_model *pm, enum pay_mode
     if (pm->hours_col >= 0)
         numeric[nn++] = (size_t)pm->hours_col - shift;
     /* HC3 (hat values) only when asked, for the pooled model */
-    return pay_ols_fit_ex(out, pm->d->n, pm->p - shift, numeric, nn,
-                          pm->hc3 && which == PAY_MODEL_ALL, pay_model_row, &c, err);
+    return pay_ols_fit_design(out, pm->d->n, pm->p - shift, numeric, nn,
+                              pm->hc3 && which == PAY_MODEL_ALL, pm->des, pay_model_row, &c, err);
 }
 
 void pay_model_means(const struct pay_model *pm, enum pay_model_subset which, double *xbar,
@@ -241,21 +266,23 @@ void pay_model_means(const struct pay_model *pm, enum pay_model_subset which, do
 {
     struct pay_model_ctx c = {.pm = pm, .which = which, .drop_sex = 0};
     struct pay_row x;
-    long n = 0;
+    double n = 0; /* sum of weights (the design's, else 1 each) */
     double ys = 0;
+    const double *wt = pm->des ? pm->des->w : NULL;
     memset(xbar, 0, pm->p * sizeof *xbar);
     for (size_t i = 0; i < pm->d->n; i++) {
         double y;
         if (pay_model_row(&c, i, &y, &x) != 1)
             continue;
-        n++;
-        ys += y;
+        double w = wt ? wt[i] : 1.0;
+        n += w;
+        ys += w * y;
         for (size_t k = 0; k < x.nnz; k++)
-            xbar[x.col[k]] += x.val[k];
+            xbar[x.col[k]] += w * x.val[k];
     }
     for (size_t j = 0; j < pm->p; j++)
-        xbar[j] = n ? xbar[j] / (double)n : NAN;
-    *ybar = n ? ys / (double)n : NAN;
+        xbar[j] = n > 0 ? xbar[j] / n : NAN;
+    *ybar = n > 0 ? ys / n : NAN;
 }
 
 /* Mean and sample covariance (n - 1) of the p regressors over a subset,

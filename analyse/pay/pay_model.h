@@ -17,7 +17,7 @@
 #include "pay_data.h"
 
 #define PAY_MODEL_SEX_COL 1
-#define PAY_MODEL_NFAC 4
+#define PAY_MODEL_NFAC 6
 
 enum pay_model_subset { PAY_MODEL_ALL = 0, PAY_MODEL_MEN = 1, PAY_MODEL_WOMEN = 2 };
 
@@ -35,11 +35,19 @@ struct pay_model {
     bool need_seniority;           /* rows without seniority are left out */
     long n_complete, n_f, n_h;
     double *y; /* per row: log hourly pay, NAN when the row is not in the model */
-    bool hc3;  /* also HC3 for the pooled fit (false after build: the table shows HC1) */
+    bool hc3;  /* also HC2 and HC3 for the pooled fit (false after build) */
+    /* the design: weights (WLS) and the design covariance (svyglm); NULL = OLS */
+    const struct pay_ols_design *des;
 };
 
 int pay_model_build(struct pay_model *pm, const struct pay_data *d, unsigned sex_f, unsigned sex_h,
                     int without_segur, enum sv_lang lang, struct sv_error *err);
+/* The model with the covariates chosen (roles: seniority, hours, and the
+ * categorical roles but sex), in that order of columns after sex: numbers first,
+ * then the factors in the order given. */
+int pay_model_build_ex(struct pay_model *pm, const struct pay_data *d, unsigned sex_f,
+                       unsigned sex_h, int without_segur, enum sv_lang lang,
+                       const enum pay_role *cov, size_t ncov, struct sv_error *err);
 void pay_model_release(struct pay_model *pm);
 /* Fit on everyone (all columns) or on one sex (the sex column left out). */
 int pay_model_fit(struct pay_ols *out, const struct pay_model *pm, enum pay_model_subset which,

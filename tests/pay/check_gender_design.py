@@ -1,0 +1,64 @@
+"""Compare `analyse gender` tables with R (tests/r/pay_design_reference.csv) at 1e-9.
+
+usage: check_gender_design.py TABLE.csv TAG SE
+TAG: design or iid (means, medians, Eurostat gaps); SE: design, classical,
+hc0, hc1, hc2, hc3 (the regression's coefficients); R2, adjusted R2, sigma.
+"""
+import csv, math, os, sys
+
+table, tag, se_kind = sys.argv[1:4]
+ref = {r["name"]: float(r["value"]) for r in
+       csv.DictReader(open(os.environ["VIGIE_SOURCE"] + "/tests/r/pay_design_reference.csv"))}
+rows = list(csv.DictReader(open(table)))
+bad, checked = [], 0
+
+
+def close(got, want, what):
+    global checked
+    if got == "":
+        bad.append("%s: empty, expected %r" % (what, want))
+        return
+    g = float(got)
+    if abs(g - want) > 1e-9 * max(abs(g), abs(want), 1e-300):
+        bad.append("%s: %r vs R %r" % (what, g, want))
+    checked += 1
+
+
+def cmp(row, prefix, cols):
+    for col, stat in cols:
+        name = "%s|%s" % (stat, prefix)
+        if name in ref:
+            close(row[col], ref[name], "%s %s %s" % (row["indicator"], row["group"], col))
+        else:
+            bad.append("no reference %s" % name)
+
+
+for r in rows:
+    if r["suppressed"] == "1":
+        continue
+    ind = r["indicator"]
+    key = "" if r["by"] == "" else "%s|%s" % (r["by"], r["group"])
+    for sx in ("f", "h"):
+        p = "g|%s|%s|%s" % (tag, sx, key)
+        if ind == "hourly_pay_mean_" + sx:
+            cmp(r, p, [("estimate", "mean"), ("se", "mean_se"), ("ci_low", "mean_lo"),
+                       ("ci_high", "mean_hi"), ("df", "mean_df"), ("population", "pop")])
+        elif ind == "hourly_pay_median_" + sx:
+            cmp(r, p, [("estimate", "median"), ("se", "median_se"), ("ci_low", "median_lo"),
+                       ("ci_high", "median_hi")])
+    if ind == "gender_gap_mean":
+        cmp(r, "g|%s|gap|%s" % (tag, key), [("estimate", "gap"), ("se", "gap_se"),
+                                           ("ci_low", "gap_lo"), ("ci_high", "gap_hi"),
+                                           ("df", "gap_df")])
+    elif ind == "ols_coefficient":
+        cmp(r, "ols|%s|%s" % (se_kind, r["group"]), [("estimate", "b"), ("se", "se"),
+                                                    ("ci_low", "lo"), ("ci_high", "hi"), ("df", "df")])
+    elif ind in ("ols_r2", "ols_adj_r2", "ols_sigma"):
+        stat = {"ols_r2": "r2", "ols_adj_r2": "adjr2", "ols_sigma": "sigma"}[ind]
+        close(r["estimate"], ref["%s|%s" % (stat, "design" if se_kind == "design" else "iid")], ind)
+if bad:
+    print("\n".join(bad[:40]))
+    sys.exit("%d mismatches" % len(bad))
+if checked < 60:
+    sys.exit("only %d values compared" % checked)
+print("%d values equal to R within 1e-9" % checked)
