@@ -294,6 +294,25 @@ int collect_roster_foreach(struct collect_roster *r, const char *const *vars, si
                            void *ctx, struct sv_error *err);
 
 /*
+ * The store's launches table (collect_roster.c): which definition version was
+ * put on which platform as which survey, so that a second `collect launch` of
+ * the same version changes nothing.
+ */
+struct collect_launch_record {
+    bool found;
+    char *platform_id, *link, *state, *fingerprint, *launched_at;
+};
+void collect_launch_record_release(struct collect_launch_record *r);
+int collect_launches_get(const char *path, const char *survey, const char *version,
+                         const char *platform, const char *url, struct collect_launch_record *out,
+                         struct sv_error *err);
+/* Insert or update the row; `state` NULL deletes it. */
+int collect_launches_put(const char *path, const char *survey, const char *version,
+                         const char *platform, const char *url, const char *platform_id,
+                         const char *link, const char *state, const char *fingerprint,
+                         struct sv_error *err);
+
+/*
  * LimeSurvey participants (collect_lsparticipants.c), over a session opened
  * with collect_ls_open (collect_json.h).
  */
@@ -481,5 +500,7 @@ int collect_launch_connect(struct collect_launch *l, struct sv_error *err);
 void collect_launch_release(struct collect_launch *l);
 int collect_cmd_invite(int argc, char **argv);
 int collect_cmd_remind(int argc, char **argv);
+int collect_cmd_launch(int argc, char **argv);
+int collect_cmd_definition(int argc, char **argv);
 
 #endif

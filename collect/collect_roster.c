@@ -285,3 +285,147 @@ int collect_roster_foreach(struct collect_roster *r, const char *const *vars, si
     sqlite3_finalize(q);
     return rc;
 }
+
+/* ---------------------------------------------------------------- launches */
+
+/*
+ * launches(survey, version, platform, url, platform_id, link, state,
+ *          fingerprint, launched_at, PRIMARY KEY(survey, version, platform, url))
+ * One row per definition version put on a platform by `collect launch`
+ * (state 'imported' while the launch is under way, 'active' once done), so
+ * that a second launch of the same version changes nothing. Versioned by meta
+ * 'launches_format' (1); older stores gain the table when a launch first
+ * writes to them. No credential or access code is kept.
+ */
+#define LAUNCHES_FORMAT "1"
+
+static int launches_db(sqlite3 **db, const char *path, bool create, struct sv_error *err)
+{
+    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        int rc = sv_error_set(err, SV_EIO, path, 0, 0, "cannot open store: %s",
+                              *db ? sqlite3_errmsg(*db) : "out of memory");
+        sqlite3_close(*db);
+        *db = NULL;
+        return rc;
+    }
+    sqlite3_busy_timeout(*db, 5000);
+    if (!create)
+        return 0;
+    char *msg = NULL;
+    if (sqlite3_exec(*db,
+                     "CREATE TABLE IF NOT EXISTS launches(survey TEXT NOT NULL, version TEXT NOT "
+                     "NULL, platform TEXT NOT NULL, url TEXT NOT NULL, platform_id TEXT, link TEXT,"
+                     " state TEXT, fingerprint TEXT, launched_at TEXT,"
+                     " PRIMARY KEY(survey, version, platform, url));"
+                     "INSERT OR IGNORE INTO meta(key, value) VALUES('launches_format', '" LAUNCHES_FORMAT
+                     "');",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = sv_error_set(err, SV_EIO, path, 0, 0, "store: launches: %s", msg ? msg : "error");
+        sqlite3_free(msg);
+        sqlite3_close(*db);
+        *db = NULL;
+        return rc;
+    }
+    return 0;
+}
+
+static char *col_dup(sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return t ? sv_strdup((const char *)t) : NULL;
+}
+
+void collect_launch_record_release(struct collect_launch_record *r)
+{
+    free(r->platform_id);
+    free(r->link);
+    free(r->state);
+    free(r->fingerprint);
+    free(r->launched_at);
+    memset(r, 0, sizeof *r);
+}
+
+int collect_launches_get(const char *path, const char *survey, const char *version,
+                         const char *platform, const char *url, struct collect_launch_record *out,
+                         struct sv_error *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3 *db = NULL;
+    int rc = launches_db(&db, path, false, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *q = NULL;
+    /* a store without the table has no launch */
+    if (sqlite3_prepare_v2(db,
+                           "SELECT platform_id, link, state, fingerprint, launched_at FROM launches"
+                           " WHERE survey=?1 AND version=?2 AND platform=?3 AND url=?4",
+                           -1, &q, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return 0;
+    }
+    sqlite3_bind_text(q, 1, survey, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, version, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, platform, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 4, url, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(q);
+    if (step == SQLITE_ROW) {
+        out->found = true;
+        out->platform_id = col_dup(q, 0);
+        out->link = col_dup(q, 1);
+        out->state = col_dup(q, 2);
+        out->fingerprint = col_dup(q, 3);
+        out->launched_at = col_dup(q, 4);
+    } else if (step != SQLITE_DONE) {
+        rc = sv_error_set(err, SV_EIO, path, 0, 0, "store: reading launches: %s",
+                          sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return rc;
+}
+
+int collect_launches_put(const char *path, const char *survey, const char *version,
+                         const char *platform, const char *url, const char *platform_id,
+                         const char *link, const char *state, const char *fingerprint,
+                         struct sv_error *err)
+{
+    sqlite3 *db = NULL;
+    int rc = launches_db(&db, path, true, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *q = NULL;
+    char now[32];
+    now_iso(now);
+    if (sqlite3_prepare_v2(db,
+                           state ? "INSERT INTO launches(survey, version, platform, url, "
+                                   "platform_id, link, state, fingerprint, launched_at)"
+                                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                                   " ON CONFLICT(survey, version, platform, url) DO UPDATE SET"
+                                   " platform_id=excluded.platform_id, link=excluded.link,"
+                                   " state=excluded.state, fingerprint=excluded.fingerprint,"
+                                   " launched_at=excluded.launched_at"
+                                 : "DELETE FROM launches WHERE survey=?1 AND version=?2 AND "
+                                   "platform=?3 AND url=?4",
+                           -1, &q, NULL) != SQLITE_OK) {
+        rc = sv_error_set(err, SV_EIO, path, 0, 0, "store: launches: %s", sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return rc;
+    }
+    sqlite3_bind_text(q, 1, survey, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, version, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, platform, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 4, url, -1, SQLITE_TRANSIENT);
+    if (state) {
+        sqlite3_bind_text(q, 5, platform_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 6, link, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 7, state, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 8, fingerprint, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 9, now, -1, SQLITE_TRANSIENT);
+    }
+    if (sqlite3_step(q) != SQLITE_DONE)
+        rc = sv_error_set(err, SV_EIO, path, 0, 0, "store: saving the launch: %s",
+                          sqlite3_errmsg(db));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return rc;
+}

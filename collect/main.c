@@ -18,6 +18,8 @@ static const char usage[] =
     "  participants  add the member list to a LimeSurvey survey's participants\n"
     "  invite   have LimeSurvey send the invitations, batch after batch\n"
     "  remind   have LimeSurvey send the reminders, batch after batch\n"
+    "  launch   put the survey definition on LimeSurvey (checked, read back, activated)\n"
+    "  definition  a starter survey definition from a LimeSurvey .lss or live survey\n"
     "\n"
     "'collect <command> --help' describes each command's options.\n";
 
@@ -46,6 +48,10 @@ int main(int argc, char **argv)
         net = collect_cmd_invite;
     else if (strcmp(cmd, "remind") == 0)
         net = collect_cmd_remind;
+    else if (strcmp(cmd, "launch") == 0)
+        net = collect_cmd_launch;
+    else if (strcmp(cmd, "definition") == 0)
+        net = collect_cmd_definition;
     if (net) {
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
             return sv_fail(SV_EXIT_RUNTIME, "cannot initialise libcurl");
@@ -56,7 +62,7 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "status") == 0) {
         rc = collect_cmd_status(argc - 1, argv + 1);
     } else {
-        return sv_usage_error("unknown command '%s' (fetch, export, status, participants, invite, remind)", cmd);
+        return sv_usage_error("unknown command '%s' (fetch, export, status, participants, invite, remind, launch, definition)", cmd);
     }
     return sv_cli_finish(rc);
 }
