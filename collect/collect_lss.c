@@ -287,14 +287,16 @@ static char type_letter(const struct sv_variable *v, bool sub)
     return '\0';
 }
 
-/* Likert codes exactly 1..5 on LimeSurvey too: its 5-point array (type A) fits. */
+/* Likert codes exactly 1..5, labelled 1..5, on LimeSurvey too: its 5-point array (type A) fits. */
 static bool likert5(const struct sv_variable *v)
 {
     if (v->type != SV_TYPE_LIKERT || v->ncodes != 5)
         return false;
     for (size_t i = 0; i < 5; i++) {
         char want[2] = {(char)('1' + i), '\0'};
-        if (strcmp(v->codes[i].code, want) != 0 || strcmp(ls_code(&v->codes[i]), want) != 0)
+        /* labels other than the digit itself would be lost: type A shows 1..5 only */
+        if (strcmp(v->codes[i].code, want) != 0 || strcmp(ls_code(&v->codes[i]), want) != 0 ||
+            strcmp(v->codes[i].label.fr, want) != 0)
             return false;
     }
     return true;

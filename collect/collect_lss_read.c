@@ -884,7 +884,7 @@ int collect_lss_definition(const struct collect_lss *m, struct sv_buf *out, stru
                      q->code, q->relevance);
             json_array_append_new(notes, json_string(note));
         }
-        if (strchr("KQF", q->type)) {
+        if (strchr("KQFA", q->type)) {
             for (size_t j = 0; j < q->nsubs; j++) {
                 struct sv_buf pn = SV_BUF_INIT;
                 sv_buf_addf(&pn, "%s[%s]", q->code, q->subs[j].code);

@@ -10,6 +10,9 @@
  *                                           written by collect/collect_roster.c over its
  *                                           own connection (versioned by meta
  *                                           'participants_format'); not read here
+ *   launches(...)                           collect launch: definition version -> platform
+ *                                           survey (collect/collect_roster.c, versioned
+ *                                           by meta 'launches_format'); not read here
  * `data` is a JSON object {column name: canonical value or null}, so a store
  * survives a new version of the definition that adds or removes columns: when
  * read back, columns are matched by name.
