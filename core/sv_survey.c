@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -491,6 +492,68 @@ static void roles_free(struct sv_role *roles, size_t n)
     free(roles);
 }
 
+/* The frame rows' keys with their lines, to find a stratum given twice. */
+struct frame_key {
+    char *key; /* the codes joined by '\x1f' */
+    long line;
+};
+struct frame_keys {
+    struct frame_key *k;
+    size_t n, cap;
+};
+
+static int frame_key_add(struct frame_keys *ks, const struct sv_frame *fr, size_t r, long line,
+                         struct loader *ld)
+{
+    struct sv_buf b = SV_BUF_INIT;
+    size_t k;
+    if (ks->n == ks->cap) {
+        size_t nc = ks->cap ? ks->cap * 2 : 64;
+        struct frame_key *nk = realloc(ks->k, nc * sizeof(*nk));
+        if (!nk)
+            return oom(ld);
+        ks->k = nk;
+        ks->cap = nc;
+    }
+    for (k = 0; k < fr->nvars; k++)
+        sv_buf_addf(&b, "%s%s", k ? "\x1f" : "", fr->rows[r].keys[k]);
+    ks->k[ks->n].key = sv_buf_detach(&b, NULL);
+    if (!ks->k[ks->n].key)
+        return oom(ld);
+    ks->k[ks->n++].line = line;
+    return 0;
+}
+
+static int frame_key_cmp(const void *a, const void *b)
+{
+    const struct frame_key *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* A stratum given twice would count its units twice (or pick one count): refuse it. */
+static int frame_keys_check(struct frame_keys *ks, const char *path, struct loader *ld)
+{
+    size_t i;
+    if (ks->n > 1)
+        qsort(ks->k, ks->n, sizeof(*ks->k), frame_key_cmp);
+    for (i = 1; i < ks->n; i++) {
+        if (strcmp(ks->k[i - 1].key, ks->k[i].key) == 0) {
+            struct sv_buf name = SV_BUF_INIT;
+            const char *p;
+            int rc;
+            for (p = ks->k[i].key; *p; p++)
+                sv_buf_addf(&name, "%c", *p == '\x1f' ? ';' : *p);
+            rc = sv_error_set(ld->err, SV_EDATA, path, ks->k[i].line, 0,
+                              "stratum '%s' is repeated (first on line %ld)",
+                              name.data ? name.data : "", ks->k[i - 1].line);
+            sv_buf_release(&name);
+            return rc;
+        }
+    }
+    return 0;
+}
+
 static int load_frame(struct loader *ld, struct sv_survey *s, json_t *obj)
 {
     struct sv_frame *fr = &s->frame;
@@ -501,6 +564,7 @@ static int load_frame(struct loader *ld, struct sv_survey *s, json_t *obj)
     long *col = NULL, count_col = -1;
     size_t i, cap = 0;
     FILE *fp = NULL;
+    struct frame_keys keys = {NULL, 0, 0};
     int rc;
 
     if (!obj)
@@ -621,16 +685,27 @@ static int load_frame(struct loader *ld, struct sv_survey *s, json_t *obj)
             break;
         errno = 0;
         row->count = strtod(rd.fields[count_col], &end);
-        if (errno || *end || end == rd.fields[count_col] || row->count < 0) {
+        /* decimal digits only: strtod would also take nan, inf and hexadecimal */
+        if (errno || *end || end == rd.fields[count_col] || !isfinite(row->count) ||
+            row->count < 0 ||
+            rd.fields[count_col][strspn(rd.fields[count_col], "0123456789.eE+-")]) {
             rc = sv_error_set(ld->err, SV_EDATA, path.data, rd.record_line, 0,
-                              "count '%s' is not a non-negative number", rd.fields[count_col]);
+                              "count '%s' is not a finite non-negative number",
+                              rd.fields[count_col]);
             break;
         }
+        if ((rc = frame_key_add(&keys, fr, fr->nrows - 1, rd.record_line, ld)) < 0)
+            break;
     }
     sv_csv_reader_release(&rd);
     if (rc > 0)
         rc = 0;
+    if (rc == 0)
+        rc = frame_keys_check(&keys, path.data, ld);
 done:
+    for (i = 0; i < keys.n; i++)
+        free(keys.k[i].key);
+    free(keys.k);
     if (fp)
         fclose(fp);
     free(col);
