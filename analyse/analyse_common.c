@@ -25,7 +25,7 @@ static int on_option(int key, const char *v, void *ctx)
         break;
     case OPT_WEIGHTS:
         if (analyse_weighting_parse(v, &o->weighting))
-            return sv_usage_error("--weights: '%s' is not frame, rake, post or none", v);
+            return sv_usage_error("--weights: '%s' is not cells, frame, rake, post or none", v);
         break;
     case OPT_MIN_CELL:
         if (sv_parse_long(v, 1, 1000000, &o->min_cell))
@@ -82,7 +82,7 @@ int analyse_cmd_parse(struct analyse_cmdopts *o, int argc, char **argv,
                       const char *description)
 {
     memset(o, 0, sizeof *o);
-    o->weighting = ANALYSE_W_RAKE;
+    o->weighting = ANALYSE_W_CELLS;
     o->min_cell = 3;
     o->dominance = 0.85;
     o->level = 0.95;
@@ -376,11 +376,18 @@ void analyse_diff_result(struct analyse_result *r, const struct analyse_diff *d)
 
 void analyse_run_warn_setup(const struct analyse_run *run)
 {
-    if (run->setup.empty_cells > 0)
+    sv_note("weighting '%s': %s", analyse_weighting_name(run->opt->weighting),
+            run->setup.design_text);
+    for (const char *l = run->setup.notes; l && *l;) {
+        size_t len = strcspn(l, "\n");
+        sv_warn("%.*s", (int)len, l);
+        l += len + (l[len] == '\n');
+    }
+    if (run->setup.empty_cells > 0 && run->opt->weighting != ANALYSE_W_CELLS)
         sv_warn("%ld frame cells without respondent: their %.0f %s are not represented",
                 run->setup.empty_cells, run->setup.empty_population,
                 run->survey->frame.unit_label_en ? run->survey->frame.unit_label_en : "units");
-    if (run->opt->weighting == ANALYSE_W_RAKE && !run->setup.rake.converged)
+    if (run->setup.raked && !run->setup.rake.converged)
         sv_warn("raking did not converge after %d sweeps (largest misfit %.3g)",
                 run->setup.rake.iterations, run->setup.rake.max_change);
 }

@@ -50,7 +50,7 @@ enum {
     {"store", OPT_STORE, "FILE", "read the responses from this store (SQLite)"},               \
     {"data", OPT_DATA, "FILE", "read the responses from a normalised CSV or JSON Lines file"}
 #define ANALYSE_OPTIONS_DESIGN                                                                  \
-    {"weights", OPT_WEIGHTS, "W", "frame, rake (default), post or none"},                      \
+    {"weights", OPT_WEIGHTS, "W", "cells (default), frame, rake, post or none"},              \
     {"min-cell", OPT_MIN_CELL, "N", "suppress cells with fewer respondents (default 3)"},      \
     {"dominance", OPT_DOMINANCE, "F", "suppress totals one unit dominates above F (0.85)"},    \
     {"level", OPT_LEVEL, "L", "interval level (default 0.95)"},                                \

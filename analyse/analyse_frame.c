@@ -10,8 +10,8 @@
 
 int analyse_weighting_parse(const char *s, enum analyse_weighting *out)
 {
-    static const char *const names[] = {"frame", "post", "rake", "none"};
-    for (size_t k = 0; k < 4; k++)
+    static const char *const names[] = {"frame", "post", "rake", "none", "cells"};
+    for (size_t k = 0; k < 5; k++)
         if (strcmp(s, names[k]) == 0) {
             *out = (enum analyse_weighting)k;
             return 0;
@@ -26,6 +26,7 @@ const char *analyse_weighting_name(enum analyse_weighting w)
     case ANALYSE_W_POST: return "poststratification";
     case ANALYSE_W_RAKE: return "raking";
     case ANALYSE_W_NONE: return "none";
+    case ANALYSE_W_CELLS: return "cells";
     }
     return "?";
 }
@@ -45,6 +46,8 @@ void analyse_setup_release(struct analyse_setup *s)
 {
     analyse_design_free(s->design);
     s->design = NULL;
+    free(s->notes);
+    s->notes = NULL;
 }
 
 int analyse_frame_lookup(size_t **lookup, size_t *span, const struct sv_survey *s,
@@ -152,6 +155,8 @@ void analyse_cellplan_release(struct analyse_cellplan *p)
     free(p->base_weight);
     free(p->margin_total);
     free(p->margin_off);
+    free(p->rake_var);
+    free(p->notes);
     memset(p, 0, sizeof *p);
 }
 
@@ -224,6 +229,227 @@ static int plan_frame(struct analyse_cellplan *p, const struct sv_frame *fr)
 out:
     free(single_in);
     free(pool_of);
+    return rc;
+}
+
+/* The frame keys of cell r, ';'-joined, into b. */
+static void cell_name(struct sv_buf *b, const struct sv_frame *fr, size_t r)
+{
+    for (size_t k = 0; k < fr->nvars; k++)
+        sv_buf_addf(b, "%s%s", k ? ";" : "", fr->rows[r].keys[k]);
+}
+
+/* A cell that cannot be a stratum on its own: units but no respondent, or one of several. */
+static bool cell_deficient(const struct analyse_cellplan *p, const struct sv_frame *fr, size_t r)
+{
+    return (p->n[r] == 0 && fr->rows[r].count > 0) || (p->n[r] == 1 && fr->rows[r].count > 1);
+}
+
+/* The stratum with the most respondents (the first on ties), or -1. */
+static long most(const long *nh, size_t ns)
+{
+    long best = -1;
+    for (size_t h = 0; h < ns; h++)
+        if (nh[h] >= 2 && (best < 0 || nh[h] > nh[best]))
+            best = (long)h;
+    return best;
+}
+
+/*
+ * The default: the frame cells as strata, the deficient ones collapsed (see
+ * analyse_frame.h), then raked to the margins when a cell was collapsed.
+ */
+static int plan_cells(struct analyse_cellplan *p, const struct sv_frame *fr,
+                      struct sv_error *err)
+{
+    size_t R = p->ncells, K = p->nvars, nc0 = p->vars[0]->ncodes;
+    long *nh = calloc(R + 2, sizeof *nh);              /* respondents per stratum */
+    unsigned char *good_in = calloc((R + 2) * (nc0 + 1), 1); /* stratum h of a good cell of code c */
+    size_t *pool = calloc(nc0 + 1, sizeof *pool);
+    long *pool_n = calloc(nc0 + 1, sizeof *pool_n);
+    unsigned char *def = calloc(R ? R : 1, 1);
+    unsigned char *hit = calloc(R + 2, 1); /* stratum holds a collapsed cell */
+    struct sv_buf b = SV_BUF_INIT;
+    int rc = 0;
+    if (!nh || !good_in || !pool || !pool_n || !def || !hit) {
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    size_t ns = 0;
+    for (size_t r = 0; r < R; r++) {
+        def[r] = cell_deficient(p, fr, r);
+        size_t c0 = p->code[r * K];
+        if (c0 == ANALYSE_NO_GROUP)
+            c0 = nc0;
+        if (def[r]) {
+            p->collapsed++;
+            pool_n[c0] += p->n[r];
+        } else if (p->n[r] > 0) {
+            p->stratum[r] = ns;
+            nh[ns] = p->n[r];
+            good_in[ns * (nc0 + 1) + c0] = 1;
+            ns++;
+        }
+    }
+    /* each code's pool: a stratum of its own, or the code's largest cell, or national */
+    const size_t NATIONAL = (size_t)-2;
+    long nat_n = 0;
+    bool nat_any = false;
+    for (size_t c = 0; c <= nc0; c++) {
+        bool any = false;
+        for (size_t r = 0; r < R && !any; r++)
+            any = def[r] && (p->code[r * K] == ANALYSE_NO_GROUP ? nc0 : p->code[r * K]) == c;
+        if (!any)
+            continue;
+        if (pool_n[c] >= 2) {
+            pool[c] = ns;
+            nh[ns++] = pool_n[c];
+            continue;
+        }
+        long best = -1;
+        for (size_t h = 0; h < ns; h++)
+            if (good_in[h * (nc0 + 1) + c] && nh[h] >= 2 && (best < 0 || nh[h] > nh[best]))
+                best = (long)h;
+        if (best >= 0) {
+            pool[c] = (size_t)best;
+            nh[best] += pool_n[c];
+        } else {
+            pool[c] = NATIONAL;
+            nat_n += pool_n[c];
+            nat_any = true;
+        }
+    }
+    size_t nat = 0;
+    if (nat_any) {
+        if (nat_n >= 2) {
+            nat = ns;
+            nh[ns++] = nat_n;
+        } else {
+            long best = most(nh, ns);
+            if (best < 0) {
+                rc = sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                                  "fewer than 2 respondents: no variance can be estimated "
+                                  "(use --weights none)");
+                goto out;
+            }
+            nat = (size_t)best;
+            nh[best] += nat_n;
+        }
+    }
+    for (size_t r = 0; r < R; r++)
+        if (def[r]) {
+            size_t c0 = p->code[r * K] == ANALYSE_NO_GROUP ? nc0 : p->code[r * K];
+            p->stratum[r] = pool[c0] == NATIONAL ? nat : pool[c0];
+            hit[p->stratum[r]] = 1;
+        }
+    if (ns == 0) {
+        rc = sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                          "fewer than 2 respondents: no variance can be estimated "
+                          "(use --weights none)");
+        goto out;
+    }
+    p->nstrata = ns;
+    p->stratum_pop = calloc(ns, sizeof *p->stratum_pop);
+    if (!p->stratum_pop) {
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    for (size_t r = 0; r < R; r++)
+        if (p->n[r] > 0 || def[r])
+            p->stratum_pop[p->stratum[r]] += fr->rows[r].count;
+    for (size_t r = 0; r < R; r++)
+        if (p->n[r] > 0)
+            p->base_weight[r] = p->stratum_pop[p->stratum[r]] / (double)nh[p->stratum[r]];
+    /* one line per collapsed stratum */
+    for (size_t h = 0; h < ns; h++) {
+        if (!hit[h])
+            continue;
+        sv_buf_addf(&b, "frame cells collapsed into one stratum (%ld respondents, %.15g units):",
+                    nh[h], p->stratum_pop[h]);
+        bool first = true;
+        for (size_t r = 0; r < R; r++) {
+            if (!(p->n[r] > 0 || def[r]) || p->stratum[r] != h)
+                continue;
+            sv_buf_addf(&b, "%s '", first ? "" : ",");
+            cell_name(&b, fr, r);
+            sv_buf_addf(&b, "' (%ld)", p->n[r]);
+            first = false;
+        }
+        sv_buf_addf(&b, "\n");
+    }
+    if (p->collapsed)
+        snprintf(p->text, sizeof p->text,
+                 "stratified by the frame cells, weights and fpc from the frame; %ld cell%s "
+                 "with fewer than 2 respondents collapsed within %s",
+                 p->collapsed, p->collapsed > 1 ? "s" : "", fr->vars[0]);
+    else
+        snprintf(p->text, sizeof p->text,
+                 "stratified by the frame cells, weights and fpc from the frame");
+    if (p->collapsed == 0)
+        goto out;
+    /* the collapsed strata no longer carry the margins: rake to those that can be met */
+    size_t tot = 0;
+    p->margin_off = calloc(K, sizeof *p->margin_off);
+    p->rake_var = calloc(K, 1);
+    if (!p->margin_off || !p->rake_var) {
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    for (size_t k = 0; k < K; k++) {
+        p->margin_off[k] = tot;
+        tot += p->vars[k]->ncodes;
+    }
+    p->margin_total = calloc(tot ? tot : 1, sizeof *p->margin_total);
+    long *mn = calloc(tot ? tot : 1, sizeof *mn);
+    if (!p->margin_total || !mn) {
+        free(mn);
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    for (size_t r = 0; r < R; r++)
+        for (size_t k = 0; k < K; k++)
+            if (p->code[r * K + k] != ANALYSE_NO_GROUP) {
+                p->margin_total[p->margin_off[k] + p->code[r * K + k]] += fr->rows[r].count;
+                mn[p->margin_off[k] + p->code[r * K + k]] += p->n[r];
+            }
+    struct sv_buf raked = SV_BUF_INIT;
+    size_t nraked = 0;
+    for (size_t k = 0; k < K; k++) {
+        bool ok = true;
+        for (size_t j = 0; j < p->vars[k]->ncodes; j++) {
+            size_t at = p->margin_off[k] + j;
+            if (p->margin_total[at] > 0 && mn[at] == 0) {
+                ok = false;
+                sv_buf_addf(&b, "margin '%s' not raked: its code '%s' has %.15g units but no "
+                                "respondent\n", p->vars[k]->name, p->vars[k]->codes[j].code,
+                            p->margin_total[at]);
+                break;
+            }
+        }
+        p->rake_var[k] = ok;
+        if (ok)
+            sv_buf_addf(&raked, "%s%s", nraked++ ? ", " : "", p->vars[k]->name);
+    }
+    free(mn);
+    if (nraked == 0) {
+        free(p->margin_off);
+        p->margin_off = NULL;
+    } else {
+        size_t len = strlen(p->text);
+        snprintf(p->text + len, sizeof p->text - len, "; raked to the margins %s",
+                 raked.data);
+    }
+    sv_buf_release(&raked);
+out:
+    if (rc == 0 && b.data)
+        p->notes = sv_buf_detach(&b, NULL);
+    sv_buf_release(&b);
+    free(nh);
+    free(good_in);
+    free(pool);
+    free(pool_n);
+    free(def);
+    free(hit);
     return rc;
 }
 
@@ -400,7 +626,14 @@ int analyse_cellplan_make(struct analyse_cellplan *p, const struct sv_survey *s,
             p->code[r * K + k] = c;
         }
     }
-    int rc = w == ANALYSE_W_FRAME ? plan_frame(p, fr) : plan_first_variable(p, fr);
+    int rc;
+    if (w == ANALYSE_W_CELLS) {
+        rc = plan_cells(p, fr, err);
+        if (rc)
+            analyse_cellplan_release(p);
+        return rc;
+    }
+    rc = w == ANALYSE_W_FRAME ? plan_frame(p, fr) : plan_first_variable(p, fr);
     if (rc) {
         analyse_cellplan_release(p);
         return sv_error_set(err, rc, NULL, 0, 0, "out of memory");
@@ -466,26 +699,30 @@ int analyse_setup_design(struct analyse_setup *out, const struct analyse_data *d
     if (w == ANALYSE_W_POST) {
         struct analyse_margin m = {cell, R, plan.margin_total};
         rc = analyse_design_poststratify(out->design, &m, err);
-    } else if (w == ANALYSE_W_RAKE) {
+    } else if (plan.margin_off) {
         struct analyse_margin *m = calloc(K, sizeof *m);
         size_t **cells = calloc(K, sizeof *cells);
         if (!m || !cells) {
             rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
         } else {
+            size_t nm = 0;
             for (size_t k = 0; k < K && rc == 0; k++) {
-                cells[k] = calloc(n, sizeof **cells);
-                if (!cells[k]) {
+                if (plan.rake_var && !plan.rake_var[k])
+                    continue;
+                cells[nm] = calloc(n, sizeof **cells);
+                if (!cells[nm]) {
                     rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
                     break;
                 }
                 for (size_t i = 0; i < n; i++)
-                    cells[k][i] = plan.code[cell[i] * K + k];
-                m[k].cell = cells[k];
-                m[k].ncells = plan.vars[k]->ncodes;
-                m[k].total = plan.margin_total + plan.margin_off[k];
+                    cells[nm][i] = plan.code[cell[i] * K + k];
+                m[nm].cell = cells[nm];
+                m[nm].ncells = plan.vars[k]->ncodes;
+                m[nm].total = plan.margin_total + plan.margin_off[k];
+                nm++;
             }
             if (rc == 0)
-                rc = analyse_design_rake(out->design, m, K, 1e-12, 200, &out->rake, err);
+                rc = analyse_design_rake(out->design, m, nm, 1e-12, 200, &out->rake, err);
         }
         for (size_t k = 0; k < K && cells; k++)
             free(cells[k]);
@@ -513,7 +750,10 @@ void analyse_setup_describe(struct analyse_setup *out, const struct analyse_cell
     out->empty_cells = p->empty_cells;
     out->empty_population = p->empty_population;
     out->rake = *rake;
-    if (p->weighting == ANALYSE_W_RAKE)
+    out->raked = p->margin_off != NULL;
+    free(out->notes);
+    out->notes = p->notes ? sv_strdup(p->notes) : NULL;
+    if (out->raked)
         snprintf(out->design_text, sizeof out->design_text,
                  "%s: %s after %d sweeps, weights %.3g to %.3g", p->text,
                  rake->converged ? "converged" : "NOT converged", rake->iterations, rake->w_min,

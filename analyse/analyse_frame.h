@@ -2,6 +2,22 @@
  * analyse_frame: a survey's design from its population frame.
  *
  * Weighting schemes (--weights):
+ *   cells  (the default) stratified by the frame cells (e.g. region x sector),
+ *          fpc and weights N_h / n_h from the frame, after collapsing the
+ *          cells that cannot stand alone: a cell without respondent (but with
+ *          units) or with a single respondent (and more than one unit) is
+ *          pooled with the other such cells of the same first frame variable
+ *          (code of the first frame variable, e.g. the region); a pool with
+ *          fewer than 2 respondents joins the cell of that code with the
+ *          most respondents (the first in frame order on ties: the largest
+ *          cell dilutes the pooled units most); a code without such a cell
+ *          sends its pool to a national pool, a stratum of its own with 2
+ *          respondents or more, else joined to the stratum with the most
+ *          respondents. Each collapsed stratum is one line of `notes`. When a
+ *          cell was collapsed the strata no longer carry every margin, and
+ *          the weights are raked to the frame margins of every frame variable
+ *          whose codes with units all have respondents (as `frame` and rake
+ *          together: R's rake() on the collapsed stratified design).
  *   frame  stratified by the frame cells (e.g. region x sector), fpc and
  *          weights N_h / n_h from the frame. Frame cells with a single
  *          respondent are collapsed with the other single-respondent cells
@@ -23,7 +39,13 @@
 #include "analyse_design.h"
 #include "analyse_input.h"
 
-enum analyse_weighting { ANALYSE_W_FRAME, ANALYSE_W_POST, ANALYSE_W_RAKE, ANALYSE_W_NONE };
+enum analyse_weighting {
+    ANALYSE_W_FRAME,
+    ANALYSE_W_POST,
+    ANALYSE_W_RAKE,
+    ANALYSE_W_NONE,
+    ANALYSE_W_CELLS
+};
 int analyse_weighting_parse(const char *s, enum analyse_weighting *out);
 const char *analyse_weighting_name(enum analyse_weighting w);
 
@@ -32,9 +54,11 @@ struct analyse_setup {
     enum analyse_weighting weighting;
     char design_text[512];        /* for the table's metadata */
     struct analyse_rake_report rake;
-    long collapsed;               /* frame cells collapsed for the variance */
+    bool raked;                   /* rake holds a raking outcome */
+    long collapsed;               /* frame cells collapsed (for the variance, or cells) */
     long empty_cells;             /* frame cells without respondent */
-    double empty_population;      /* their units */
+    double empty_population;      /* their units (not represented, except with cells) */
+    char *notes;                  /* owned: one line per collapsed stratum (cells), or NULL */
 };
 
 /*
@@ -55,12 +79,15 @@ struct analyse_cellplan {
     size_t *stratum;      /* per cell with respondents: variance stratum */
     size_t nstrata;
     double *stratum_pop;  /* nstrata: N_h; NULL for ANALYSE_W_NONE (no fpc) */
-    double *base_weight;  /* per cell with respondents: frame N_c / n_c; post, rake: N_h / n_h;
-                             none: 1 */
+    double *base_weight;  /* per cell with respondents: frame N_c / n_c; post, rake, cells:
+                             N_h / n_h; none: 1 */
     double *margin_total; /* post: per cell N_c (0 without respondents); rake: per frame
                              variable k, code j at [off_k + j]: the frame total of the cells
                              with respondents */
-    size_t *margin_off;   /* rake: nvars offsets into margin_total */
+    size_t *margin_off;   /* rake (and cells when raked): nvars offsets into margin_total;
+                             NULL = no raking */
+    unsigned char *rake_var; /* with margin_off: which frame variables are raked (NULL = all) */
+    char *notes;          /* cells: one line per collapsed stratum (NULL when none) */
     long collapsed;       /* cells (frame) or codes (post, rake) pooled for the variance */
     long empty_cells;
     double empty_population;

@@ -115,6 +115,8 @@ static int rake_cells(struct analyse_cell_design *d, struct sv_error *err)
     int rc = 0;
     for (int it = 0; it < 200 && rc == 0; it++) {
         for (size_t k = 0; k < K && rc == 0; k++) {
+            if (p->rake_var && !p->rake_var[k])
+                continue;
             const double *tot = p->margin_total + p->margin_off[k];
             size_t nc = margin_sums(acc, d, k);
             for (size_t g = 0; g < nc && rc == 0; g++) {
@@ -140,6 +142,8 @@ static int rake_cells(struct analyse_cell_design *d, struct sv_error *err)
         rep->iterations = it + 1;
         double worst = 0;
         for (size_t k = 0; k < K; k++) {
+            if (p->rake_var && !p->rake_var[k])
+                continue;
             const double *tot = p->margin_total + p->margin_off[k];
             size_t nc = margin_sums(acc, d, k);
             for (size_t g = 0; g < nc; g++)
@@ -206,7 +210,7 @@ int analyse_cell_design_init(struct analyse_cell_design *d, const struct analyse
                 }
                 d->w[c] = d->w[c] * (p->margin_total[c] / (p->n[c] * d->w[c]));
             }
-    } else if (p->weighting == ANALYSE_W_RAKE) {
+    } else if (p->margin_off) {
         rc = rake_cells(d, err);
         if (rc == 0) {
             struct analyse_rake_report *rep = &d->rake;
@@ -259,6 +263,8 @@ static int rake_adjust(struct analyse_cell_design *d)
                 cnt[p->margin_off[k] + p->code[c * K + k]] += (double)p->n[c];
     for (int r = 0; r < 10; r++) {
         for (size_t k = 0; k < K; k++) {
+            if (p->rake_var && !p->rake_var[k])
+                continue;
             size_t off = p->margin_off[k], nc = p->vars[k]->ncodes;
             for (size_t g = 0; g < nc; g++)
                 num[off + g] = 0;
@@ -415,7 +421,7 @@ int analyse_moments_estimate(struct analyse_result *r, struct analyse_cell_desig
         for (size_t c = 0; c < C; c++)
             if (p->n[c] > 0)
                 d->a[c] = (double)(d->S[c] / p->n[c]);
-    } else if (p->weighting == ANALYSE_W_RAKE) {
+    } else if (p->margin_off) {
         if (rake_adjust(d) != 0)
             return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     }

@@ -16,7 +16,7 @@ analyse_input() {
 
 analyse_input recrutement
 "$ANALYSE" shortage -q --survey recrutement "$analyse_in_opt" "$analyse_in_path" \
-    --by region --by sector --weights rake --markdown -o "$tables/shortage.csv"
+    --by region --by sector --markdown -o "$tables/shortage.csv"
 echo "analyse: $tables/shortage.csv (shortage indicators by region, sector and job family; summary shortage.md)"
 
 "$ANALYSE" estimate -q --survey recrutement "$analyse_in_opt" "$analyse_in_path" \
