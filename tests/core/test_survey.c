@@ -147,7 +147,7 @@ static void test_frame_errors(void **state)
     write_file("frame.csv", "r,n\na,10\nb,3\n");
     assert_string_equal(load_error(def), "frame.csv:3: unknown code 'b' for 'r'");
     write_file("frame.csv", "r,n\na,ten\n");
-    assert_string_equal(load_error(def), "frame.csv:2: count 'ten' is not a non-negative number");
+    assert_string_equal(load_error(def), "frame.csv:2: count 'ten' is not a finite non-negative number");
     write_file("frame.csv", "r,n\na,10\n");
     assert_string_equal(load_error(def), "");
 }
