@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,63 @@ static char *fix_svg(const char *svg, size_t len, size_t *out_len)
         return NULL;
     }
     return sv_buf_detach(&b, out_len);
+}
+
+static uint32_t crc32_png(const unsigned char *p, size_t n)
+{
+    uint32_t c = 0xffffffffU;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xedb88320U & (0U - (c & 1U)));
+    }
+    return c ^ 0xffffffffU;
+}
+
+static void put_be32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+/*
+ * pngcairo writes no resolution, so office software places a 300 dpi figure
+ * at 72 or 96 dpi (four times too large): a pHYs chunk (11811 pixels per
+ * metre) goes right after IHDR. Returns a new buffer, or NULL to keep the file.
+ */
+static char *png_add_phys(const char *png, size_t len, size_t *out_len)
+{
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    const size_t ihdr_end = 8 + 4 + 4 + 13 + 4;
+    if (len < ihdr_end || memcmp(png, sig, 8) != 0 || memcmp(png + 12, "IHDR", 4) != 0)
+        return NULL;
+    for (size_t i = 8; i + 8 <= len;) {
+        const unsigned char *q = (const unsigned char *)png + i;
+        size_t clen = ((size_t)q[0] << 24) | ((size_t)q[1] << 16) | ((size_t)q[2] << 8) | q[3];
+        if (memcmp(q + 4, "pHYs", 4) == 0)
+            return NULL; /* already there */
+        if (memcmp(q + 4, "IDAT", 4) == 0 || clen > len - i - 12)
+            break;
+        i += clen + 12;
+    }
+    unsigned char chunk[21];
+    const uint32_t ppm = 11811; /* 300 dpi in pixels per metre */
+    put_be32(chunk, 9);
+    memcpy(chunk + 4, "pHYs", 4);
+    put_be32(chunk + 8, ppm);
+    put_be32(chunk + 12, ppm);
+    chunk[16] = 1; /* unit: metre */
+    put_be32(chunk + 17, crc32_png(chunk + 4, 13));
+    char *out = malloc(len + sizeof chunk);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, png, ihdr_end);
+    memcpy(out + ihdr_end, chunk, sizeof chunk);
+    memcpy(out + ihdr_end + sizeof chunk, png + ihdr_end, len - ihdr_end);
+    *out_len = len + sizeof chunk;
+    return out;
 }
 
 /*
@@ -440,6 +498,15 @@ int plot_run_render(const struct plot_run *r, const char *script, const char *da
     }
     if (rc == 0 && fmt == PLOT_FMT_PDF)
         plot_run_fix_pdf(fig, fig_len);
+    if (rc == 0 && fmt == PLOT_FMT_PNG) {
+        size_t nl = 0;
+        char *with = png_add_phys(fig, fig_len, &nl);
+        if (with != NULL) {
+            free(fig);
+            fig = with;
+            fig_len = nl;
+        }
+    }
     if (rc == 0 && fmt == PLOT_FMT_SVG) {
         size_t nl = 0;
         char *fixed = fix_svg(fig, fig_len, &nl);

@@ -3,12 +3,13 @@
 
   check_figure.py svg FILE LABEL...   every LABEL is the text of one <text> element
   check_figure.py svg-prefix FILE P   some <text> element starts with P
-  check_figure.py png FILE WIDTH      PNG signature, IHDR width (300 dpi) and a height > 0
+  check_figure.py png FILE WIDTH      PNG signature, IHDR width (300 dpi), a height > 0, pHYs 300 dpi
   check_figure.py pdf FILE            PDF header, fixed creation date, %%EOF
 """
 import struct
 import sys
 import xml.etree.ElementTree as ET
+import zlib
 
 
 def svg_texts(path):
@@ -45,6 +46,14 @@ def main():
         width, height = struct.unpack('>II', data[16:24])
         if width != int(sys.argv[3]) or height <= 0:
             print('PNG is %dx%d, expected width %s' % (width, height, sys.argv[3]))
+            return 1
+        # the resolution office software reads: pHYs, 300 dpi = 11811 px/m, right after IHDR
+        data = open(path, 'rb').read(33 + 21)
+        if data[37:41] != b'pHYs' or struct.unpack('>IIB', data[41:50]) != (11811, 11811, 1):
+            print('PNG has no pHYs chunk of 300 dpi after IHDR')
+            return 1
+        if zlib.crc32(data[37:50]) != struct.unpack('>I', data[50:54])[0]:
+            print('PNG pHYs chunk has a bad CRC')
             return 1
     elif kind == 'pdf':
         data = open(path, 'rb').read()
