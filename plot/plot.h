@@ -41,6 +41,7 @@ enum plot_size { PLOT_SIZE_COLUMN = 0, PLOT_SIZE_FULL, PLOT_SIZE_SLIDE };
 enum plot_format { PLOT_FMT_SVG = 0, PLOT_FMT_PDF, PLOT_FMT_PNG };
 
 #define PLOT_MAX_TABLES 12
+#define PLOT_MAX_REFS 4
 
 /* Strings are owned (plot_opts_release frees them). NULL = not given. */
 struct plot_opts {
@@ -67,6 +68,9 @@ struct plot_opts {
     char *output;
     enum plot_format format;
     long timeout; /* seconds for gnuplot */
+    /* reference lines "VALUE:LABEL" (--ref), e.g. "1801.80:SMIC" */
+    char *refs[PLOT_MAX_REFS];
+    size_t nrefs;
 };
 
 void plot_opts_init(struct plot_opts *o);
@@ -76,6 +80,10 @@ int plot_opts_set(char **slot, const char *value);
 /* Add a table: the first goes to o->table, the next ones to more_tables. 0, SV_EUSAGE or SV_ENOMEM.
  */
 int plot_opts_add_table(struct plot_opts *o, const char *path);
+/* Add a reference line "VALUE:LABEL" (checked). 0, SV_EUSAGE (bad or too many) or SV_ENOMEM. */
+int plot_opts_add_ref(struct plot_opts *o, const char *spec);
+/* Split "VALUE:LABEL": value in C notation, finite; *label points into spec ("" if none). */
+int plot_ref_parse(const char *spec, double *value, const char **label);
 int plot_kind_parse(const char *s, enum plot_kind *out);
 const char *plot_kind_name(enum plot_kind k);
 int plot_size_parse(const char *s, enum plot_size *out);
@@ -317,6 +325,15 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
 int plot_script_map(struct plot_fig *fig, struct plot_scene *sc, struct sv_error *err);
 
 /* Shared helpers of the kinds (plot_frame.c). */
+/* Widen [*lo, *hi] to hold the reference lines. */
+void plot_refs_range(const struct plot_fig *fig, double *lo, double *hi);
+/*
+ * Draw the reference lines across the value axis: vertical at x(v) from y0
+ * to y1 when `vertical`, else horizontal at y(v) from x0 to x1; v -> page by
+ * a + b * v. Labelled "LABEL : value".
+ */
+int plot_refs_draw(const struct plot_fig *fig, struct plot_scene *sc, bool vertical, double a,
+                   double b, double x0, double y0, double x1, double y1);
 /* Left label column: width needed for category labels (clamped to 40 % of the chart). */
 double plot_label_column(const struct plot_fig *fig, const char **labels, size_t n);
 /* Height of one category row: the style's, or more when labels take two lines. */
@@ -333,6 +350,8 @@ size_t *plot_rank_categories(const struct plot_matrix *m);
 /* A hatched mark of height h at (x, y) followed by "secret statistique". */
 int plot_draw_suppressed(const struct plot_fig *fig, struct plot_scene *sc, double x, double y,
                          double h, const char *reason);
+/* An imprecise cell: analyse flagged it ("cv>20%") or its coefficient of variation is over 20 %. */
+bool plot_cell_caution(const struct plot_cell *c);
 /* "secret statistique" / "suppressed". */
 const char *plot_suppressed_word(enum sv_lang lang, const char *reason);
 

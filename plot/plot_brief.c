@@ -30,7 +30,7 @@ int plot_html_escape(struct sv_buf *out, const char *s)
 static const char *const known_keys[] = {"name",     "kind",         "table",  "indicator", "by",
                                          "series",   "series_codes", "groups", "diverging", "title",
                                          "subtitle", "note",         "source", "size",      "lang",
-                                         "formats",  "caption",      NULL};
+                                         "formats",  "caption",      "ref",    NULL};
 
 static int get_str(json_t *obj, const char *key, const char **out, const char *path, long i,
                    struct sv_error *err)
@@ -137,6 +137,21 @@ static int figure_opts(struct plot_opts *o, json_t *f, const char *path, long i,
         if (sv_lang_parse(s, &o->lang) != 0)
             FAIL(SV_EDATA, "unknown language '%s' (fr or en)", s);
         o->lang_given = true;
+    }
+    /* "ref": "1801.80:SMIC" or an array of them */
+    json_t *rv = json_object_get(f, "ref");
+    if (rv != NULL && !json_is_null(rv)) {
+        size_t nr = json_is_array(rv) ? json_array_size(rv) : 1;
+        for (size_t k = 0; k < nr; k++) {
+            const char *spec = json_string_value(json_is_array(rv) ? json_array_get(rv, k) : rv);
+            sv_error_set_path(err, "figures[%ld].ref", i);
+            int r = spec ? plot_opts_add_ref(o, spec) : SV_EUSAGE;
+            if (r == SV_ENOMEM)
+                FAIL(SV_ENOMEM, "out of memory");
+            if (r != 0)
+                FAIL(SV_EDATA, "'%s': \"VALUE:LABEL\" with VALUE a number, %d at most",
+                     spec ? spec : "", PLOT_MAX_REFS);
+        }
     }
     json_t *d = json_object_get(f, "diverging");
     if (d != NULL && !json_is_boolean(d)) {

@@ -25,6 +25,7 @@ enum {
     OPT_DIVERGING,
     OPT_TIMEOUT,
     OPT_TABLES,
+    OPT_REF,
     OPT_QUIET
 };
 
@@ -52,6 +53,8 @@ static const struct sv_option fig_options[] = {
     {"subtitle", OPT_SUBTITLE, "TEXT", "subtitle (default: indicator label)"},
     {"note", OPT_NOTE, "TEXT", "note put before the automatic note line"},
     {"source", OPT_SOURCE, "TEXT", "source line (default: from the table metadata)"},
+    {"ref", OPT_REF, "VALUE:LABEL",
+     "reference line at VALUE (C notation) labelled LABEL, e.g. 1801.80:SMIC (4 at most)"},
     {"size", OPT_SIZE, "SIZE", "column (8.5 cm), full (17 cm, default) or slide (16:9)"},
     {"lang", OPT_LANG, "fr|en", "language of numbers and words (default: the table's)"},
     {"diverging", OPT_DIVERGING, NULL, "stacked: diverging bars for ordered (Likert) levels"},
@@ -125,6 +128,17 @@ static int on_fig(int key, const char *value, void *ctx)
         return set_str(&o->source, value);
     case 'o':
         return set_str(&o->output, value);
+    case OPT_REF:
+        switch (plot_opts_add_ref(o, value)) {
+        case 0:
+            return 0;
+        case SV_EUSAGE:
+            return sv_usage_error("--ref '%s': VALUE:LABEL with VALUE a number such as 1801.80, "
+                                  "%d at most",
+                                  value, PLOT_MAX_REFS);
+        default:
+            return sv_fail(SV_EXIT_RUNTIME, "out of memory");
+        }
     case OPT_SIZE:
         if (plot_size_parse(value, &o->size) != 0)
             return sv_usage_error("unknown size '%s' (column, full or slide)", value);

@@ -265,6 +265,75 @@ int plot_draw_value_axis(const struct plot_fig *fig, struct plot_scene *sc, doub
 
 /* ---- note and source lines ---- */
 
+void plot_refs_range(const struct plot_fig *fig, double *lo, double *hi)
+{
+    for (size_t i = 0; i < fig->opts->nrefs; i++) {
+        double v;
+        const char *label;
+        if (plot_ref_parse(fig->opts->refs[i], &v, &label) == 0) {
+            *lo = fmin(*lo, v);
+            *hi = fmax(*hi, v);
+        }
+    }
+}
+
+int plot_refs_draw(const struct plot_fig *fig, struct plot_scene *sc, bool vertical, double a,
+                   double b, double x0, double y0, double x1, double y1)
+{
+    const struct plot_style *st = &fig->st;
+    int rc = 0;
+    for (size_t i = 0; i < fig->opts->nrefs && rc == 0; i++) {
+        double v;
+        const char *label;
+        if (plot_ref_parse(fig->opts->refs[i], &v, &label) != 0)
+            continue;
+        char num[64], text[512];
+        /* the reference as given: 1 801,80 €, not 1 802 € */
+        int dec = 0;
+        double shown = fig->m.unit && (strcmp(fig->m.unit, "share") == 0 ||
+                                       strcmp(fig->m.unit, "rate") == 0)
+                           ? v * 100
+                           : v;
+        while (dec < 2 && fabs(shown * pow(10, dec) - round(shown * pow(10, dec))) > 1e-9)
+            dec++;
+        if (dec > 0 && fig->m.unit && strcmp(fig->m.unit, "eur") == 0)
+            dec = 2; /* cents */
+        plot_fmt_value(num, sizeof num, v, fig->m.unit, dec, fig->lang);
+        if (label[0] != '\0')
+            snprintf(text, sizeof text, "%s%s%s", label, fig->lang == SV_LANG_EN ? ": " : " : ",
+                     num);
+        else
+            snprintf(text, sizeof text, "%s", num);
+        double p = a + b * v;
+        uint32_t col = 0xc0392bU; /* a red the palette does not use */
+        if (vertical) {
+            rc = plot_scene_seg(sc, p, y0, p, y1, col, st->line * 1.2, true);
+            double tw = plot_text_width(text, st->small, true);
+            enum plot_align al = p + tw / 2 > fig->cx1 ? PLOT_RIGHT
+                                 : p - tw / 2 < fig->cx0 ? PLOT_LEFT
+                                                         : PLOT_CENTRE;
+            if (rc == 0)
+                rc = plot_scene_text(sc, p, y0 - st->small * 0.7, text, st->small, true, al, col);
+        } else {
+            rc = plot_scene_seg(sc, x0, p, x1, p, col, st->line * 1.2, true);
+            if (rc == 0)
+                rc = plot_scene_text(sc, x0 + st->small * 0.3, p - st->small * 0.75, text,
+                                     st->small, true, PLOT_LEFT, col);
+        }
+    }
+    return rc;
+}
+
+bool plot_cell_caution(const struct plot_cell *c)
+{
+    if (c == NULL || !c->present || c->suppressed)
+        return false;
+    if (c->reason != NULL && strncmp(c->reason, "cv>", 3) == 0)
+        return true;
+    return isfinite(c->se) && c->se > 0 && isfinite(c->est) && fabs(c->est) > 0 &&
+           c->se / fabs(c->est) > 0.2;
+}
+
 static const char *reason_text(const char *reason, enum sv_lang lang)
 {
     if (reason == NULL || reason[0] == '\0')
@@ -311,6 +380,17 @@ static int build_note(struct plot_fig *fig, bool whiskers)
                              ? "Box: 1st to 3rd quartile; bar: median; lines: 1st to 9th decile."
                              : "Boîte : du 1er au 3e quartile ; trait : médiane ; "
                                "moustaches : du 1er au 9e décile.");
+    if (rc == 0 && fig->opts->kind == PLOT_BARS) {
+        bool any = false;
+        for (size_t i = 0; i < m->ncat * m->nser; i++)
+            any = any || plot_cell_caution(&m->cells[i]);
+        if (any)
+            rc = sv_buf_addf(&b, "%s%s", b.len ? " " : "",
+                             lang == SV_LANG_EN
+                                 ? "* Coefficient of variation over 20 %: to be read with caution."
+                                 : "* Coefficient de variation supérieur à 20\xe2\x80\xaf% : "
+                                   "estimation à interpréter avec prudence.");
+    }
     /* suppressed cells, with their reason */
     size_t listed = 0, total = 0, undefined = 0;
     for (size_t c = 0; c < m->ncat && rc == 0; c++) {

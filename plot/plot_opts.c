@@ -2,6 +2,7 @@
  * plot_opts: the options of one figure and the names of kinds, sizes and
  * formats.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,6 +33,40 @@ void plot_opts_release(struct plot_opts *o)
     for (size_t i = 0; i < o->nmore; i++)
         free(o->more_tables[i]);
     o->nmore = 0;
+    for (size_t i = 0; i < o->nrefs; i++)
+        free(o->refs[i]);
+    o->nrefs = 0;
+}
+
+int plot_ref_parse(const char *spec, double *value, const char **label)
+{
+    const char *colon = strchr(spec ? spec : "", ':');
+    char num[64];
+    size_t len = colon ? (size_t)(colon - spec) : strlen(spec ? spec : "");
+    if (spec == NULL || len == 0 || len >= sizeof num)
+        return SV_EUSAGE;
+    memcpy(num, spec, len);
+    num[len] = '\0';
+    char *end = NULL;
+    double v = strtod(num, &end);
+    if (end == num || *end != '\0' || !isfinite(v) || fabs(v) > PLOT_VALUE_MAX)
+        return SV_EUSAGE;
+    *value = v;
+    *label = colon ? colon + 1 : "";
+    return 0;
+}
+
+int plot_opts_add_ref(struct plot_opts *o, const char *spec)
+{
+    double v;
+    const char *label;
+    if (o->nrefs >= PLOT_MAX_REFS || plot_ref_parse(spec, &v, &label) != 0)
+        return SV_EUSAGE;
+    char *copy = sv_strdup(spec);
+    if (copy == NULL)
+        return SV_ENOMEM;
+    o->refs[o->nrefs++] = copy;
+    return 0;
 }
 
 int plot_opts_add_table(struct plot_opts *o, const char *path)

@@ -221,6 +221,14 @@ int plot_quote_glyphs(struct sv_buf *out, const char *s, size_t *missing)
     return rc;
 }
 
+/* A letter, digit or joining mark next to an ordinal makes it something else (A1e, 1e5, 3ex). */
+static bool ordinal_blocked(unsigned long cp)
+{
+    return (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
+           cp == '_' || cp == '.' || cp == ',' || cp == '-' || cp == '/' ||
+           (cp >= 0xc0 && cp <= 0x24f);
+}
+
 int plot_quote_typography(struct sv_buf *out, const char *s)
 {
     const char *p = s ? s : "";
@@ -233,6 +241,40 @@ int plot_quote_typography(struct sv_buf *out, const char *s)
             rc = sv_buf_adds(out, "\xef\xbf\xbd");
             p++;
             prev = 0xfffd;
+            continue;
+        }
+        /* French ordinals: 1er -> 1ᵉʳ, 1re -> 1ʳᵉ, 3e -> 3ᵉ (digits not inside a word or number) */
+        if (cp >= '0' && cp <= '9' && !ordinal_blocked(prev)) {
+            size_t nd = 0;
+            while (p[nd] >= '0' && p[nd] <= '9')
+                nd++;
+            static const struct {
+                const char *suffix, *sup;
+            } ord[] = {{"er", "\xe1\xb5\x89\xca\xb3"},
+                       {"re", "\xca\xb3\xe1\xb5\x89"},
+                       {"e", "\xe1\xb5\x89"}};
+            size_t k;
+            for (k = 0; k < sizeof ord / sizeof ord[0]; k++) {
+                size_t sl = strlen(ord[k].suffix);
+                unsigned long after = 0;
+                if (strncmp(p + nd, ord[k].suffix, sl) != 0)
+                    continue;
+                if (p[nd + sl] != '\0')
+                    utf8_seq((const unsigned char *)p + nd + sl, &after);
+                if (!ordinal_blocked(after))
+                    break;
+            }
+            if (k < sizeof ord / sizeof ord[0]) {
+                rc = sv_buf_add(out, p, nd);
+                if (rc == 0)
+                    rc = sv_buf_adds(out, ord[k].sup);
+                p += nd + strlen(ord[k].suffix);
+                prev = 'e';
+                continue;
+            }
+            rc = sv_buf_add(out, p, nd);
+            p += nd;
+            prev = '0';
             continue;
         }
         if (cp == '\'' && p[1] != '\0')

@@ -72,17 +72,18 @@ int plot_script_bars(struct plot_fig *fig, struct plot_scene *sc, struct sv_erro
         v0 = fmin(v0, lo);
         char buf[64];
         plot_fmt_value(buf, sizeof buf, cell->est, m->unit, fig->decimals, fig->lang);
-        maxlab = fmax(maxlab, plot_text_width(buf, st->font, true));
+        maxlab = fmax(maxlab, plot_text_width(buf, st->font, true) + st->font * 0.5);
     }
     if (m->has_overall && !m->overall.suppressed)
         v1 = fmax(v1, m->overall.est);
+    plot_refs_range(fig, &v0, &v1);
     double ticks[12];
     size_t nt = plot_nice_ticks(v0, v1 > v0 ? v1 : v0 + 1, 4, ticks);
     if (nt >= 2) {
         v0 = fmin(v0, ticks[0]);
         v1 = ticks[nt - 1];
     }
-    double top_extra = m->has_overall ? st->font * 1.6 : st->font * 0.3;
+    double top_extra = m->has_overall || fig->opts->nrefs > 0 ? st->font * 1.6 : st->font * 0.3;
     double axis_h = st->small * 2.0;
     double rowh = plot_row_height(fig, m->cat_label, m->ncat);
     rc = plot_frame_begin(fig, sc, top_extra + m->ncat * rowh + axis_h);
@@ -108,6 +109,10 @@ int plot_script_bars(struct plot_fig *fig, struct plot_scene *sc, struct sv_erro
             rc = plot_scene_text(sc, x, ytop - st->font * 1.1, lab, st->small, false, al,
                                  PLOT_C_TEXT);
     }
+    /* v -> x is x0 + (v - v0) * (x1 - x0) / (v1 - v0) */
+    if (rc == 0)
+        rc = plot_refs_draw(fig, sc, true, x0 - v0 * (x1 - x0) / (v1 - v0), (x1 - x0) / (v1 - v0),
+                            0, ytop - st->font * 0.5, 0, ybot);
     size_t *order = plot_rank_categories(m);
     if (order == NULL)
         return SV_ENOMEM;
@@ -126,9 +131,21 @@ int plot_script_bars(struct plot_fig *fig, struct plot_scene *sc, struct sv_erro
         }
         rc = plot_scene_rect(sc, XV(fmax(v0, 0)), y - bar / 2, XV(cell->est), y + bar / 2,
                              plot_palette(0), 0);
-        double xend = XV(cell->est);
-        if (rc == 0 && isfinite(cell->lo) && isfinite(cell->hi)) {
-            double cap = bar * 0.28;
+        char buf[72];
+        plot_fmt_value(buf, sizeof buf, cell->est, m->unit, fig->decimals, fig->lang);
+        if (plot_cell_caution(cell)) /* imprecise: the note explains the mark */
+            strcat(buf, "*");
+        double tw = plot_text_width(buf, st->font, true);
+        double xbar = XV(cell->est), xbase = XV(fmax(v0, 0));
+        /*
+         * The value sits at the end of the bar, inside it when it fits (on a
+         * knocked-out ground of the bar's colour, so the interval line passes
+         * behind it), never after the whisker where '|- 87 %' reads as a minus.
+         */
+        bool inside = cell->est >= 0 && xbar - xbase >= tw + st->font * 1.2;
+        bool whisk = isfinite(cell->lo) && isfinite(cell->hi);
+        if (rc == 0 && whisk) {
+            double cap = bar * 0.36;
             rc = plot_scene_seg(sc, XV(cell->lo), y, XV(cell->hi), y, PLOT_C_WHISKER,
                                 st->line * 1.1, false);
             if (rc == 0)
@@ -137,17 +154,23 @@ int plot_script_bars(struct plot_fig *fig, struct plot_scene *sc, struct sv_erro
             if (rc == 0)
                 rc = plot_scene_seg(sc, XV(cell->hi), y - cap, XV(cell->hi), y + cap,
                                     PLOT_C_WHISKER, st->line * 1.1, false);
-            xend = fmax(xend, XV(cell->hi));
         }
-        char buf[64];
-        plot_fmt_value(buf, sizeof buf, cell->est, m->unit, fig->decimals, fig->lang);
-        double tw = plot_text_width(buf, st->font, true);
-        if (rc == 0) /* a white ground keeps the label readable over the reference line */
+        if (rc == 0 && inside) {
+            double xr = xbar - st->font * 0.45;
+            rc = plot_scene_rect(sc, xr - tw - st->font * 0.2, y - st->font * 0.5,
+                                 xr + st->font * 0.15, y + st->font * 0.5, plot_palette(0), 0);
+            if (rc == 0)
+                rc = plot_scene_text(sc, xr, y, buf, st->font, true, PLOT_RIGHT,
+                                     plot_text_on(plot_palette(0)));
+        } else if (rc == 0) {
+            double xend = whisk ? fmax(xbar, XV(cell->hi)) : xbar;
             rc = plot_scene_rect(sc, xend + st->font * 0.25, y - st->font * 0.55,
-                                 xend + st->font * 0.55 + tw, y + st->font * 0.55, PLOT_C_WHITE, 0);
-        if (rc == 0)
-            rc = plot_scene_text(sc, xend + st->font * 0.4, y, buf, st->font, true, PLOT_LEFT,
-                                 PLOT_C_TEXT);
+                                 xend + st->font * 0.55 + tw, y + st->font * 0.55, PLOT_C_WHITE,
+                                 0);
+            if (rc == 0)
+                rc = plot_scene_text(sc, xend + st->font * 0.4, y, buf, st->font, true, PLOT_LEFT,
+                                     PLOT_C_TEXT);
+        }
     }
 #undef XV
     free(order);

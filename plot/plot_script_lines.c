@@ -65,6 +65,7 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
         lo = 0;
         hi = 1;
     }
+    plot_refs_range(fig, &lo, &hi);
     bool zero_based = m->unit && (strcmp(m->unit, "share") == 0 || strcmp(m->unit, "rate") == 0);
     if (zero_based)
         lo = fmin(lo, 0);
@@ -87,7 +88,25 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
     }
     double x0 = fig->cx0 + ticklab + st->font * 0.8;
     double x1 = fig->cx1 - maxlab - st->font * 1.0;
-    double y0 = fig->cy0 + st->font * 0.5, y1 = fig->cy1 - st->small * 3.8;
+    /* x labels wrap on up to 4 lines (not cut with '…'): room for the longest */
+    int xl_lines = 1;
+    {
+        double w = fmax((x1 - x0) / (double)(m->ncat > 1 ? m->ncat - 1 : 1) - st->small,
+                        st->small * 7);
+        for (size_t c = 0; c < m->ncat && rc == 0; c++) {
+            struct sv_buf clean = SV_BUF_INIT;
+            char **lines = NULL;
+            int n = plot_quote_clean(&clean, m->cat_label[c]) == 0
+                        ? plot_text_wrap(&lines, clean.data, w, st->small, false, 4)
+                        : 0;
+            sv_buf_release(&clean);
+            if (n > xl_lines)
+                xl_lines = n;
+            if (n > 0)
+                plot_text_lines_free(lines, (size_t)n);
+        }
+    }
+    double y0 = fig->cy0 + st->font * 0.5, y1 = fig->cy1 - st->small * (1.4 + 1.2 * xl_lines);
 #define YV(v) (y1 - ((v)-v0) / (v1 - v0) * (y1 - y0))
     for (size_t i = 0; i < nt && rc == 0; i++) {
         char buf[64];
@@ -98,6 +117,10 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
             rc = plot_scene_text(sc, x0 - st->font * 0.4, YV(ticks[i]), buf, st->small, false,
                                  PLOT_RIGHT, PLOT_C_MUTED);
     }
+    /* v -> y is y1 + (v - v0) * (y0 - y1) / (v1 - v0) */
+    if (rc == 0)
+        rc = plot_refs_draw(fig, sc, false, y1 - v0 * (y0 - y1) / (v1 - v0), (y0 - y1) / (v1 - v0),
+                            x0, 0, x1, 0);
     size_t *order = malloc(m->ncat * sizeof *order);
     if (order == NULL)
         return SV_ENOMEM;
@@ -134,7 +157,7 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
         struct sv_buf clean = SV_BUF_INIT;
         char **lines = NULL;
         rc = plot_quote_clean(&clean, m->cat_label[order[k]]);
-        int n = rc == 0 ? plot_text_wrap(&lines, clean.data, labw, st->small, false, 2) : rc;
+        int n = rc == 0 ? plot_text_wrap(&lines, clean.data, labw, st->small, false, 4) : rc;
         sv_buf_release(&clean);
         if (n < 0) {
             rc = n;

@@ -247,6 +247,12 @@ static void test_typography(void **state)
     (void)state;
     ASSERT_FN(plot_quote_typography, "l'aide d'État", "l\xe2\x80\x99" "aide d\xe2\x80\x99État");
     ASSERT_FN(plot_quote_typography, "'quoted' 5'", "'quoted' 5'");
+    /* superscript ordinals, not inside codes or numbers */
+    ASSERT_FN(plot_quote_typography, "au 1er novembre, la 1re fois, du 1er au 3e quartile",
+              "au 1\xe1\xb5\x89\xca\xb3 novembre, la 1\xca\xb3\xe1\xb5\x89 fois, du "
+              "1\xe1\xb5\x89\xca\xb3 au 3\xe1\xb5\x89 quartile");
+    ASSERT_FN(plot_quote_typography, "1e5 A1e 3ex 2,5e 12e", "1e5 A1e 3ex 2,5e 12\xe1\xb5\x89");
+    assert_true(plot_glyph_covered(0x1d49) && plot_glyph_covered(0x2b3));
 }
 
 /* issue 16: table text reached the terminal raw in error messages */
