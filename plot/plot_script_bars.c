@@ -133,8 +133,13 @@ int plot_script_bars(struct plot_fig *fig, struct plot_scene *sc, struct sv_erro
                              plot_palette(0), 0);
         char buf[72];
         plot_fmt_value(buf, sizeof buf, cell->est, m->unit, fig->decimals, fig->lang);
-        if (plot_cell_caution(cell)) /* imprecise: the note explains the mark */
-            strcat(buf, "*");
+        if (plot_cell_caution(cell)) { /* imprecise: the note explains the mark */
+            size_t bl = strlen(buf);
+            if (bl + 1 < sizeof buf) {
+                buf[bl] = '*';
+                buf[bl + 1] = '\0';
+            }
+        }
         double tw = plot_text_width(buf, st->font, true);
         double xbar = XV(cell->est), xbase = XV(fmax(v0, 0));
         /*
