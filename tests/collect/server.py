@@ -41,6 +41,8 @@ Replay (--ls-script FILE, with --fixtures DIR): each line "method fixture-file";
 LimeSurvey calls other than login and logout are answered, in order, with the recorded
 bodies (a call of another method than the next line's is a 500 "replay: expected ...");
 once the script is used up, the emulation below answers (or a 500 with --ls-script-only).
+--ls-lss FILE: get_question_properties of survey 591732 emulated from that .lss (only the
+statut question's reply was recorded), outside the script.
 
 LimeSurvey participants (list_participants, activate_tokens, add_participants,
 invite_participants, remind_participants, get/set_survey_properties for the attribute
@@ -254,6 +256,8 @@ class Handler(BaseHTTPRequestHandler):
         if key not in STATE["keys"]:
             # LimeSurvey's capitalisation varies; this one differs from the recording
             return self.ls_reply(rid, {"status": "Invalid Session Key"})
+        if method == "get_question_properties" and ARGS.ls_lss:
+            return self.ls_reply(rid, question_properties(params[1], params[3] if len(params) > 3 else "fr"))
         if ARGS.ls_script:
             with LOCK:
                 if STATE["script"]:
@@ -581,6 +585,31 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, body, ctype, cut=self.cut_now())
 
 
+def question_properties(qid, lang):
+    """get_question_properties emulated from a .lss (--ls-lss) for the recorded survey 591732:
+    the question is found by its title in the recorded list_questions reply, then its answers
+    and attributes are read from the .lss, in the shape of the one recorded reply (statut)."""
+    import xml.etree.ElementTree as ET
+    listed = json.loads(fixture("list_questions.response.json"))["result"]
+    title = next((q["title"] for q in listed if q["qid"] == qid), None)
+    doc = ET.parse(ARGS.ls_lss).getroot()
+    rows = lambda t: [{c.tag: (c.text or "") for c in r} for r in doc.find(t).find("rows")]
+    q = next((r for r in rows("questions") if r["title"] == title and r["language"] == "fr"), None)
+    if q is None:
+        return {"status": "Error: Invalid questionid"}
+    answers = {}
+    for a in rows("answers"):
+        if a["qid"] == q["qid"] and a["language"] == lang:
+            answers[a["code"]] = {"answer": a["answer"], "assessment_value": 0, "scale_id": 0,
+                                  "order": int(a["sortorder"])}
+    attrs = {a["attribute"]: a["value"] for a in rows("question_attributes") if a["qid"] == q["qid"]}
+    attrs.setdefault("cssclass", "")
+    return {"qid": qid, "parent_qid": 0, "sid": 591732, "type": q["type"], "title": title,
+            "mandatory": q["mandatory"], "relevance": q["relevance"], "attributes": attrs,
+            "available_answers": "No available answers", "subquestions": "No available answers",
+            "answeroptions": answers or "No available answers", "defaultvalue": None}
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
@@ -598,6 +627,7 @@ def main():
     ap.add_argument("--ls-descriptions", default="")
     ap.add_argument("--ls-script")
     ap.add_argument("--ls-script-only", action="store_true")
+    ap.add_argument("--ls-lss")
     ARGS = ap.parse_args()
     STATE["attrdesc"] = ARGS.ls_descriptions
     STATE["script"] = []

@@ -119,3 +119,4 @@ collect: $F: variables[8] 'commentaire': LimeSurvey question code 'token' is als
 collect: $F: 6 problems for LimeSurvey: nothing was sent (fix the definition and run again)" "refused up front"
 expect_eq "$(cat requests.log | wc -l)" 0 "not a request"
 if [ -e x.sqlite ]; then fail "a refused launch made a store"; fi
+
