@@ -38,10 +38,11 @@ enum {
 static const struct sv_option options[] = {
     {"survey", 's', "ID|DIR", "survey definition (id in $VIGIE_SURVEYS, or a directory)"},
     {"store", COLLECT_OPT_STORE, "FILE", "the survey's SQLite store (the launch is recorded there)"},
-    {"platform", COLLECT_OPT_PLATFORM, "NAME", "limesurvey"},
+    {"platform", COLLECT_OPT_PLATFORM, "NAME", "limesurvey, or odk (--dry-run: the XForm only)"},
     {"url", COLLECT_OPT_URL, "URL", "LimeSurvey: .../index.php/admin/remotecontrol"},
     {"dry-run", OPT_DRY_RUN, NULL, "write the .lss and print the plan; send nothing"},
-    {"lss", OPT_LSS, "FILE", "also keep the .lss here (--dry-run: default <id>-<version>.lss)"},
+    {"lss", OPT_LSS, "FILE",
+     "also keep the .lss (odk: the XForm) here (--dry-run: default <id>-<version>.lss/.xml)"},
     {"invitation", OPT_INVITATION, "FILE",
      "French invitation: first line the subject, then the body (default: a standard text)"},
     {"reminder", OPT_REMINDER, "FILE", "French reminder, same layout"},
@@ -467,6 +468,54 @@ static void plan(const struct collect_lss *m, const struct sv_survey *s, const c
     printf("6. record the launch in the store; print the survey number and its link\n");
 }
 
+/* ---------------------------------------------------------------- ODK: the XForm only */
+
+static int launch_odk_dry_run(struct launch_args *a)
+{
+    struct sv_error err;
+    sv_error_clear(&err);
+    struct sv_survey *survey = NULL;
+    struct sv_buf x = SV_BUF_INIT;
+    struct sv_atomic_file f;
+    memset(&f, 0, sizeof f);
+    int exit_code = SV_EXIT_OK, rc;
+    if ((rc = sv_survey_load(&survey, a->l.survey, &err)) != 0)
+        goto fail;
+    long nbad = 0;
+    rc = collect_xform_write(survey, &x, print_problem, NULL, &nbad);
+    if (nbad > 0) {
+        exit_code = sv_fail(SV_EXIT_DATA, "%s: %ld problem%s for ODK: no form written",
+                            survey->file, nbad, nbad > 1 ? "s" : "");
+        goto done;
+    }
+    if (rc || x.data == sv_buf_empty) {
+        rc = sv_error_set(&err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        goto fail;
+    }
+    char path[256];
+    snprintf(path, sizeof path, "%s-%s.xml", survey->id, survey->version);
+    const char *out = a->lss ? a->lss : path;
+    if ((rc = sv_atomic_open(&f, out, &err)) != 0)
+        goto fail;
+    fwrite(x.data, 1, x.len, f.fp);
+    if ((rc = sv_atomic_commit(&f, &err)) != 0)
+        goto fail;
+    printf("plan: '%s' version %s as an ODK XForm\n", survey->id, survey->version);
+    printf("1. %s written (labels fr and en, %zu variables)\n", out, survey->nvariables);
+    printf("2. not done by collect yet: publish it to an ODK Central project (or deploy it on "
+           "KoboToolbox) by hand\n");
+    goto done;
+fail:
+    if (err.code == 0)
+        err.code = rc;
+    exit_code = sv_fail_error(&err);
+done:
+    sv_atomic_abort(&f);
+    sv_buf_release(&x);
+    sv_survey_free(survey);
+    return exit_code;
+}
+
 /* ---------------------------------------------------------------- command */
 
 int collect_cmd_launch(int argc, char **argv)
@@ -495,8 +544,15 @@ int collect_cmd_launch(int argc, char **argv)
         return sv_usage_error("--survey is required");
     if (!a.l.platform)
         return sv_usage_error("--platform is required (limesurvey)");
+    if (strcmp(a.l.platform, "odk") == 0) {
+        if (!a.dry_run)
+            return sv_usage_error("--platform odk: publishing to ODK Central is not done yet; "
+                                  "--dry-run writes the XForm to publish by hand");
+        return launch_odk_dry_run(&a);
+    }
     if (strcmp(a.l.platform, "limesurvey") != 0)
-        return sv_usage_error("--platform: '%s' cannot be launched on yet (limesurvey)",
+        return sv_usage_error("--platform: '%s' cannot be launched on yet (limesurvey; odk "
+                              "with --dry-run)",
                               a.l.platform);
     if (!a.dry_run) {
         if (!a.l.store)

@@ -112,4 +112,12 @@ int collect_lss_five_points(struct collect_lss_question *q);
 /* Turn the relevance equations back into "var=code" where they have the generated shape. */
 void collect_lss_relevance_back(struct collect_lss *m);
 
+/*
+ * The definition as an ODK XForm (collect_xform.c): checked first (XML names,
+ * choice values without spaces, one variable per path), each problem to `bad`,
+ * counted in *nbad (then SV_EDATA and nothing written).
+ */
+int collect_xform_write(const struct sv_survey *s, struct sv_buf *o,
+                        void (*bad)(const struct sv_error *e, void *ctx), void *ctx, long *nbad);
+
 #endif
