@@ -35,6 +35,7 @@ enum plot_kind {
     PLOT_BOX,
     PLOT_LINES,
     PLOT_MAP,
+    PLOT_KEYFIGURES,
     PLOT_KIND_COUNT
 };
 enum plot_size { PLOT_SIZE_COLUMN = 0, PLOT_SIZE_FULL, PLOT_SIZE_SLIDE };
@@ -236,6 +237,7 @@ struct plot_cell {
     double est, lo, hi, se;
     long n;
     const char *reason; /* borrowed from the table */
+    const char *unit;   /* borrowed from the table (key figures mix units) */
 };
 
 /* Categories x series of one chart, in drawing order. Labels are borrowed from the table. */
@@ -259,6 +261,8 @@ void plot_matrix_release(struct plot_matrix *m);
 /* Most categories one chart draws (more are refused with a message, not drawn illegibly). */
 #define PLOT_MAX_CATEGORIES 300
 
+/* Fill a cell from a table row (intervals of non-negative units start at zero). */
+void plot_cell_fill(struct plot_cell *c, const struct sv_irow *r);
 struct plot_cell *plot_matrix_cell(const struct plot_matrix *m, size_t cat, size_t ser);
 
 /*
@@ -323,6 +327,14 @@ int plot_script_dumbbell(struct plot_fig *fig, struct plot_scene *sc, struct sv_
 int plot_script_box(struct plot_fig *fig, struct plot_scene *sc, struct sv_error *err);
 int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_error *err);
 int plot_script_map(struct plot_fig *fig, struct plot_scene *sc, struct sv_error *err);
+int plot_script_keyfigures(struct plot_fig *fig, struct plot_scene *sc, struct sv_error *err);
+/*
+ * Key figures: one cell per indicator of the ','-list (4 to 8), its
+ * whole-population row (or the row of --groups' single code). Categories are
+ * the indicators, one series.
+ */
+int plot_keyfigures_select(struct plot_matrix *m, const struct sv_itable *t,
+                           const struct plot_opts *o, const char *source, struct sv_error *err);
 
 /* Shared helpers of the kinds (plot_frame.c). */
 /* Widen [*lo, *hi] to hold the reference lines. */

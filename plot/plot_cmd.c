@@ -39,8 +39,9 @@ static const char top_description[] =
     "Draw print-ready figures from indicator tables with gnuplot.\n"
     "Kinds: bars (ranked, with intervals), grouped, stacked (100 %, --diverging for Likert\n"
     "items), dumbbell (gap between 2 series), box (from <stem>.p10..p90 rows), lines\n"
-    "(across waves), map (tile grid of the 18 regions). 'plot <kind> --help' lists the\n"
-    "options. Exit status: 0 ok, 1 runtime, 2 usage, 3 invalid data, 4 gnuplot failed.";
+    "(across waves), map (tile grid of the 18 regions), keyfigures (4 to 8 headline\n"
+    "numbers in tiles; --table may be repeated to gather them). 'plot <kind> --help' lists\n"
+    "the options. Exit status: 0 ok, 1 runtime, 2 usage, 3 invalid data, 4 gnuplot failed.";
 
 static const struct sv_option fig_options[] = {
     {"table", OPT_TABLE, "T.csv", "indicator table (sv_itable CSV + T.meta.json); again: waves"},
@@ -267,14 +268,14 @@ int plot_cmd_main(int argc, char **argv)
         return sv_cli_finish(rc);
     if (first >= argc)
         return sv_cli_finish(sv_usage_error("missing the chart kind (bars, grouped, stacked, "
-                                            "dumbbell, box, lines, map) or 'brief'"));
+                                            "dumbbell, box, lines, map, keyfigures) or 'brief'"));
     const char *what = argv[first];
     if (strcmp(what, "brief") == 0)
         return sv_cli_finish(cmd_brief(argc - first, argv + first));
     enum plot_kind kind;
     if (plot_kind_parse(what, &kind) != 0)
         return sv_cli_finish(sv_usage_error("unknown chart kind '%s' (bars, grouped, stacked, "
-                                            "dumbbell, box, lines, map, or brief)",
+                                            "dumbbell, box, lines, map, keyfigures, or brief)",
                                             what));
     return sv_cli_finish(cmd_figure(kind, argc - first, argv + first));
 }

@@ -186,7 +186,7 @@ struct pick {
     char *cat, *cat_label, *ser, *ser_label; /* owned */
 };
 
-static void fill_cell(struct plot_cell *c, const struct sv_irow *r)
+void plot_cell_fill(struct plot_cell *c, const struct sv_irow *r)
 {
     c->present = true;
     c->est = r->estimate;
@@ -203,6 +203,7 @@ static void fill_cell(struct plot_cell *c, const struct sv_irow *r)
     c->se = r->se;
     c->n = r->n;
     c->reason = r->reason;
+    c->unit = r->unit;
     c->suppressed = r->suppressed || !isfinite(r->estimate);
 }
 
@@ -469,7 +470,7 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
         if (r->by[0] == '\0') {
             if (!ind_series && servar == NULL && !m->has_overall) {
                 m->has_overall = true;
-                fill_cell(&m->overall, r);
+                plot_cell_fill(&m->overall, r);
             }
             continue;
         }
@@ -677,7 +678,7 @@ int plot_data_select(struct plot_matrix *m, const struct sv_itable *t, const str
         s = (size_t)si;
         struct plot_cell *cell = plot_matrix_cell(m, c, s);
         if (!cell->present)
-            fill_cell(cell, picks[i].row);
+            plot_cell_fill(cell, picks[i].row);
     }
     if (strip_common_parts(m) != 0)
         rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");

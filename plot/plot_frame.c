@@ -380,7 +380,7 @@ static int build_note(struct plot_fig *fig, bool whiskers)
                              ? "Box: 1st to 3rd quartile; bar: median; lines: 1st to 9th decile."
                              : "Boîte : du 1er au 3e quartile ; trait : médiane ; "
                                "moustaches : du 1er au 9e décile.");
-    if (rc == 0 && fig->opts->kind == PLOT_BARS) {
+    if (rc == 0 && (fig->opts->kind == PLOT_BARS || fig->opts->kind == PLOT_KEYFIGURES)) {
         bool any = false;
         for (size_t i = 0; i < m->ncat * m->nser; i++)
             any = any || plot_cell_caution(&m->cells[i]);
@@ -719,7 +719,8 @@ int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, cons
     fig.lang = o->lang;
     if (!o->lang_given && t->meta.lang && strcmp(t->meta.lang, "en") == 0)
         fig.lang = SV_LANG_EN;
-    rc = plot_data_select(&fig.m, t, o, source, err);
+    rc = o->kind == PLOT_KEYFIGURES ? plot_keyfigures_select(&fig.m, t, o, source, err)
+                                    : plot_data_select(&fig.m, t, o, source, err);
     if (rc != 0)
         return rc;
     /* nothing to draw: say so rather than draw empty axes */
@@ -750,7 +751,7 @@ int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, cons
                    : t->meta.title && t->meta.title[0] ? t->meta.title
                                                        : fig.m.label;
     fig.subtitle = o->subtitle;
-    if (fig.subtitle == NULL && fig.m.label && fig.headline != fig.m.label &&
+    if (fig.subtitle == NULL && o->kind != PLOT_KEYFIGURES && fig.m.label && fig.headline != fig.m.label &&
         strcmp(fig.headline, fig.m.label) != 0)
         fig.subtitle = fig.m.label;
     bool whiskers = o->kind == PLOT_BARS || o->kind == PLOT_GROUPED || o->kind == PLOT_LINES;
@@ -791,6 +792,9 @@ int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, cons
         break;
     case PLOT_MAP:
         rc = plot_script_map(&fig, &sc, err);
+        break;
+    case PLOT_KEYFIGURES:
+        rc = plot_script_keyfigures(&fig, &sc, err);
         break;
     default:
         rc = sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "unknown kind");
@@ -927,6 +931,46 @@ int plot_tables_load(struct sv_itable *t, const struct plot_opts *o, struct sv_e
 {
     if (o->nmore == 0)
         return sv_itable_load(t, o->table, err);
+    if (o->kind == PLOT_KEYFIGURES) {
+        /* key figures gather indicators from several tables: rows as they are */
+        int rc = sv_itable_load(t, o->table, err);
+        for (size_t k = 0; k < o->nmore && rc == 0; k++) {
+            struct sv_itable one;
+            sv_itable_init(&one);
+            rc = sv_itable_load(&one, o->more_tables[k], err);
+            for (size_t i = 0; i < one.nrows && rc == 0; i++)
+                if (sv_itable_add(t, &one.rows[i]) != 0)
+                    rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+            /* the sources of every table, each once; n is per figure (in its tile) */
+            const char *src = one.meta.source;
+            static const char *const prefixes[] = {"Source : ", "Source\xc2\xa0: ", "Source: "};
+            for (size_t q = 0; src && q < sizeof prefixes / sizeof prefixes[0]; q++)
+                if (strncmp(src, prefixes[q], strlen(prefixes[q])) == 0)
+                    src += strlen(prefixes[q]);
+            if (rc == 0 && src && src[0] && (t->meta.source == NULL || !strstr(t->meta.source, src))) {
+                const char *head = t->meta.source && t->meta.source[0] ? t->meta.source : NULL;
+                char *joined = head ? join2(head, " ; ", src) : sv_strdup(src);
+                if (joined != NULL && head != NULL && strncmp(joined, "Source : ", 9) == 0) {
+                    struct sv_buf pb = SV_BUF_INIT; /* several sources */
+                    if (sv_buf_adds(&pb, "Sources : ") == 0 && sv_buf_adds(&pb, joined + 9) == 0) {
+                        free(joined);
+                        joined = sv_buf_detach(&pb, NULL);
+                    } else {
+                        sv_buf_release(&pb);
+                    }
+                }
+                if (joined == NULL) {
+                    rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+                } else {
+                    free(t->meta.source);
+                    t->meta.source = joined;
+                }
+            }
+            t->meta.n_respondents = 0;
+            sv_itable_release(&one);
+        }
+        return rc;
+    }
     const char *paths[PLOT_MAX_TABLES];
     size_t n = 0;
     paths[n++] = o->table;

@@ -10,7 +10,8 @@
 #include "plot.h"
 
 static const char *const kind_names[PLOT_KIND_COUNT] = {"bars", "grouped", "stacked", "dumbbell",
-                                                        "box",  "lines",   "map"};
+                                                        "box",  "lines",   "map",
+                                                        "keyfigures"};
 
 void plot_opts_init(struct plot_opts *o)
 {
