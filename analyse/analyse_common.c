@@ -39,15 +39,20 @@ static int on_option(int key, const char *v, void *ctx)
         if (sv_parse_double(v, 0.5, 0.9999, &o->level))
             return sv_usage_error("--level: '%s' is not in [0.5, 0.9999]", v);
         break;
-    case OPT_CI:
-        if (strcmp(v, "logit") == 0)
-            o->ci = ANALYSE_CI_LOGIT;
-        else if (strcmp(v, "wilson") == 0)
-            o->ci = ANALYSE_CI_WILSON;
-        else if (strcmp(v, "exact") == 0)
-            o->ci = ANALYSE_CI_EXACT;
-        else
-            return sv_usage_error("--ci: '%s' is not logit, wilson or exact", v);
+    case OPT_CI: {
+        enum analyse_ci_method m;
+        if (analyse_ci_method_parse(v, &m) || m == ANALYSE_CI_T || m == ANALYSE_CI_NORMAL ||
+            m == ANALYSE_CI_WOODRUFF || m == ANALYSE_CI_DEFAULT || m >= ANALYSE_CI_BINOM_WILSON)
+            return sv_usage_error("--ci: '%s' is not logit, wilson, exact, agresti-coull, "
+                                  "jeffreys, likelihood, asin, wald or none", v);
+        o->ci = m;
+        break;
+    }
+    case OPT_DF:
+        if (strcmp(v, "inf") == 0 || strcmp(v, "Inf") == 0)
+            o->df = INFINITY;
+        else if (sv_parse_double(v, 0.5, 1e9, &o->df))
+            return sv_usage_error("--df: '%s' is not 'inf' or a number of degrees of freedom", v);
         break;
     case OPT_FORMAT:
         if (analyse_format_parse(v, &o->format))
@@ -90,6 +95,7 @@ int analyse_cmd_parse(struct analyse_cmdopts *o, int argc, char **argv,
     o->format = ANALYSE_FMT_CSV;
     o->lang = SV_LANG_FR;
     o->p = NAN;
+    o->df = NAN;
     int first;
     bool stop;
     int rc = sv_cli_parse(argc, argv, options, usage, description, on_option, o, &first, &stop);
@@ -136,7 +142,8 @@ int analyse_run_open(struct analyse_run *run, struct analyse_cmdopts *opt, struc
     run->opt = opt;
     run->est.level = opt->level;
     run->est.ci = opt->ci;
-    run->est.df = NAN;
+    run->est.df = opt->df;
+    run->est.binomial = opt->weighting == ANALYSE_W_NONE;
     int rc = sv_survey_load(&run->survey, opt->survey, err);
     if (rc)
         return rc;

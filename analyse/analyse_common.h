@@ -24,6 +24,7 @@ struct analyse_cmdopts {
     long min_cell;
     double dominance, level;
     enum analyse_ci_method ci;
+    double df; /* --df: NAN = the design df of each estimate, INFINITY = normal */
     enum analyse_format format;
     bool markdown;
     enum sv_lang lang;
@@ -39,7 +40,7 @@ struct analyse_cmdopts {
 enum {
     OPT_SURVEY = 256, OPT_STORE, OPT_DATA, OPT_BY, OPT_WEIGHTS, OPT_MIN_CELL, OPT_DOMINANCE,
     OPT_LEVEL, OPT_CI, OPT_FORMAT, OPT_MARKDOWN, OPT_LANG, OPT_VAR, OPT_STAT, OPT_DENOM,
-    OPT_P, OPT_CODE, OPT_QUIET, OPT_TEST, OPT_ROWS, OPT_VERSUS
+    OPT_P, OPT_CODE, OPT_QUIET, OPT_TEST, OPT_ROWS, OPT_VERSUS, OPT_DF
 };
 
 /*
@@ -54,7 +55,12 @@ enum {
     {"min-cell", OPT_MIN_CELL, "N", "suppress cells with fewer respondents (default 3)"},      \
     {"dominance", OPT_DOMINANCE, "F", "suppress totals one unit dominates above F (0.85)"},    \
     {"level", OPT_LEVEL, "L", "interval level (default 0.95)"},                                \
-    {"ci", OPT_CI, "M", "proportion intervals: logit (default), wilson or exact"}
+    {"ci", OPT_CI, "M",                                                                        \
+     "proportion intervals: logit (default), wilson, exact, agresti-coull, jeffreys, "         \
+     "likelihood, asin, wald or none (unweighted: wilson, exact, agresti-coull and jeffreys "  \
+     "are the binomial ones for x of n)"},                                                     \
+    {"df", OPT_DF, "DF", "degrees of freedom of the intervals: 'inf' (normal) or a number "     \
+     "(default: the design df of each estimate)"}
 #define ANALYSE_OPTIONS_OUTPUT                                                                  \
     {"format", OPT_FORMAT, "F", "csv (default), excel-fr or jsonl"},                           \
     {"markdown", OPT_MARKDOWN, NULL, "also write a Markdown summary (<output>.md)"},           \

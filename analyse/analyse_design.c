@@ -747,33 +747,48 @@ static double qrule_math(const struct wpoint *pt, const double *cum, size_t m, d
 
 /* ---- estimators ------------------------------------------------------------------- */
 
+static const struct {
+    const char *name;
+    enum analyse_ci_method m;
+} ci_names[] = {
+    {"t", ANALYSE_CI_T},
+    {"normal", ANALYSE_CI_NORMAL},
+    {"logit", ANALYSE_CI_LOGIT},
+    {"wilson", ANALYSE_CI_WILSON},
+    {"clopper-pearson", ANALYSE_CI_EXACT},
+    {"woodruff", ANALYSE_CI_WOODRUFF},
+    {"none", ANALYSE_CI_NONE},
+    {"arcsine", ANALYSE_CI_ASIN},
+    {"likelihood", ANALYSE_CI_LIKELIHOOD},
+    {"wald", ANALYSE_CI_WALD},
+    {"agresti-coull", ANALYSE_CI_AGRESTI_COULL},
+    {"jeffreys", ANALYSE_CI_JEFFREYS},
+    {"binomial-wilson", ANALYSE_CI_BINOM_WILSON},
+    {"binomial-clopper-pearson", ANALYSE_CI_BINOM_EXACT},
+    {"binomial-agresti-coull", ANALYSE_CI_BINOM_AC},
+    {"binomial-jeffreys", ANALYSE_CI_BINOM_JEFFREYS},
+    /* parse-only aliases */
+    {"exact", ANALYSE_CI_EXACT},
+    {"beta", ANALYSE_CI_EXACT},
+    {"xlogit", ANALYSE_CI_LOGIT},
+    {"asin", ANALYSE_CI_ASIN},
+    {"mean", ANALYSE_CI_WALD},
+    {"default", ANALYSE_CI_DEFAULT},
+};
+
 const char *analyse_ci_method_name(enum analyse_ci_method m)
 {
-    switch (m) {
-    case ANALYSE_CI_T: return "t";
-    case ANALYSE_CI_NORMAL: return "normal";
-    case ANALYSE_CI_LOGIT: return "logit";
-    case ANALYSE_CI_WILSON: return "wilson";
-    case ANALYSE_CI_EXACT: return "clopper-pearson";
-    case ANALYSE_CI_WOODRUFF: return "woodruff";
-    case ANALYSE_CI_NONE: return "none";
-    case ANALYSE_CI_DEFAULT: break;
-    }
+    for (size_t k = 0; k < sizeof ci_names / sizeof ci_names[0]; k++)
+        if (ci_names[k].m == m)
+            return ci_names[k].name;
     return "default";
 }
 
 int analyse_ci_method_parse(const char *s, enum analyse_ci_method *out)
 {
-    static const struct {
-        const char *name;
-        enum analyse_ci_method m;
-    } names[] = {{"logit", ANALYSE_CI_LOGIT}, {"wilson", ANALYSE_CI_WILSON},
-                 {"exact", ANALYSE_CI_EXACT}, {"clopper-pearson", ANALYSE_CI_EXACT},
-                 {"t", ANALYSE_CI_T}, {"normal", ANALYSE_CI_NORMAL},
-                 {"none", ANALYSE_CI_NONE}, {"default", ANALYSE_CI_DEFAULT}};
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        if (strcmp(s, names[k].name) == 0) {
-            *out = names[k].m;
+    for (size_t k = 0; k < sizeof ci_names / sizeof ci_names[0]; k++)
+        if (strcmp(s, ci_names[k].name) == 0) {
+            *out = ci_names[k].m;
             return 0;
         }
     return SV_EUSAGE;
@@ -1004,9 +1019,13 @@ void analyse_result_interval(struct analyse_result *r, enum analyse_stat stat,
         return;
     }
     if (stat == ANALYSE_PROPORTION && cim != ANALYSE_CI_T && cim != ANALYSE_CI_NORMAL) {
-        if (cim == ANALYSE_CI_DEFAULT)
+        if (cim == ANALYSE_CI_DEFAULT || cim == ANALYSE_CI_WOODRUFF)
             cim = ANALYSE_CI_LOGIT;
-        analyse_ci_proportion(&r->ci_low, &r->ci_high, &r->ci, est, v, df, r->n, level, cim);
+        if (opt && opt->binomial)
+            analyse_ci_binomial(&r->ci_low, &r->ci_high, &r->ci, est, r->n, level, cim);
+        if (!opt || !opt->binomial || r->ci == ANALYSE_CI_NONE)
+            analyse_ci_proportion(&r->ci_low, &r->ci_high, &r->ci, est, v, df, r->n, level,
+                                  cim);
     } else {
         double tcrit = analyse_ci_crit(df, level);
         r->ci = isinf(df) ? ANALYSE_CI_NORMAL : ANALYSE_CI_T;
@@ -1107,7 +1126,7 @@ int analyse_difference(struct analyse_diff *res, const struct analyse_design *d,
     if (stat == ANALYSE_QUANTILE)
         return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
                             "difference: not available for quantiles");
-    struct analyse_options o = {0.95, ANALYSE_CI_T, NAN};
+    struct analyse_options o = {0.95, ANALYSE_CI_T, NAN, false};
     if (opt) {
         o = *opt;
         if (!(o.level > 0))

@@ -129,17 +129,44 @@ enum analyse_ci_method {
     ANALYSE_CI_WILSON,
     ANALYSE_CI_EXACT,   /* Korn-Graubard (svyciprop method "beta") */
     ANALYSE_CI_WOODRUFF,
-    ANALYSE_CI_NONE
+    ANALYSE_CI_NONE,
+    /* proportions, design-based (n_eff = p (1 - p) / var, z = t_df; see analyse_ci.h) */
+    ANALYSE_CI_ASIN,       /* svyciprop "asin" */
+    ANALYSE_CI_LIKELIHOOD, /* svyciprop "likelihood" (exact roots, not survey's spline) */
+    ANALYSE_CI_WALD,       /* svyciprop "mean": p -+ t se, not truncated */
+    ANALYSE_CI_AGRESTI_COULL,
+    ANALYSE_CI_JEFFREYS,
+    /* proportions of unweighted data: the classical intervals for x of n, z normal */
+    ANALYSE_CI_BINOM_WILSON,  /* prop.test(x, n, correct = FALSE) */
+    ANALYSE_CI_BINOM_EXACT,   /* binom.test(x, n) */
+    ANALYSE_CI_BINOM_AC,      /* Agresti-Coull */
+    ANALYSE_CI_BINOM_JEFFREYS
 };
-/* "t", "normal", "logit", "wilson", "clopper-pearson", "woodruff", "none". */
+/*
+ * "t", "normal", "logit", "wilson", "clopper-pearson", "woodruff", "none",
+ * "arcsine", "likelihood", "wald", "agresti-coull", "jeffreys",
+ * "binomial-wilson", "binomial-clopper-pearson", "binomial-agresti-coull",
+ * "binomial-jeffreys".
+ */
 const char *analyse_ci_method_name(enum analyse_ci_method m);
-/* Parse "logit", "wilson", "exact" (or "clopper-pearson"), "t", "normal", "none". */
+/*
+ * Parse a proportion interval or "t", "normal", "none": "logit" (or "xlogit"),
+ * "wilson", "exact" (or "clopper-pearson", "beta"), "agresti-coull",
+ * "jeffreys", "likelihood", "asin" (or "arcsine"), "wald" (or "mean").
+ */
 int analyse_ci_method_parse(const char *s, enum analyse_ci_method *out);
 
 struct analyse_options {
     double level;               /* interval level, e.g. 0.95; 0 means 0.95 */
     enum analyse_ci_method ci;  /* ANALYSE_CI_DEFAULT for the usual choice */
     double df;                  /* NAN or 0 = design df of the domain; INFINITY = normal */
+    /*
+     * Unweighted data (every weight 1, simple random sampling): proportions
+     * asked with wilson, exact, agresti-coull or jeffreys get the classical
+     * binomial interval for x = p n of the n rows used, with the normal
+     * quantile, and say so (ANALYSE_CI_BINOM_*).
+     */
+    bool binomial;
 };
 
 struct analyse_result {

@@ -118,6 +118,51 @@ for (dn in names(designs)) {
     cen <- (p + z^2 / (2 * ne)) / (1 + z^2 / ne)
     hw <- z / (1 + z^2 / ne) * sqrt(p * (1 - p) / ne + z^2 / (4 * ne^2))
     emit(dn, "prop_wilson", "", dom, p, sqrt(v), cen - hw, cen + hw, dfp, np)
+    # svyciprop "mean" (Wald) and "asin", as survey 4.1-1 computes them
+    cm <- svyciprop(~b, subp, method = "mean", na.rm = TRUE)
+    emit(dn, "prop_wald", "", dom, p, sqrt(v), attr(cm, "ci")[1], attr(cm, "ci")[2], dfp, np)
+    ca <- svyciprop(~b, subp, method = "asin", na.rm = TRUE)
+    emit(dn, "prop_asin", "", dom, p, sqrt(v), attr(ca, "ci")[1], attr(ca, "ci")[2], dfp, np)
+    # Agresti-Coull and Jeffreys with n_eff and t_df (not svyciprop methods; notes B.1)
+    nt <- ne + z^2
+    pt <- (ne * p + z^2 / 2) / nt
+    emit(dn, "prop_agresti", "", dom, p, sqrt(v), pt - z * sqrt(pt * (1 - pt) / nt),
+         pt + z * sqrt(pt * (1 - pt) / nt), dfp, np)
+    emit(dn, "prop_jeffreys", "", dom, p, sqrt(v), qbeta(0.025, ne * p + 0.5, ne * (1 - p) + 0.5),
+         qbeta(0.975, ne * p + 0.5, ne * (1 - p) + 0.5), dfp, np)
+    # likelihood: the exact roots of the Rao-Scott-scaled profile likelihood (n = rows used);
+    # svyciprop(method = "likelihood") interpolates a spline and agrees to about 1e-6
+    cc <- z^2 * v * np / (2 * p * (1 - p) * (np - 1))
+    klf <- function(q) p * log(p / q) + (1 - p) * log((1 - p) / (1 - q)) - cc
+    lo <- uniroot(klf, c(1e-12, p), tol = 1e-16, maxiter = 10000)$root
+    hi <- uniroot(klf, c(p, 1 - 1e-12), tol = 1e-16, maxiter = 10000)$root
+    if (!(dn %in% c("post", "rake"))) {
+      cl <- svyciprop(~b, subp, method = "likelihood")
+      stopifnot(abs(attr(cl, "ci") - c(lo, hi)) < 1e-5)
+    }
+    emit(dn, "prop_likelihood", "", dom, p, sqrt(v), lo, hi, dfp, np)
+    # df = Inf: confint()'s default (normal quantile) for a mean, and the logit interval
+    m <- svymean(~y, sub, na.rm = TRUE)
+    ci <- confint(m)
+    emit(dn, "mean_inf", "", dom, coef(m), SE(m), ci[1], ci[2], Inf, n)
+    ci <- attr(svyciprop(~b, subp, method = "xlogit", df = Inf, na.rm = TRUE), "ci")
+    emit(dn, "prop_logit_inf", "", dom, p, sqrt(v), ci[1], ci[2], Inf, np)
+    # unweighted data: the classical binomial intervals for x of n (normal quantile)
+    if (dn == "unweighted") {
+      x <- sum(subp$variables$b[weights(subp) > 0])
+      zn <- qnorm(0.975)
+      ci <- prop.test(x, np, correct = FALSE)$conf.int
+      emit(dn, "binom_wilson", "", dom, p, sqrt(v), ci[1], ci[2], dfp, np)
+      ci <- binom.test(x, np)$conf.int
+      emit(dn, "binom_exact", "", dom, p, sqrt(v), ci[1], ci[2], dfp, np)
+      nt <- np + zn^2
+      pt <- (x + zn^2 / 2) / nt
+      emit(dn, "binom_agresti", "", dom, p, sqrt(v), pt - zn * sqrt(pt * (1 - pt) / nt),
+           pt + zn * sqrt(pt * (1 - pt) / nt), dfp, np)
+      emit(dn, "binom_jeffreys", "", dom, p, sqrt(v),
+           if (x == 0) 0 else qbeta(0.025, x + 0.5, np - x + 0.5),
+           if (x == np) 1 else qbeta(0.975, x + 0.5, np - x + 0.5), dfp, np)
+    }
   }
   # difference of means of y, region 11 - region 84 (svyby covmat + svycontrast)
   # (two domain means as ratios of totals, covariance from svyratio(covmat = TRUE))
