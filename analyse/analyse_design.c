@@ -1071,11 +1071,255 @@ int analyse_quantile(struct analyse_result *res, const struct analyse_design *d,
     return analyse_estimate(res, d, ANALYSE_QUANTILE, y, NULL, p, domain, opt, err);
 }
 
+/*
+ * analyse_by without calibration: the rows are bucketed by group once, and
+ * each group's estimate then costs O(its rows + its PSUs) instead of O(n)
+ * (a 36-cell table of a million employees spent 80 % of its time scanning
+ * rows outside the cell). The arithmetic is analyse_estimate()'s: the same
+ * sums in row order, the same PSU totals; the variance of the total runs
+ * over the PSUs the group touches, the others of each stratum entering as
+ * zeros, (0 - mean_h)^2 each, as in variance_of_total().
+ */
+struct by_work {
+    size_t *start, *rows;     /* rows of group g: rows[start[g] .. start[g + 1]) */
+    size_t *pmark, *hmark;    /* stamps: PSU, stratum last seen by group stamp */
+    long double *Z;           /* per PSU: total of z over the group's rows */
+    long double *hsum, *hss;  /* per stratum */
+    long *htouched;
+    size_t *plist, *hlist;    /* touched PSUs and strata */
+    double *z;                /* per row of the group */
+    struct wpoint *pt;
+    double *cum;
+};
+
+static void by_work_release(struct by_work *w)
+{
+    free(w->start);
+    free(w->rows);
+    free(w->pmark);
+    free(w->hmark);
+    free(w->Z);
+    free(w->hsum);
+    free(w->hss);
+    free(w->htouched);
+    free(w->plist);
+    free(w->hlist);
+    free(w->z);
+    free(w->pt);
+    free(w->cum);
+}
+
+/* Variance of the total of z over the m rows `rows` (z[k] for rows[k]); stamp = group + 1. */
+static double by_variance(const struct analyse_design *d, struct by_work *w, const size_t *rows,
+                          size_t m, const double *z, size_t stamp, long *npsu_used,
+                          long *nstrata_used)
+{
+    size_t np = 0, nh = 0;
+    for (size_t k = 0; k < m; k++) {
+        size_t j = d->psu[rows[k]], h = d->psu_stratum[j];
+        if (w->pmark[j] != stamp) {
+            w->pmark[j] = stamp;
+            w->Z[j] = 0;
+            w->plist[np++] = j;
+        }
+        if (w->hmark[h] != stamp) {
+            w->hmark[h] = stamp;
+            w->hsum[h] = 0;
+            w->hss[h] = 0;
+            w->htouched[h] = 0;
+            w->hlist[nh++] = h;
+        }
+        w->Z[j] += z[k];
+    }
+    for (size_t k = 0; k < np; k++) {
+        size_t j = w->plist[k], h = d->psu_stratum[j];
+        w->hsum[h] += w->Z[j];
+        w->htouched[h]++;
+    }
+    for (size_t k = 0; k < nh; k++) {
+        size_t h = w->hlist[k];
+        if (d->n_h[h] > 0)
+            w->hsum[h] /= d->n_h[h];
+    }
+    for (size_t k = 0; k < np; k++) {
+        size_t j = w->plist[k], h = d->psu_stratum[j];
+        long double e = w->Z[j] - w->hsum[h];
+        w->hss[h] += e * e;
+    }
+    long double v = 0;
+    for (size_t k = 0; k < nh; k++) {
+        size_t h = w->hlist[k];
+        double n_h = d->n_h[h];
+        if (n_h < 2)
+            continue; /* certainty stratum */
+        long double mh = w->hsum[h];
+        long double ss = w->hss[h] + ((long double)n_h - (long double)w->htouched[h]) * mh * mh;
+        v += (1.0L - d->f_h[h]) * n_h / (n_h - 1.0) * ss;
+    }
+    *npsu_used = (long)np;
+    *nstrata_used = (long)nh;
+    return (double)v;
+}
+
+static int by_sparse(struct analyse_result *res, const struct analyse_design *d,
+                     enum analyse_stat stat, const double *y, double p, const size_t *group,
+                     size_t ngroups, const struct analyse_options *opt, struct sv_error *err)
+{
+    double level = opt && opt->level > 0 ? opt->level : 0.95;
+    if (stat == ANALYSE_QUANTILE && !(p > 0 && p < 1))
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "quantile: p must be in (0, 1)");
+    if (!(level > 0 && level < 1))
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "level must be in (0, 1)");
+    gsl_set_error_handler_off();
+    size_t n = d->nrows;
+    struct by_work w;
+    memset(&w, 0, sizeof w);
+    w.start = xcalloc(ngroups + 2, sizeof *w.start);
+    w.rows = xcalloc(n + 1, sizeof *w.rows);
+    w.pmark = xcalloc(d->npsu + 1, sizeof *w.pmark);
+    w.hmark = xcalloc(d->nstrata + 1, sizeof *w.hmark);
+    w.Z = xcalloc(d->npsu + 1, sizeof *w.Z);
+    w.hsum = xcalloc(d->nstrata + 1, sizeof *w.hsum);
+    w.hss = xcalloc(d->nstrata + 1, sizeof *w.hss);
+    w.htouched = xcalloc(d->nstrata + 1, sizeof *w.htouched);
+    w.plist = xcalloc(d->npsu + 1, sizeof *w.plist);
+    w.hlist = xcalloc(d->nstrata + 1, sizeof *w.hlist);
+    w.z = xcalloc(n + 1, sizeof *w.z);
+    if (!w.start || !w.rows || !w.pmark || !w.hmark || !w.Z || !w.hsum || !w.hss ||
+        !w.htouched || !w.plist || !w.hlist || !w.z) {
+        by_work_release(&w);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    /* counting sort of the rows with a weight by group, row order kept */
+    for (size_t i = 0; i < n; i++)
+        if (group[i] < ngroups && d->w[i] > 0)
+            w.start[group[i] + 1]++;
+    for (size_t g = 0; g < ngroups; g++)
+        w.start[g + 1] += w.start[g];
+    for (size_t i = 0; i < n; i++)
+        if (group[i] < ngroups && d->w[i] > 0)
+            w.rows[w.start[group[i]]++] = i;
+    for (size_t g = ngroups; g > 0; g--)
+        w.start[g] = w.start[g - 1];
+    w.start[0] = 0;
+
+    int rc = 0;
+    for (size_t g = 0; g < ngroups && rc == 0; g++) {
+        struct analyse_result *r = &res[g];
+        result_empty(r, level);
+        /* the group's rows used, in row order (missing values counted) */
+        const size_t *all = w.rows + w.start[g];
+        size_t na = w.start[g + 1] - w.start[g], m = 0;
+        size_t *used = w.rows + w.start[g]; /* compacted in place */
+        long nm = 0;
+        for (size_t k = 0; k < na; k++) {
+            size_t i = all[k];
+            if (isnan(y[i])) {
+                nm++;
+                continue;
+            }
+            if (stat == ANALYSE_PROPORTION && y[i] != 0 && y[i] != 1) {
+                rc = sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                                  "proportion: row %zu: value %g is not 0 or 1", i + 1, y[i]);
+                break;
+            }
+            used[m++] = i;
+        }
+        if (rc)
+            break;
+        r->n = (long)m;
+        r->n_missing = nm;
+        if (m == 0)
+            continue;
+        long double W = 0, Sy = 0, Sabs = 0;
+        double maxabs = 0;
+        for (size_t k = 0; k < m; k++) {
+            size_t i = used[k];
+            W += d->w[i];
+            Sy += d->w[i] * y[i];
+            double a = fabs(d->w[i] * y[i]);
+            Sabs += a;
+            if (a > maxabs)
+                maxabs = a;
+        }
+        r->population = (double)W;
+        r->max_share = Sabs > 0 ? maxabs / (double)Sabs : NAN;
+        long np_used, nh_used;
+        double est, v;
+        if (stat == ANALYSE_QUANTILE) {
+            struct wpoint *pt = realloc(w.pt, m * sizeof *pt);
+            if (pt)
+                w.pt = pt;
+            double *cum = realloc(w.cum, m * sizeof *cum);
+            if (cum)
+                w.cum = cum;
+            if (!pt || !cum) {
+                rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+                break;
+            }
+            for (size_t k = 0; k < m; k++) {
+                pt[k].x = y[used[k]];
+                pt[k].w = d->w[used[k]];
+                pt[k].i = used[k];
+            }
+            qsort(pt, m, sizeof *pt, cmp_wpoint);
+            long double acc = 0;
+            for (size_t k = 0; k < m; k++) {
+                acc += pt[k].w;
+                cum[k] = (double)acc;
+            }
+            double tot = (double)acc;
+            double q = qrule_math(pt, cum, m, tot, p);
+            r->estimate = q;
+            double Wd = (double)W;
+            long double s = 0;
+            for (size_t k = 0; k < m; k++)
+                s += (y[used[k]] <= q ? 1.0 : 0.0) * d->w[used[k]] / Wd;
+            double F = (double)s;
+            for (size_t k = 0; k < m; k++)
+                w.z[k] = ((y[used[k]] <= q ? 1.0 : 0.0) - F) * d->w[used[k]] / Wd;
+            v = by_variance(d, &w, used, m, w.z, g + 1, &np_used, &nh_used);
+            double df = analyse_result_df((double)(np_used - nh_used), opt);
+            r->df = df;
+            double tcrit = analyse_ci_crit(df, level);
+            double se = sqrt(v);
+            double L = F - tcrit * se, U = F + tcrit * se;
+            r->ci_low = (isnan(L) || L < 0) ? NAN : qrule_math(pt, cum, m, tot, L);
+            r->ci_high = (isnan(U) || U > 1) ? NAN : qrule_math(pt, cum, m, tot, U);
+            r->se = (r->ci_high - r->ci_low) / (2 * tcrit);
+            r->var = r->se * r->se;
+            r->ci = ANALYSE_CI_WOODRUFF;
+            continue;
+        }
+        if (stat == ANALYSE_TOTAL) {
+            est = (double)Sy;
+            for (size_t k = 0; k < m; k++)
+                w.z[k] = d->w[used[k]] * y[used[k]];
+        } else { /* mean, proportion */
+            double Wd = (double)W;
+            long double acc = 0;
+            for (size_t k = 0; k < m; k++)
+                acc += y[used[k]] * d->w[used[k]] / Wd;
+            est = (double)acc;
+            for (size_t k = 0; k < m; k++)
+                w.z[k] = (y[used[k]] - est) * d->w[used[k]] / Wd;
+        }
+        r->estimate = est;
+        r->var = by_variance(d, &w, used, m, w.z, g + 1, &np_used, &nh_used);
+        r->df = analyse_result_df((double)(np_used - nh_used), opt);
+        analyse_result_interval(r, stat, opt);
+    }
+    by_work_release(&w);
+    return rc;
+}
+
 int analyse_by(struct analyse_result *res, const struct analyse_design *d,
                enum analyse_stat stat, const double *y, const double *x, double p,
                const size_t *group, size_t ngroups, const struct analyse_options *opt,
                struct sv_error *err)
 {
+    if (d->nsteps == 0 && stat != ANALYSE_RATIO && y)
+        return by_sparse(res, d, stat, y, p, group, ngroups, opt, err);
     unsigned char *mask = malloc(d->nrows ? d->nrows : 1);
     if (!mask)
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");

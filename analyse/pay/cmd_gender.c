@@ -452,8 +452,10 @@ int analyse_cmd_gender(int argc, char **argv)
             r[nr++] = roles[k - 1];
         r[nr++] = PAY_R_SEX;
         struct pay_groupset gs;
-        if (pay_groups_build(&gs, &d, r, nr, PAY_HOURLY, a.without_segur, a.sex_f, a.sex_h, dp != NULL,
-                             dp ? NULL : &sorted, &err) < 0) {
+        if ((dp ? pay_groups_build_rows(&gs, &d, r, nr, PAY_HOURLY, a.without_segur, a.sex_f,
+                                        a.sex_h, &err)
+                : pay_groups_build(&gs, &d, r, nr, PAY_HOURLY, a.without_segur, a.sex_f, a.sex_h,
+                                   false, &sorted, &err)) < 0) {
             rc = sv_fail_error(&err);
             goto done;
         }

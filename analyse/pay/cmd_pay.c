@@ -366,8 +366,8 @@ int analyse_cmd_pay(int argc, char **argv)
         int m = pass % 2;
         size_t ngroup = pass < 2 ? 0 : nroles;
         struct pay_groupset gs;
-        if (pay_groups_build(&gs, &d, roles, ngroup, (enum pay_measure)m, a.without_segur, a.sex_f,
-                             a.sex_h, dp != NULL, NULL, &err) < 0) {
+        if (pay_groups_build_rows(&gs, &d, roles, ngroup, (enum pay_measure)m, a.without_segur,
+                                  a.sex_f, a.sex_h, &err) < 0) {
             rc = sv_fail_error(&err);
             break;
         }

@@ -316,10 +316,30 @@ static int build_sorted(struct pay_groupset *gs, const struct pay_data *d,
     return 0;
 }
 
+static int build(struct pay_groupset *gs, const struct pay_data *d, const enum pay_role *roles,
+                 size_t nroles, enum pay_measure m, int without_segur, unsigned sex_f,
+                 unsigned sex_h, bool keep_rows, const struct pay_sorted *sorted, bool sort_values,
+                 struct sv_error *err);
+
 int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const enum pay_role *roles,
                      size_t nroles, enum pay_measure m, int without_segur, unsigned sex_f,
                      unsigned sex_h, bool keep_rows, const struct pay_sorted *sorted,
                      struct sv_error *err)
+{
+    return build(gs, d, roles, nroles, m, without_segur, sex_f, sex_h, keep_rows, sorted, true, err);
+}
+
+int pay_groups_build_rows(struct pay_groupset *gs, const struct pay_data *d,
+                          const enum pay_role *roles, size_t nroles, enum pay_measure m,
+                          int without_segur, unsigned sex_f, unsigned sex_h, struct sv_error *err)
+{
+    return build(gs, d, roles, nroles, m, without_segur, sex_f, sex_h, true, NULL, false, err);
+}
+
+static int build(struct pay_groupset *gs, const struct pay_data *d, const enum pay_role *roles,
+                 size_t nroles, enum pay_measure m, int without_segur, unsigned sex_f,
+                 unsigned sex_h, bool keep_rows, const struct pay_sorted *sorted, bool sort_values,
+                 struct sv_error *err)
 {
     int arc = groups_alloc(gs, d, roles, nroles, err);
     if (arc < 0)
@@ -401,7 +421,7 @@ int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const en
             cs->v[cs->n++] = x;
             cell_update(cs, e->cat[PAY_R_SEX], e->employer, x, sex_f, sex_h);
         }
-        for (size_t c = 0; c < gs->ncells; c++)
+        for (size_t c = 0; c < gs->ncells && sort_values; c++)
             pay_sort(gs->cell[c].v, (size_t)gs->cell[c].n);
     }
 done:

@@ -69,6 +69,11 @@ int pay_groups_build(struct pay_groupset *gs, const struct pay_data *d, const en
                      size_t nroles, enum pay_measure m, int without_segur, unsigned sex_f,
                      unsigned sex_h, bool keep_rows, const struct pay_sorted *sorted,
                      struct sv_error *err);
+/* keep_rows for the design engine, the cells' values left unsorted (the
+ * engine sorts each domain itself): cs->v is then not for quantiles. */
+int pay_groups_build_rows(struct pay_groupset *gs, const struct pay_data *d,
+                          const enum pay_role *roles, size_t nroles, enum pay_measure m,
+                          int without_segur, unsigned sex_f, unsigned sex_h, struct sv_error *err);
 /*
  * Streaming: cells with moments and counts only (no values: no quantiles).
  * pay_groups_init() allocates the cells; pay_groups_add() takes one employee.
