@@ -1361,6 +1361,93 @@ static void linearise(const struct analyse_design *d, enum analyse_stat stat, co
     }
 }
 
+/*
+ * analyse_difference for two disjoint domains of an uncalibrated design:
+ * both estimates by by_sparse() (the same arithmetic as analyse_estimate),
+ * the variance of a - b over the clusters the two domains touch. Returns 1
+ * when the domains overlap (the caller's general path then runs).
+ */
+static int difference_sparse(struct analyse_diff *res, const struct analyse_design *d,
+                             enum analyse_stat stat, const double *y,
+                             const unsigned char *domain_a, const unsigned char *domain_b,
+                             const struct analyse_options *o, struct sv_error *err)
+{
+    size_t n = d->nrows;
+    size_t *group = malloc((n ? n : 1) * sizeof *group);
+    if (!group)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (domain_a[i] && domain_b[i]) {
+            free(group);
+            return 1;
+        }
+        group[i] = domain_a[i] ? 0 : domain_b[i] ? 1 : ANALYSE_NO_GROUP;
+    }
+    struct analyse_result ab[2];
+    int rc = by_sparse(ab, d, stat, y, 0, group, 2, o, err);
+    res->a = ab[0];
+    res->b = ab[1];
+    res->level = o->level;
+    res->estimate = res->a.estimate - res->b.estimate;
+    if (rc || res->a.n == 0 || res->b.n == 0) {
+        res->se = res->t = res->p_value = res->df = res->ci_low = res->ci_high = NAN;
+        free(group);
+        return rc;
+    }
+    /* the rows used by either domain, in row order, with their linearised values */
+    size_t m = (size_t)(res->a.n + res->b.n), k = 0;
+    size_t *rows = malloc(m * sizeof *rows);
+    double *z = malloc(m * sizeof *z);
+    struct by_work w;
+    memset(&w, 0, sizeof w);
+    w.pmark = xcalloc(d->npsu + 1, sizeof *w.pmark);
+    w.hmark = xcalloc(d->nstrata + 1, sizeof *w.hmark);
+    w.Z = xcalloc(d->npsu + 1, sizeof *w.Z);
+    w.hsum = xcalloc(d->nstrata + 1, sizeof *w.hsum);
+    w.hss = xcalloc(d->nstrata + 1, sizeof *w.hss);
+    w.htouched = xcalloc(d->nstrata + 1, sizeof *w.htouched);
+    w.plist = xcalloc(d->npsu + 1, sizeof *w.plist);
+    w.hlist = xcalloc(d->nstrata + 1, sizeof *w.hlist);
+    if (!rows || !z || !w.pmark || !w.hmark || !w.Z || !w.hsum || !w.hss || !w.htouched ||
+        !w.plist || !w.hlist) {
+        free(rows);
+        free(z);
+        free(group);
+        by_work_release(&w);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    double Wa = res->a.population, Wb = res->b.population;
+    for (size_t i = 0; i < n && k < m; i++) {
+        if (group[i] == ANALYSE_NO_GROUP || !(d->w[i] > 0) || isnan(y[i]))
+            continue;
+        bool in_a = group[i] == 0;
+        double est = in_a ? res->a.estimate : res->b.estimate;
+        double v = stat == ANALYSE_TOTAL ? d->w[i] * y[i]
+                                         : (y[i] - est) * d->w[i] / (in_a ? Wa : Wb);
+        rows[k] = i;
+        z[k++] = in_a ? v : -v;
+    }
+    long np, nh;
+    double v = by_variance(d, &w, rows, k, z, 1, &np, &nh);
+    res->se = sqrt(v);
+    res->df = (o->df != 0 && !isnan(o->df)) ? o->df : (double)(np - nh);
+    if (o->ci == ANALYSE_CI_NORMAL)
+        res->df = INFINITY;
+    res->t = res->estimate / res->se;
+    double tc = analyse_ci_crit(res->df, o->level);
+    res->ci_low = res->estimate - tc * res->se;
+    res->ci_high = res->estimate + tc * res->se;
+    if (isinf(res->df))
+        res->p_value = 2 * gsl_cdf_ugaussian_Q(fabs(res->t));
+    else
+        res->p_value = 2 * gsl_cdf_tdist_Q(fabs(res->t), res->df);
+    free(rows);
+    free(z);
+    free(group);
+    by_work_release(&w);
+    return 0;
+}
+
 int analyse_difference(struct analyse_diff *res, const struct analyse_design *d,
                        enum analyse_stat stat, const double *y, const double *x,
                        const unsigned char *domain_a, const unsigned char *domain_b,
@@ -1375,6 +1462,11 @@ int analyse_difference(struct analyse_diff *res, const struct analyse_design *d,
         o = *opt;
         if (!(o.level > 0))
             o.level = 0.95;
+    }
+    if (d->nsteps == 0 && stat != ANALYSE_RATIO && domain_a && domain_b) {
+        int src = difference_sparse(res, d, stat, y, domain_a, domain_b, &o, err);
+        if (src != 1)
+            return src;
     }
     int rc = analyse_estimate(&res->a, d, stat, y, x, 0, domain_a, &o, err);
     if (rc == 0)
