@@ -36,6 +36,9 @@ static const struct sv_option options[] = {
     ANALYSE_OPTIONS_DESIGN,
     ANALYSE_OPTIONS_OUTPUT};
 
+/* --by was not given: the default groupings are those the definition has roles for */
+static bool by_defaulted;
+
 static const char *L(enum sv_lang lang, const char *fr, const char *en)
 {
     return lang == SV_LANG_EN ? en : fr;
@@ -95,8 +98,7 @@ static int run_digital(struct analyse_run *run, struct sv_error *err)
     int rc = 0;
     for (size_t k = 0; k < nshares; k++) {
         shares[k].var = sv_survey_role(s, shares[k].role);
-        if (shares[k].var && (rc = analyse_data_want(&run->data, shares[k].var,
-                                                      ANALYSE_COL_NUMBER, err)))
+        if (shares[k].var && (rc = analyse_data_want(&run->data, shares[k].var, ANALYSE_COL_NUMBER, err)))
             return rc;
     }
     const char *dui = sv_survey_role(s, "client_record");
@@ -140,6 +142,28 @@ static int run_digital(struct analyse_run *run, struct sv_error *err)
     }
     if ((rc = analyse_run_want_by(run, err)) || (rc = analyse_run_load(run, err)))
         return rc;
+    /* what the definition does not ask is left out, saying so once */
+    static const struct {
+        const char *role, *left_out;
+    } optional[] = {
+        {"client_record", "client_record_share"},
+        {"equipment", "equipment_share"},
+        {"staff_trained_share", "staff_trained_share"},
+        {"it_budget", "it_budget_mean and its quantiles"},
+        {"maturity_items", "maturity_score, maturity_alpha and maturity_share"},
+        {"size", "the large - small gaps (*_gap)"},
+    };
+    for (size_t k = 0; k < nshares; k++)
+        if (!shares[k].var)
+            sv_note("role '%s' is not defined: %s left out", shares[k].role,
+                    shares[k].indicator);
+    for (size_t k = 0; k < sizeof optional / sizeof optional[0]; k++)
+        if (!sv_survey_role(s, optional[k].role))
+            sv_note("role '%s' is not defined: %s left out%s", optional[k].role,
+                    optional[k].left_out,
+                    strcmp(optional[k].role, "size") == 0 && by_defaulted
+                        ? ", no grouping by size"
+                        : "");
 
     size_t n = run->data.nrows;
     double *score = calloc(n ? n : 1, sizeof *score);
@@ -289,11 +313,15 @@ static int run_digital(struct analyse_run *run, struct sv_error *err)
         rc = emit_gap(run, ind, L(lang, shares[k].fr, shares[k].en), "points", ANALYSE_PROPORTION,
                       num(run, shares[k].var), small, large, err);
     }
-    if (rc == 0 && sc && dc && dc->var->ncodes > 0)
-        rc = emit_gap(run, "client_record_share_gap",
-                      L(lang, "Dossier usager informatisé en service",
-                        "Electronic client record in use"),
-                      "points", ANALYSE_PROPORTION, stage[0], small, large, err);
+    if (rc == 0 && sc && dc && dc->var->ncodes > 0) {
+        /* the first stage of the definition's code list (e.g. "in use") */
+        char glab[512];
+        snprintf(glab, sizeof glab, "%s : %s",
+                 L(lang, "Dossier usager informatisé", "Electronic client record"),
+                 sv_label_get(&dc->var->codes[0].label, lang));
+        rc = emit_gap(run, "client_record_share_gap", glab, "points", ANALYSE_PROPORTION,
+                      stage[0], small, large, err);
+    }
     if (rc == 0 && sc && nitems >= 2)
         rc = emit_gap(run, "maturity_score_gap",
                       L(lang, "Score de maturité numérique (1 à 5)",
@@ -325,13 +353,16 @@ int analyse_cmd_digital(int argc, char **argv)
     if (code >= 0)
         return code;
     static const char *const defaults[] = {"region", "sector", "size"};
-    if (opt.nby == 0)
-        for (size_t k = 0; k < 3; k++)
-            opt.by[opt.nby++] = defaults[k];
     struct analyse_run run;
     struct sv_error err;
     sv_error_clear(&err);
     int rc = analyse_run_open(&run, &opt, &err);
+    if (rc == 0 && opt.nby == 0) {
+        by_defaulted = true;
+        analyse_default_by(opt.by, &opt.nby, run.survey, defaults, 2);
+        if (sv_survey_role(run.survey, "size"))
+            opt.by[opt.nby++] = "size";
+    }
     if (rc == 0)
         rc = run_digital(&run, &err);
     if (rc)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "sv_buf.h"
+#include "sv_cli.h"
 #include "sv_csv.h"
 #include "sv_recio.h"
 #include "sv_store.h"
@@ -43,6 +44,18 @@ int analyse_role(const char **out, const struct sv_survey *s, const char *role,
         return sv_error_set(err, SV_EDATA, s->file, 0, 0,
                             "survey '%s' defines no role '%s'", s->id, role);
     return 0;
+}
+
+void analyse_default_by(const char **by, size_t *nby, const struct sv_survey *s,
+                        const char *const *defaults, size_t ndefaults)
+{
+    for (size_t k = 0; k < ndefaults; k++) {
+        const char *v = sv_survey_role(s, defaults[k]);
+        if (v && *v)
+            by[(*nby)++] = defaults[k];
+        else
+            sv_note("role '%s' is not defined: no grouping by %s", defaults[k], defaults[k]);
+    }
 }
 
 const char *analyse_data_id(const struct analyse_data *d, size_t i)

@@ -67,4 +67,12 @@ const struct analyse_column *analyse_data_col(const struct analyse_data *d, cons
 int analyse_role(const char **out, const struct sv_survey *s, const char *role,
                  struct sv_error *err);
 
+/*
+ * The default --by groupings of an indicator command: those of `defaults`
+ * (role names) that the definition gives, in order, appended to by[*nby];
+ * each one left out is said in one notice line.
+ */
+void analyse_default_by(const char **by, size_t *nby, const struct sv_survey *s,
+                        const char *const *defaults, size_t ndefaults);
+
 #endif

@@ -6,11 +6,20 @@
  * Derived variables, per establishment:
  *   - for a job family f whose budgeted FTE is 0, missing vacancy, 6-month,
  *     entry/exit and 'faisant fonction' answers mean "no post", i.e. 0;
- *   - all-family sums (vacant, budgeted, ...) add the families whose answers
- *     are all present; an establishment with none is missing;
+ *   - all-family sums (vacant, budgeted, posts vacant over 6 months, ...) add
+ *     the families the establishment answered (each family's own answers
+ *     present); an establishment that answered none is missing. The
+ *     all-family totals are therefore the sums of the per-family totals, and
+ *     their label says so;
  *   - "at least one post vacant over 6 months" (and "employs faisant
  *     fonction") is 1 as soon as one family says so, 0 when every family
- *     answered 0, missing otherwise.
+ *     asked answered 0, missing otherwise.
+ *
+ * A role the definition does not give (a family's vacant_6m, entries/exits,
+ * faisant_fonction_fte; difficulty, temp_agency, ...) leaves its indicators
+ * out, with one notice line naming the role: never a zero for a question
+ * that was not asked. A ratio over the families uses, as denominator, the
+ * budgeted FTE of the same families as its numerator.
  */
 #include <math.h>
 #include <stdio.h>
@@ -87,8 +96,32 @@ static double fam_val(const double *col, const double *bud, size_t i)
 }
 
 struct derived {
-    double *vac, *bud, *v6any, *ffany, *ff, *turn_y, *occ, *vac_total, *v6_total;
+    double *vac, *bud, *v6any, *ffany, *ff, *ff_bud, *turn_y, *occ, *v6_total;
 };
+
+/* One notice line for a role the definition does not give, naming what is left out. */
+static void role_absent(const char *role, const char *where, const char *left_out)
+{
+    sv_note("role '%s' is not defined%s%s: %s left out", role, where ? " for " : "",
+            where ? where : "", left_out);
+}
+
+/* The job families that give `role`, ','-joined into buf; returns how many. */
+static size_t families_with(const struct sv_survey *s, const char *role, char *buf, size_t size)
+{
+    size_t k = 0, len = 0;
+
+    buf[0] = '\0';
+    for (size_t f = 0; f < s->nfamilies; f++) {
+        if (!sv_family_role(&s->families[f], role))
+            continue;
+        int w = snprintf(buf + len, size - len, "%s%s", k ? "," : "", s->families[f].code);
+        if (w > 0 && (size_t)w < size - len)
+            len += (size_t)w;
+        k++;
+    }
+    return k;
+}
 
 static int run_shortage(struct analyse_run *run, struct sv_error *err)
 {
@@ -99,7 +132,7 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
     if (s->nfamilies == 0)
         return sv_error_set(err, SV_EDATA, s->file, 0, 0,
                             "survey '%s' defines no job family", s->id);
-    if ((rc = want_role(run, "difficulty", true, &difficulty, err)) ||
+    if ((rc = want_role(run, "difficulty", false, &difficulty, err)) ||
         (rc = want_role(run, "temp_agency", false, &temp, err)) ||
         (rc = want_role(run, "temp_agency_cost", false, &temp_cost, err)))
         return rc;
@@ -124,14 +157,45 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
             if ((rc = analyse_data_want(&run->data, v, ANALYSE_COL_NUMBER, err)))
                 return rc;
         }
+    /* what the definition does not ask is left out, saying so once */
+    char fams6[256], famsff[256];
+    size_t nf6 = families_with(s, "vacant_6m", fams6, sizeof fams6);
+    size_t nfff = families_with(s, "faisant_fonction_fte", famsff, sizeof famsff);
+    size_t nfturn = 0;
+    for (size_t f = 0; f < s->nfamilies; f++)
+        nfturn += sv_family_role(&s->families[f], "entries") &&
+                  sv_family_role(&s->families[f], "exits");
     if ((rc = analyse_run_want_by(run, err)) || (rc = analyse_run_load(run, err)))
         return rc;
+    if (!difficulty)
+        role_absent("difficulty", NULL, "difficulty_share");
+    if (nf6 == 0)
+        role_absent("vacant_6m", "any job family", "vacant_6m_share and vacant_6m_posts_total");
+    else if (nf6 < s->nfamilies)
+        sv_note("role 'vacant_6m' is defined only for the job families %s: the all-family "
+                "vacant_6m indicators cover those families", fams6);
+    if (nfff == 0)
+        role_absent("faisant_fonction_fte", "any job family",
+                    "faisant_fonction_share and faisant_fonction_fte_rate");
+    else if (nfff < s->nfamilies)
+        sv_note("role 'faisant_fonction_fte' is defined only for the job families %s: the "
+                "all-family faisant_fonction indicators cover those families", famsff);
+    if (nfturn == 0)
+        role_absent("entries' or 'exits", "any job family", "turnover_rate");
+    if (!temp)
+        role_absent("temp_agency", NULL, "temp_agency_share");
+    if (!temp_cost)
+        role_absent("temp_agency_cost", NULL, "temp_agency_cost_mean and temp_agency_cost_total");
+    if (!causes)
+        role_absent("causes", NULL, "cause_share");
+    if (!consequences)
+        role_absent("consequences", NULL, "consequence_share");
 
     size_t n = run->data.nrows, nf = s->nfamilies;
     struct fam *fm = calloc(nf, sizeof *fm);
     struct derived all;
-    double **bufs[] = {&all.vac, &all.bud, &all.v6any, &all.ffany, &all.ff, &all.turn_y, &all.occ,
-                       &all.vac_total, &all.v6_total};
+    double **bufs[] = {&all.vac, &all.bud, &all.v6any, &all.ffany, &all.ff, &all.ff_bud,
+                       &all.turn_y, &all.occ, &all.v6_total};
     memset(&all, 0, sizeof all);
     if (!fm)
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
@@ -157,10 +221,9 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        double vac = 0, bud = 0, ff = 0, ty = 0, occ = 0, vt = 0;
-        bool anyv = false, anyt = false, anyf = false, vt_ok = true;
+        double vac = 0, bud = 0, ff = 0, ffb = 0, ty = 0, occ = 0, v6sum = 0;
+        bool anyv = false, anyt = false, anyf = false, any6 = false;
         int v6 = 0, v6miss = 0, ffp = 0, ffmiss = 0;
-        double v6sum = 0;
         for (size_t f = 0; f < nf; f++) {
             struct fam *m = &fm[f];
             double b = m->bud[i];
@@ -179,10 +242,6 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
                 bud += b;
                 anyv = true;
             }
-            if (isnan(v))
-                vt_ok = false;
-            else
-                vt += v;
             if (!isnan(m->turn_y[i])) {
                 ty += m->turn_y[i];
                 occ += m->occ[i];
@@ -190,6 +249,7 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
             }
             if (!isnan(fft) && !isnan(b)) {
                 ff += fft;
+                ffb += b;
                 anyf = true;
             }
             /* a family without the question does not count */
@@ -197,8 +257,10 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
                 v6miss++;
             else if (m->v6 && six > 0)
                 v6++;
-            if (m->v6 && !isnan(six))
+            if (m->v6 && !isnan(six)) {
                 v6sum += six;
+                any6 = true;
+            }
             if (m->ff && isnan(fft))
                 ffmiss++;
             else if (m->ff && fft > 0)
@@ -206,12 +268,12 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
         }
         all.vac[i] = anyv ? vac : NAN;
         all.bud[i] = anyv ? bud : NAN;
-        all.vac_total[i] = vt_ok ? vt : NAN;
         all.turn_y[i] = anyt ? ty : NAN;
         all.occ[i] = anyt ? occ : NAN;
         all.ff[i] = anyf ? ff : NAN;
+        all.ff_bud[i] = anyf ? ffb : NAN;
         all.v6any[i] = v6 ? 1 : (v6miss ? NAN : 0);
-        all.v6_total[i] = v6miss ? NAN : v6sum;
+        all.v6_total[i] = any6 ? v6sum : NAN;
         all.ffany[i] = ffp ? 1 : (ffmiss ? NAN : 0);
     }
 
@@ -225,7 +287,8 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
             continue; /* same rows as the national family rows */
         const struct analyse_grouping *gg = g;
         if (!fam_in_by) {
-            rc = analyse_emit(run, "difficulty_share",
+            if (difficulty)
+                rc = analyse_emit(run, "difficulty_share",
                               L(lang, "Part des établissements déclarant des difficultés de "
                                       "recrutement",
                                 "Share of establishments reporting recruitment difficulties"),
@@ -239,11 +302,13 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
                                   NULL, NULL, ANALYSE_ROW_DOMINANCE, err);
             if (rc == 0)
                 rc = analyse_emit(run, "vacant_fte_total",
-                                  L(lang, "ETP vacants dans l'ensemble des adhérents",
-                                    "Vacant FTE across all members"),
-                                  "fte", ANALYSE_TOTAL, all.vac_total, NULL, 0, NULL, gg, NULL,
+                                  L(lang, "ETP vacants dans l'ensemble des adhérents (somme des "
+                                          "familles renseignées par chaque établissement)",
+                                    "Vacant FTE across all members (sum of the families each "
+                                    "establishment answered)"),
+                                  "fte", ANALYSE_TOTAL, all.vac, NULL, 0, NULL, gg, NULL,
                                   NULL, NULL, ANALYSE_ROW_DOMINANCE | ANALYSE_ROW_ADDITIVE, err);
-            if (rc == 0)
+            if (rc == 0 && nf6)
                 rc = analyse_emit(run, "vacant_6m_share",
                                   L(lang, "Part des établissements ayant au moins un poste vacant "
                                           "depuis plus de 6 mois",
@@ -251,14 +316,14 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
                                     "months"),
                                   "share", ANALYSE_PROPORTION, all.v6any, NULL, 0, NULL, gg, NULL,
                                   NULL, NULL, ANALYSE_ROW_NO_CV, err);
-            if (rc == 0)
+            if (rc == 0 && nf6)
                 rc = analyse_emit(run, "vacant_6m_posts_total",
                                   L(lang, "Postes vacants depuis plus de 6 mois dans l'ensemble "
                                           "des adhérents",
                                     "Posts vacant for over 6 months across all members"),
                                   "count", ANALYSE_TOTAL, all.v6_total, NULL, 0, NULL, gg, NULL,
                                   NULL, NULL, ANALYSE_ROW_DOMINANCE | ANALYSE_ROW_ADDITIVE, err);
-            if (rc == 0)
+            if (rc == 0 && nfff)
                 rc = analyse_emit(run, "faisant_fonction_share",
                                   L(lang, "Part des établissements employant des « faisant "
                                           "fonction »",
@@ -266,13 +331,13 @@ static int run_shortage(struct analyse_run *run, struct sv_error *err)
                                     "('faisant fonction')"),
                                   "share", ANALYSE_PROPORTION, all.ffany, NULL, 0, NULL, gg, NULL,
                                   NULL, NULL, ANALYSE_ROW_NO_CV, err);
-            if (rc == 0)
+            if (rc == 0 && nfff)
                 rc = analyse_emit(run, "faisant_fonction_fte_rate",
                                   L(lang, "ETP « faisant fonction » / ETP budgétés",
                                     "'Faisant fonction' FTE / budgeted FTE"),
-                                  "rate", ANALYSE_RATIO, all.ff, all.bud, 0, NULL, gg, NULL, NULL,
+                                  "rate", ANALYSE_RATIO, all.ff, all.ff_bud, 0, NULL, gg, NULL, NULL,
                                   NULL, ANALYSE_ROW_DOMINANCE, err);
-            if (rc == 0)
+            if (rc == 0 && nfturn)
                 rc = analyse_emit(run, "turnover_rate",
                                   L(lang, "Taux de rotation ((entrées + sorties) / 2 / ETP "
                                           "pourvus)",
@@ -403,13 +468,12 @@ int analyse_cmd_shortage(int argc, char **argv)
     if (code >= 0)
         return code;
     static const char *const defaults[] = {"region", "sector"};
-    if (opt.nby == 0)
-        for (size_t k = 0; k < 2; k++)
-            opt.by[opt.nby++] = defaults[k];
     struct analyse_run run;
     struct sv_error err;
     sv_error_clear(&err);
     int rc = analyse_run_open(&run, &opt, &err);
+    if (rc == 0 && opt.nby == 0)
+        analyse_default_by(opt.by, &opt.nby, run.survey, defaults, 2);
     if (rc == 0)
         rc = run_shortage(&run, &err);
     if (rc)

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "sv_buf.h"
+#include "sv_names.h"
 
 /* One entry of a per-platform lookup: platform field name -> variable. */
 struct field_entry {
@@ -25,6 +26,7 @@ struct sv_schema_index {
     struct field_entry *by_platform[SV_PLATFORM_COUNT];
     size_t n[SV_PLATFORM_COUNT];
     long *first_column; /* per variable: its first column, or -1 (dropped) */
+    struct sv_names columns; /* column name -> index */
 };
 
 static int cmp_entry(const void *a, const void *b)
@@ -92,6 +94,11 @@ int sv_schema_new(struct sv_schema **out, const struct sv_survey *survey, struct
             goto nomem;
         }
     }
+    if (sv_names_init(&s->index->columns, s->ncolumns))
+        goto nomem;
+    for (i = 0; i < s->ncolumns; i++)
+        if (sv_names_add(&s->index->columns, s->columns[i].name, i, NULL) < 0)
+            goto nomem;
     for (p = 0; p < SV_PLATFORM_COUNT; p++) {
         s->index->by_platform[p] = calloc(survey->nvariables + 1, sizeof(struct field_entry));
         if (!s->index->by_platform[p])
@@ -125,6 +132,7 @@ void sv_schema_free(struct sv_schema *s)
         for (p = 0; p < SV_PLATFORM_COUNT; p++)
             free(s->index->by_platform[p]);
         free(s->index->first_column);
+        sv_names_release(&s->index->columns);
         free(s->index);
     }
     free(s);
@@ -134,10 +142,7 @@ long sv_schema_index(const struct sv_schema *schema, const char *name)
 {
     size_t i;
 
-    for (i = 0; i < schema->ncolumns; i++)
-        if (!strcmp(schema->columns[i].name, name))
-            return (long)i;
-    return -1;
+    return sv_names_get(&schema->index->columns, name, &i) ? (long)i : -1;
 }
 
 int sv_record_new(struct sv_record **out, const struct sv_schema *schema)

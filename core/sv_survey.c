@@ -18,6 +18,7 @@
 #include "sv_buf.h"
 #include "sv_csv.h"
 #include "sv_datadir.h"
+#include "sv_names.h"
 
 #ifndef VIGIE_SURVEYS_DIR
 #define VIGIE_SURVEYS_DIR "surveys"
@@ -88,12 +89,30 @@ const char *sv_survey_default_dir(void)
     return VIGIE_SURVEYS_DIR;
 }
 
+/*
+ * Where shared code lists ("codes": "@regions") are looked for, in order,
+ * after the definition's own "codelists" object (surveys/README.md):
+ *   1. codelists.json in the definition's own folder;
+ *   2. common/codelists.json beside that folder (the bundled layout);
+ *   3. $VIGIE_SURVEYS/common/codelists.json;
+ *   4. the installed lists, <prefix>/share/vigie/surveys/common/codelists.json;
+ *   5. the source tree's surveys/common/codelists.json.
+ * The first file holding the list wins; a file that exists but is not a
+ * valid code-list file is an error, never skipped.
+ */
+enum { NCOMMON = 5 };
+
+struct sv_survey_index {
+    struct sv_names vars; /* variable name -> index */
+};
+
 /* Loading context: the file for messages, the error, code lists. */
 struct loader {
     const char *file;
     struct sv_error *err;
-    json_t *codelists;       /* the survey's own "codelists" (borrowed) */
-    json_t *common;          /* surveys/common/codelists.json (owned) */
+    json_t *codelists;        /* the survey's own "codelists" (borrowed) */
+    json_t *common[NCOMMON];  /* the shared files' "codelists" objects (owned), NULL = absent */
+    bool common_loaded;
     char *dir;
 };
 
@@ -213,29 +232,68 @@ static int get_platform_names(struct loader *ld, json_t *obj, const char *path,
     return 0;
 }
 
-static json_t *load_common_codelists(struct loader *ld)
+/* Load the shared code-list files once (see the list above). Returns 0 or SV_EDATA. */
+static int load_common_codelists(struct loader *ld)
 {
-    struct sv_buf path = SV_BUF_INIT;
-    json_error_t jerr;
+    struct sv_buf path[NCOMMON];
+    const char *env = getenv("VIGIE_SURVEYS");
+    const char *data = sv_datadir();
+    int rc = 0;
 
-    if (ld->common)
-        return ld->common;
-    sv_buf_addf(&path, "%s/../common/codelists.json", ld->dir);
-    ld->common = json_load_file(path.data, 0, &jerr);
-    sv_buf_release(&path);
-    /* The shared file wraps its lists in a "codelists" object. */
-    if (ld->common && json_is_object(json_object_get(ld->common, "codelists"))) {
-        json_t *inner = json_incref(json_object_get(ld->common, "codelists"));
-        json_decref(ld->common);
-        ld->common = inner;
+    if (ld->common_loaded)
+        return 0;
+    ld->common_loaded = true;
+    for (int k = 0; k < NCOMMON; k++)
+        sv_buf_init(&path[k]);
+    sv_buf_addf(&path[0], "%s/codelists.json", ld->dir);
+    sv_buf_addf(&path[1], "%s/../common/codelists.json", ld->dir);
+    if (env && *env)
+        sv_buf_addf(&path[2], "%s/common/codelists.json", env);
+    if (data)
+        sv_buf_addf(&path[3], "%s/surveys/common/codelists.json", data);
+    sv_buf_addf(&path[4], "%s/common/codelists.json", VIGIE_SURVEYS_DIR);
+    for (int k = 0; k < NCOMMON && rc == 0; k++) {
+        struct stat st;
+        json_error_t jerr;
+        json_t *root, *inner;
+        const char *f = path[k].data;
+
+        if (!f || !*f || stat(f, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        root = json_load_file(f, JSON_REJECT_DUPLICATES, &jerr);
+        if (!root) {
+            rc = sv_error_set(ld->err, SV_EDATA, f, jerr.line > 0 ? jerr.line : 0,
+                              jerr.column > 0 ? jerr.column : 0, "%s", jerr.text);
+            break;
+        }
+        /* The shared file wraps its lists in a "codelists" object. */
+        inner = json_object_get(root, "codelists");
+        if (!json_is_object(inner)) {
+            json_decref(root);
+            rc = sv_error_set(ld->err, SV_EDATA, f, 0, 0,
+                              "not a code-list file: no \"codelists\" object");
+            sv_error_set_path(ld->err, "codelists");
+            break;
+        }
+        ld->common[k] = json_incref(inner);
+        json_decref(root);
     }
-    return ld->common;
+    for (int k = 0; k < NCOMMON; k++)
+        sv_buf_release(&path[k]);
+    return rc;
+}
+
+static void loader_release(struct loader *ld)
+{
+    for (int k = 0; k < NCOMMON; k++)
+        json_decref(ld->common[k]);
 }
 
 static int load_codes(struct loader *ld, struct sv_variable *var, json_t *codes, const char *path)
 {
     char p[SV_ERROR_PATH_MAX];
-    size_t i, j;
+    struct sv_names seen;
+    size_t i;
 
     snprintf(p, sizeof(p), "%s.codes", path);
     if (json_is_string(codes)) {
@@ -246,18 +304,31 @@ static int load_codes(struct loader *ld, struct sv_variable *var, json_t *codes,
             return fail(ld, p, "must be a list of codes or a reference such as \"@regions\"");
         if (ld->codelists)
             list = json_object_get(ld->codelists, ref + 1);
-        if (!list && load_common_codelists(ld))
-            list = json_object_get(ld->common, ref + 1);
+        if (!list) {
+            int rc = load_common_codelists(ld);
+            if (rc)
+                return rc;
+            for (int k = 0; k < NCOMMON && !list; k++)
+                if (ld->common[k])
+                    list = json_object_get(ld->common[k], ref + 1);
+        }
         if (!list)
-            return fail(ld, p, "unknown code list '%s'", ref);
+            return fail(ld, p,
+                        "unknown code list '%s' (not in the definition's \"codelists\" nor in "
+                        "a shared codelists.json: see surveys/README.md)",
+                        ref);
         codes = list;
     }
     if (!json_is_array(codes) || json_array_size(codes) == 0)
         return fail(ld, p, "must be a non-empty list of codes");
     var->ncodes = json_array_size(codes);
     var->codes = calloc(var->ncodes, sizeof(*var->codes));
-    if (!var->codes)
+    if (!var->codes || sv_names_init(&seen, var->ncodes)) {
+        free(var->codes);
+        var->codes = NULL;
+        var->ncodes = 0;
         return oom(ld);
+    }
     for (i = 0; i < var->ncodes; i++) {
         json_t *c = json_array_get(codes, i);
         struct sv_code *code = &var->codes[i];
@@ -266,22 +337,26 @@ static int load_codes(struct loader *ld, struct sv_variable *var, json_t *codes,
 
         snprintf(pc, sizeof(pc), "%s[%zu]", p, i);
         if (!json_is_object(c))
-            return fail(ld, pc, "must be an object {\"code\", \"label\"}");
-        if ((rc = get_string(ld, c, "code", pc, true, &code->code)))
+            rc = fail(ld, pc, "must be an object {\"code\", \"label\"}");
+        else if (!(rc = get_string(ld, c, "code", pc, true, &code->code)) &&
+                 (!*code->code || strpbrk(code->code, " \t\n;,")))
+            rc = fail(ld, pc, "code '%s' is empty or contains a space, ';' or ','", code->code);
+        if (rc == 0 && !(rc = get_label(ld, c, "label", pc, true, &code->label)) &&
+            !(rc = get_string(ld, c, "parent", pc, false, &code->parent)))
+            rc = get_platform_names(ld, c, pc, code->platform);
+        if (rc == 0) {
+            int added = sv_names_add(&seen, code->code, i, NULL);
+            if (added < 0)
+                rc = oom(ld);
+            else if (added == 1)
+                rc = fail(ld, pc, "duplicate code '%s'", code->code);
+        }
+        if (rc) {
+            sv_names_release(&seen);
             return rc;
-        if (!*code->code || strpbrk(code->code, " \t\n;,"))
-            return fail(ld, pc, "code '%s' is empty or contains a space, ';' or ','",
-                        code->code);
-        if ((rc = get_label(ld, c, "label", pc, true, &code->label)))
-            return rc;
-        if ((rc = get_string(ld, c, "parent", pc, false, &code->parent)))
-            return rc;
-        if ((rc = get_platform_names(ld, c, pc, code->platform)))
-            return rc;
-        for (j = 0; j < i; j++)
-            if (!strcmp(var->codes[j].code, code->code))
-                return fail(ld, pc, "duplicate code '%s'", code->code);
+        }
     }
+    sv_names_release(&seen);
     if (var->type == SV_TYPE_LIKERT) {
         for (i = 0; i < var->ncodes; i++) {
             char expect[16];
@@ -827,16 +902,29 @@ int sv_survey_load(struct sv_survey **out, const char *path, struct sv_error *er
         rc = oom(&ld);
         goto fail;
     }
+    s->index = calloc(1, sizeof(*s->index));
+    if (!s->index || sv_names_init(&s->index->vars, s->nvariables)) {
+        rc = oom(&ld);
+        goto fail;
+    }
+    /* names are looked up in a table: loading is linear in the number of variables */
     for (i = 0; i < s->nvariables; i++) {
+        size_t first;
+        int added;
+
         if ((rc = load_variable(&ld, &s->variables[i], json_array_get(vars, i), i)))
             goto fail;
-        for (j = 0; j < i; j++) {
-            if (!strcmp(s->variables[j].name, s->variables[i].name)) {
-                char p[64];
-                snprintf(p, sizeof(p), "variables[%zu]", i);
-                rc = fail(&ld, p, "duplicate variable name '%s'", s->variables[i].name);
-                goto fail;
-            }
+        added = sv_names_add(&s->index->vars, s->variables[i].name, i, &first);
+        if (added < 0) {
+            rc = oom(&ld);
+            goto fail;
+        }
+        if (added == 1) {
+            char p[64];
+            snprintf(p, sizeof(p), "variables[%zu]", i);
+            rc = fail(&ld, p, "duplicate variable name '%s' (also variables[%zu])",
+                      s->variables[i].name, first);
+            goto fail;
         }
     }
     /* "relevant" conditions must refer to existing variables and codes. */
@@ -859,6 +947,12 @@ int sv_survey_load(struct sv_survey **out, const char *path, struct sv_error *er
         ref = sv_survey_variable(s, name);
         if (!ref) {
             rc = fail(&ld, p, "refers to unknown variable '%s'", name);
+            goto fail;
+        }
+        if (ref == &s->variables[i]) {
+            /* it would switch off its own required check when unanswered */
+            rc = fail(&ld, p, "refers to the variable itself: a question cannot depend on its "
+                              "own answer");
             goto fail;
         }
         if (ref->ncodes && !sv_variable_code(ref, eq + 1)) {
@@ -928,13 +1022,13 @@ int sv_survey_load(struct sv_survey **out, const char *path, struct sv_error *er
         goto fail;
     free(fmt);
     json_decref(root);
-    json_decref(ld.common);
+    loader_release(&ld);
     *out = s;
     return 0;
 fail:
     free(fmt);
     json_decref(root);
-    json_decref(ld.common);
+    loader_release(&ld);
     sv_survey_free(s);
     return rc ? rc : SV_ERROR;
 }
@@ -975,6 +1069,10 @@ void sv_survey_free(struct sv_survey *s)
     free(s->frame.unit_label_en);
     free(s->dir);
     free(s->file);
+    if (s->index) {
+        sv_names_release(&s->index->vars);
+        free(s->index);
+    }
     free(s);
 }
 
@@ -982,6 +1080,11 @@ const struct sv_variable *sv_survey_variable(const struct sv_survey *s, const ch
 {
     size_t i;
 
+    if (s->index) {
+        if (sv_names_get(&s->index->vars, name, &i) && i < s->nvariables)
+            return &s->variables[i];
+        return NULL;
+    }
     for (i = 0; i < s->nvariables; i++)
         if (s->variables[i].name && !strcmp(s->variables[i].name, name))
             return &s->variables[i];

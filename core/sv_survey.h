@@ -111,6 +111,8 @@ struct sv_frame {
     char *unit_label_en;
 };
 
+struct sv_survey_index; /* private lookup table of sv_survey.c */
+
 struct sv_survey {
     char *id;
     char *version;
@@ -127,6 +129,7 @@ struct sv_survey {
     struct sv_frame frame; /* nvars == 0 when the survey has none */
     char *dir;             /* directory it was loaded from */
     char *file;            /* path of survey.json */
+    struct sv_survey_index *index; /* private: variables by name */
 };
 
 /*

@@ -152,6 +152,113 @@ static void test_frame_errors(void **state)
     assert_string_equal(load_error(def), "");
 }
 
+/* issue 11: a 'relevant' condition on its own variable switched off its required check */
+static void test_relevant_on_itself(void **state)
+{
+    (void)state;
+    assert_string_equal(
+        load_error(HEAD "\"variables\":[{\"name\":\"r\",\"type\":\"single\",\"label\":\"R\","
+                        "\"required\":true,\"relevant\":\"r=a\","
+                        "\"codes\":[{\"code\":\"a\",\"label\":\"A\"}]}]}"),
+        "survey.json: variables[0](r).relevant: refers to the variable itself: a question cannot "
+        "depend on its own answer");
+}
+
+/*
+ * 20,000 variables (each with a relevant condition and a role): every one
+ * loaded and found by name. Loading was quadratic (100,000 took 19 s); the
+ * time is in bench/definitions, this checks the counts and the lookups.
+ */
+static void test_many_variables(void **state)
+{
+    enum { N = 20000 };
+    struct sv_buf j = SV_BUF_INIT;
+    struct sv_survey *s = NULL;
+    struct sv_error err = {0};
+    (void)state;
+    sv_buf_adds(&j, HEAD "\"variables\":[{\"name\":\"q\",\"type\":\"yesno\",\"label\":\"Q\"}");
+    for (int i = 1; i < N; i++)
+        sv_buf_addf(&j, ",{\"name\":\"v%d\",\"type\":\"number\",\"label\":\"V\","
+                        "\"relevant\":\"q=1\"}", i);
+    sv_buf_adds(&j, "],\"roles\":{\"last\":\"v19999\",\"first\":\"q\"}}");
+    write_file("survey.json", j.data);
+    sv_buf_release(&j);
+    assert_int_equal(sv_survey_load(&s, tmpdir, &err), 0);
+    assert_int_equal(s->nvariables, N);
+    assert_ptr_equal(sv_survey_variable(s, "v19999"), &s->variables[N - 1]);
+    assert_ptr_equal(sv_survey_variable(s, "v1"), &s->variables[1]);
+    assert_null(sv_survey_variable(s, "v20000"));
+    assert_string_equal(sv_survey_role(s, "last"), "v19999");
+    sv_survey_free(s);
+    /* a duplicate far down the list is still found */
+    sv_buf_adds(&j, HEAD "\"variables\":[");
+    for (int i = 0; i < N; i++)
+        sv_buf_addf(&j, "%s{\"name\":\"v%d\",\"type\":\"number\",\"label\":\"V\"}",
+                    i ? "," : "", i == N - 1 ? 5 : i);
+    sv_buf_adds(&j, "]}");
+    assert_string_equal(load_error(j.data),
+                        "survey.json: variables[19999]: duplicate variable name 'v5' (also "
+                        "variables[5])");
+    sv_buf_release(&j);
+}
+
+/*
+ * Shared code lists for a definition outside surveys/: its own folder's
+ * codelists.json first, then $VIGIE_SURVEYS/common/codelists.json, then the
+ * installed/bundled lists (the 18 regions).
+ */
+static void test_shared_codelists(void **state)
+{
+    const char *def = HEAD "\"variables\":[{\"name\":\"region\",\"type\":\"single\","
+                           "\"label\":\"R\",\"codes\":\"@regions\"},"
+                           "{\"name\":\"taille\",\"type\":\"single\",\"label\":\"T\","
+                           "\"codes\":\"@tailles\"}]}";
+    struct sv_survey *s = NULL;
+    struct sv_error err = {0};
+    struct sv_buf env = SV_BUF_INIT, p = SV_BUF_INIT;
+    const char *old = getenv("VIGIE_SURVEYS");
+    char *saved = old ? strdup(old) : NULL;
+    (void)state;
+    /* @tailles nowhere: one error naming the list */
+    unsetenv("VIGIE_SURVEYS");
+    assert_non_null(strstr(load_error(def), "variables[1](taille).codes: unknown code list "
+                                            "'@tailles'"));
+    /* in $VIGIE_SURVEYS/common: found; @regions from the bundled lists */
+    sv_buf_addf(&env, "%s/env", tmpdir);
+    sv_buf_addf(&p, "mkdir -p '%s/common'", env.data);
+    assert_int_equal(system(p.data), 0);
+    write_file("env/common/codelists.json",
+               "{\"format\":\"vigie-codelists/1\",\"codelists\":{\"tailles\":["
+               "{\"code\":\"t1\",\"label\":\"petit\"},{\"code\":\"t2\",\"label\":\"grand\"}]}}");
+    setenv("VIGIE_SURVEYS", env.data, 1);
+    write_file("survey.json", def);
+    assert_int_equal(sv_survey_load(&s, tmpdir, &err), 0);
+    assert_int_equal(s->variables[0].ncodes, 18);
+    assert_int_equal(s->variables[1].ncodes, 2);
+    sv_survey_free(s);
+    /* the definition's own folder comes first */
+    write_file("codelists.json", "{\"format\":\"vigie-codelists/1\",\"codelists\":{\"tailles\":["
+                                 "{\"code\":\"s\",\"label\":\"seul\"}]}}");
+    assert_int_equal(sv_survey_load(&s, tmpdir, &err), 0);
+    assert_int_equal(s->variables[1].ncodes, 1);
+    assert_string_equal(s->variables[1].codes[0].code, "s");
+    sv_survey_free(s);
+    /* a broken shared file is an error, never skipped */
+    write_file("codelists.json", "{\"codelists\": 3}");
+    assert_non_null(strstr(load_error(def), "codelists.json: codelists: not a code-list file"));
+    sv_buf_reset(&p);
+    sv_buf_addf(&p, "%s/codelists.json", tmpdir);
+    unlink(p.data);
+    if (saved) {
+        setenv("VIGIE_SURVEYS", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("VIGIE_SURVEYS");
+    }
+    sv_buf_release(&env);
+    sv_buf_release(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -159,6 +266,9 @@ int main(void)
         cmocka_unit_test(test_lookup_by_id),
         cmocka_unit_test(test_invalid_definitions),
         cmocka_unit_test(test_frame_errors),
+        cmocka_unit_test(test_relevant_on_itself),
+        cmocka_unit_test(test_many_variables),
+        cmocka_unit_test(test_shared_codelists),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
