@@ -19,7 +19,7 @@
 enum { OPT_FROM = COLLECT_OPT_FIRST_OWN, OPT_ID, OPT_VERSION, OPT_OUTPUT };
 
 static const struct sv_option options[] = {
-    {"from", OPT_FROM, "FILE", "a LimeSurvey survey structure file (.lss)"},
+    {"from", OPT_FROM, "FILE", "a LimeSurvey survey structure (.lss) or an ODK XForm (.xml)"},
     {"platform", COLLECT_OPT_PLATFORM, "NAME", "limesurvey: read the live survey instead"},
     {"url", COLLECT_OPT_URL, "URL", "LimeSurvey: .../index.php/admin/remotecontrol"},
     {"survey-id", COLLECT_OPT_SURVEY_ID, "N", "LimeSurvey survey number (sid)"},
@@ -341,9 +341,10 @@ int collect_cmd_definition(int argc, char **argv)
     bool stop = false;
     int rc = sv_cli_parse(
         argc, argv, options,
-        "collect definition --from FILE.lss [--id ID] [-o survey.json]\n"
+        "collect definition --from FILE.lss|FORM.xml [--id ID] [-o survey.json]\n"
         "       collect definition --platform limesurvey --url URL --survey-id N [-o FILE]",
-        "Write a starter survey definition from a LimeSurvey survey: every question a\n"
+        "Write a starter survey definition from a LimeSurvey survey (.lss or live) or an\n"
+        "ODK XForm: every question a\n"
         "variable with its type, codes, labels (fr, en) and LimeSurvey names; roles and\n"
         "frame as '_suggested' keys to review. A survey launched by 'collect launch'\n"
         "gives back the definition's own variable names and codes.",
@@ -383,7 +384,8 @@ int collect_cmd_definition(int argc, char **argv)
         size_t len = 0;
         if ((rc = sv_file_read_all(&text, &len, a.from, &err)) != 0)
             goto fail;
-        rc = collect_lss_parse(&m, text, len, a.from, &err);
+        rc = collect_xform_is(text, len) ? collect_xform_parse(&m, text, len, a.from, &err)
+                                         : collect_lss_parse(&m, text, len, a.from, &err);
         free(text);
         if (rc)
             goto fail;

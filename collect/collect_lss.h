@@ -70,6 +70,7 @@ struct collect_lss_group {
 };
 
 struct collect_lss {
+    const char *platform; /* names in the definition: "limesurvey" (NULL) or "odk" */
     char *id, *version;
     struct sv_label title;
     long sid;
@@ -111,6 +112,12 @@ int collect_lss_apply_marks(struct collect_lss_question *q, const char *cssclass
 int collect_lss_five_points(struct collect_lss_question *q);
 /* Turn the relevance equations back into "var=code" where they have the generated shape. */
 void collect_lss_relevance_back(struct collect_lss *m);
+
+/* Read an ODK XForm (as collect_xform_write makes them, or any simple form) into the model. */
+int collect_xform_parse(struct collect_lss *m, const char *xml, size_t len, const char *source,
+                        struct sv_error *err);
+/* True when `text` looks like an XForm (an <h:html> root). */
+bool collect_xform_is(const char *text, size_t len);
 
 /*
  * The definition as an ODK XForm (collect_xform.c): checked first (XML names,

@@ -24,12 +24,17 @@
 struct xnode {
     char *name;
     struct sv_buf text;
+    char **attrs; /* name, value, name, value, ... */
+    size_t nattrs;
     struct xnode *kids;
     size_t nkids, cap;
 };
 
 static void xfree(struct xnode *n)
 {
+    for (size_t i = 0; i < n->nattrs; i++)
+        free(n->attrs[i]);
+    free(n->attrs);
     for (size_t i = 0; i < n->nkids; i++)
         xfree(&n->kids[i]);
     free(n->kids);
@@ -127,8 +132,11 @@ static int element(struct xparser *x, struct xnode *n)
         int rc = text_until_lt(x, &n->text);
         if (rc)
             return rc;
-        if (x->p >= x->end)
+        if (x->p >= x->end) {
+            if (n->name && strcmp(n->name, "#doc") == 0)
+                return 0;
             return xfail(x, "the file ends inside an element");
+        }
         if (strncmp(x->p, "<![CDATA[", 9) == 0) {
             x->p += 9;
             const char *s = x->p;
@@ -180,26 +188,72 @@ static int element(struct xparser *x, struct xnode *n)
         sv_buf_init(&c->text);
         if (!(c->name = strndup(s, (size_t)(x->p - s))))
             return sv_error_set(x->err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-        /* attributes: skipped, quotes respected */
-        char q = 0;
-        while (x->p < x->end && (q || *x->p != '>')) {
-            if (q && *x->p == q)
-                q = 0;
-            else if (!q && (*x->p == '"' || *x->p == '\''))
-                q = *x->p;
+        /* attributes: name="value" (entities decoded) */
+        bool empty = false;
+        for (;;) {
+            while (x->p < x->end && isspace((unsigned char)*x->p))
+                x->p++;
+            if (x->p >= x->end)
+                return xfail(x, "an unterminated tag");
+            if (*x->p == '>') {
+                x->p++;
+                break;
+            }
+            if (*x->p == '/' && x->p + 1 < x->end && x->p[1] == '>') {
+                x->p += 2;
+                empty = true;
+                break;
+            }
+            const char *an = x->p;
+            while (x->p < x->end && *x->p != '=' && !isspace((unsigned char)*x->p) &&
+                   *x->p != '>')
+                x->p++;
+            size_t anl = (size_t)(x->p - an);
+            while (x->p < x->end && isspace((unsigned char)*x->p))
+                x->p++;
+            if (x->p >= x->end || *x->p != '=' || anl == 0)
+                return xfail(x, "a bad attribute");
             x->p++;
+            while (x->p < x->end && isspace((unsigned char)*x->p))
+                x->p++;
+            if (x->p >= x->end || (*x->p != '"' && *x->p != '\''))
+                return xfail(x, "an unquoted attribute");
+            char q = *x->p++;
+            const char *vs = x->p;
+            const char *ve = memchr(vs, q, (size_t)(x->end - vs));
+            if (!ve)
+                return xfail(x, "an unterminated attribute");
+            struct sv_buf val = SV_BUF_INIT;
+            struct xparser sub = *x;
+            sub.end = ve;
+            int arc = text_until_lt(&sub, &val);
+            if (arc == 0 && sub.p != ve) {
+                sv_buf_release(&val);
+                return xfail(x, "a '<' in an attribute");
+            }
+            if (arc) {
+                sv_buf_release(&val);
+                return arc;
+            }
+            x->p = ve + 1;
+            char **na = realloc(c->attrs, (c->nattrs + 2) * sizeof *na);
+            if (!na) {
+                sv_buf_release(&val);
+                return sv_error_set(x->err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+            }
+            c->attrs = na;
+            c->attrs[c->nattrs++] = strndup(an, anl);
+            c->attrs[c->nattrs++] = sv_buf_detach(&val, NULL);
+            if (!c->attrs[c->nattrs - 2] || !c->attrs[c->nattrs - 1])
+                return sv_error_set(x->err, SV_ENOMEM, NULL, 0, 0, "out of memory");
         }
-        if (x->p >= x->end)
-            return xfail(x, "an unterminated tag");
-        bool empty = x->p[-1] == '/';
-        x->p++;
         if (!empty && (rc = element(x, c)) != 0)
             return rc;
     }
 }
 
 static int xml_parse(struct xnode *root, const char *xml, size_t len, const char *source,
-                     struct sv_error *err)
+                     bool any, struct sv_error *err)
 {
     memset(root, 0, sizeof *root);
     sv_buf_init(&root->text);
@@ -223,6 +277,11 @@ static int xml_parse(struct xnode *root, const char *xml, size_t len, const char
             continue;
         }
         break;
+    }
+    if (any) {
+        if (!(root->name = sv_strdup("#doc")))
+            return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        return element(&x, root);
     }
     if (x.end - x.p < 10 || strncmp(x.p, "<document>", 10) != 0)
         return xfail(&x, "no <document> element");
@@ -539,7 +598,7 @@ int collect_lss_parse(struct collect_lss *m, const char *xml, size_t len, const 
 {
     memset(m, 0, sizeof *m);
     struct xnode doc;
-    int rc = xml_parse(&doc, xml, len, source, err);
+    int rc = xml_parse(&doc, xml, len, source, false, err);
     if (rc) {
         xfree(&doc);
         return rc;
@@ -755,9 +814,9 @@ static const char *personal_name(enum sv_personal p)
 }
 
 /* One variable object; codes from `answers` (L, F) or `subs` (M). */
-static json_t *variable_json(const struct collect_lss_question *q, const char *name,
-                             const char *type, const char *platform, const struct sv_label *label,
-                             enum sv_personal personal)
+static json_t *variable_json(const struct collect_lss_question *q, const char *pkey,
+                             const char *name, const char *type, const char *platform,
+                             const struct sv_label *label, enum sv_personal personal)
 {
     json_t *v = json_object();
     json_object_set_new(v, "name", json_string(name));
@@ -775,7 +834,7 @@ static json_t *variable_json(const struct collect_lss_question *q, const char *n
             json_object_set_new(c, "code", json_string(vc));
             json_object_set_new(c, "label", label_json(m ? &q->subs[i].text : &q->answers[i].text));
             if (strcmp(pc, vc) != 0)
-                json_object_set_new(c, "platform", json_pack("{s:s}", "limesurvey", pc));
+                json_object_set_new(c, "platform", json_pack("{s:s}", pkey, pc));
             json_array_append_new(codes, c);
         }
         json_object_set_new(v, "codes", codes);
@@ -793,7 +852,7 @@ static json_t *variable_json(const struct collect_lss_question *q, const char *n
     if (personal != SV_PERSONAL_NO)
         json_object_set_new(v, "personal", json_string(personal_name(personal)));
     if (strcmp(platform, name) != 0)
-        json_object_set_new(v, "platform", json_pack("{s:s}", "limesurvey", platform));
+        json_object_set_new(v, "platform", json_pack("{s:s}", pkey, platform));
     return v;
 }
 
@@ -808,6 +867,7 @@ int collect_lss_definition(const struct collect_lss *m, struct sv_buf *out, stru
     json_t *root = json_object();
     json_t *vars = json_array();
     json_t *notes = json_array();
+    const char *pkey = m->platform ? m->platform : "limesurvey";
     if (!root || !vars || !notes) {
         json_decref(root);
         json_decref(vars);
@@ -822,7 +882,7 @@ int collect_lss_definition(const struct collect_lss *m, struct sv_buf *out, stru
     json_object_set_new(root, "source", label_json(&m->title));
     json_object_set_new(root, "_comment",
                         json_string("Starter definition made by 'collect definition' from a "
-                                    "LimeSurvey survey. Check 'unit' (establishment or employee), "
+                                    "platform's survey. Check 'unit' (establishment or employee), "
                                     "'source', each variable's type and labels; then move the "
                                     "suggested roles and frame below into 'roles' and 'frame' "
                                     "(see surveys/README.md). Keys starting with '_' are ignored."));
@@ -888,13 +948,13 @@ int collect_lss_definition(const struct collect_lss *m, struct sv_buf *out, stru
             for (size_t j = 0; j < q->nsubs; j++) {
                 struct sv_buf pn = SV_BUF_INIT;
                 sv_buf_addf(&pn, "%s[%s]", q->code, q->subs[j].code);
-                json_array_append_new(vars, variable_json(q, q->subs[j].vname, t, pn.data,
+                json_array_append_new(vars, variable_json(q, pkey, q->subs[j].vname, t, pn.data,
                                                           &q->subs[j].text, q->subs[j].personal));
                 sv_buf_release(&pn);
             }
         } else {
             json_array_append_new(
-                vars, variable_json(q, q->vname ? q->vname : q->code, t, q->code, &q->text,
+                vars, variable_json(q, pkey, q->vname ? q->vname : q->code, t, q->code, &q->text,
                                     q->personal));
         }
     }
@@ -934,4 +994,278 @@ int collect_lss_definition(const struct collect_lss *m, struct sv_buf *out, stru
     sv_buf_addc(out, '\n');
     free(text);
     return 0;
+}
+
+/* ---------------------------------------------------------------- XForm -> model */
+
+static int label_set_pair(struct sv_label *l, const char *fr, const char *en)
+{
+    l->fr = sv_strdup(fr ? fr : "");
+    l->en = en ? sv_strdup(en) : NULL;
+    return l->fr && (!en || l->en) ? 0 : SV_ENOMEM;
+}
+
+static void label_free_(struct sv_label *l)
+{
+    free(l->fr);
+    free(l->en);
+    l->fr = l->en = NULL;
+}
+
+static const char *attr(const struct xnode *n, const char *name)
+{
+    for (size_t i = 0; n && i + 1 < n->nattrs; i += 2)
+        if (strcmp(n->attrs[i], name) == 0)
+            return n->attrs[i + 1];
+    return NULL;
+}
+
+/* The local part of a qualified name ("h:head" -> "head"). */
+static const char *local(const char *name)
+{
+    const char *c = strchr(name, ':');
+    return c ? c + 1 : name;
+}
+
+static const struct xnode *lkid(const struct xnode *n, const char *name)
+{
+    for (size_t i = 0; n && i < n->nkids; i++)
+        if (strcmp(local(n->kids[i].name), name) == 0)
+            return &n->kids[i];
+    return NULL;
+}
+
+bool collect_xform_is(const char *text, size_t len)
+{
+    size_t n = len < 4096 ? len : 4096;
+    for (size_t i = 0; i + 7 <= n; i++)
+        if (memcmp(text + i, "<h:html", 7) == 0)
+            return true;
+    return false;
+}
+
+/* The itext value of `id` in `lang` ("" when absent). */
+static const char *itext(const struct xnode *model, const char *lang, const char *id)
+{
+    const struct xnode *it = lkid(model, "itext");
+    for (size_t t = 0; it && t < it->nkids; t++) {
+        const struct xnode *tr = &it->kids[t];
+        const char *l = attr(tr, "lang");
+        if (!l || strcmp(l, lang) != 0)
+            continue;
+        for (size_t i = 0; i < tr->nkids; i++)
+            if (attr(&tr->kids[i], "id") && strcmp(attr(&tr->kids[i], "id"), id) == 0) {
+                const struct xnode *v = lkid(&tr->kids[i], "value");
+                return v ? v->text.data : "";
+            }
+    }
+    return "";
+}
+
+/* A control's label: its itext id (jr:itext('...')) in fr and en, or its text. */
+static int control_label(const struct xnode *model, const struct xnode *ctl, struct sv_label *out)
+{
+    const struct xnode *lab = lkid(ctl, "label");
+    const char *ref = lab ? attr(lab, "ref") : NULL;
+    char id[512] = "";
+    if (ref && sscanf(ref, "jr:itext('%511[^']')", id) == 1) {
+        const char *fr = itext(model, "fr", id), *en = itext(model, "en", id);
+        return label_set_pair(out, fr, *en ? en : NULL);
+    }
+    return label_set_pair(out, lab ? lab->text.data : "", NULL);
+}
+
+static const struct xnode *find_control(const struct xnode *n, const char *ref)
+{
+    for (size_t i = 0; n && i < n->nkids; i++) {
+        const struct xnode *k = &n->kids[i];
+        const char *r = attr(k, "ref");
+        const char *ln = local(k->name);
+        if (r && strcmp(r, ref) == 0 && strcmp(ln, "group") != 0 && strcmp(ln, "repeat") != 0)
+            return k;
+        const struct xnode *in = find_control(k, ref);
+        if (in)
+            return in;
+    }
+    return NULL;
+}
+
+int collect_xform_parse(struct collect_lss *m, const char *xml, size_t len, const char *source,
+                        struct sv_error *err)
+{
+    memset(m, 0, sizeof *m);
+    m->platform = "odk";
+    struct xnode doc;
+    int rc = xml_parse(&doc, xml, len, source, true, err);
+    if (rc) {
+        xfree(&doc);
+        return rc;
+    }
+    const struct xnode *html = lkid(&doc, "html");
+    const struct xnode *head = lkid(html, "head");
+    const struct xnode *model = lkid(head, "model");
+    const struct xnode *inst = lkid(model, "instance");
+    const struct xnode *data = inst && inst->nkids ? &inst->kids[0] : NULL;
+    const struct xnode *body = lkid(html, "body");
+    if (!model || !data || !body) {
+        xfree(&doc);
+        return sv_error_set(err, SV_EDATA, source, 0, 0,
+                            "not an XForm (no h:html with a model, an instance and a body)");
+    }
+    const struct xnode *title = lkid(head, "title");
+    if (label_set_pair(&m->title, title ? title->text.data : "", NULL) != 0)
+        goto nomem;
+    struct collect_lss_group *g = grow((void **)&m->groups, &m->ngroups, sizeof *g);
+    if (!g || label_set_pair(&g->title, "", NULL) != 0)
+        goto nomem;
+    char prefix[256];
+    snprintf(prefix, sizeof prefix, "/%s/", data->name);
+    size_t plen = strlen(prefix);
+    for (size_t b = 0; b < model->nkids; b++) {
+        const struct xnode *bind = &model->kids[b];
+        const char *ns = attr(bind, "nodeset");
+        if (strcmp(local(bind->name), "bind") != 0 || !ns || strncmp(ns, prefix, plen) != 0 ||
+            strncmp(ns + plen, "meta/", 5) == 0)
+            continue;
+        const struct xnode *ctl = find_control(body, ns);
+        if (!ctl)
+            continue; /* calculates and hidden fields: no question */
+        const char *path = ns + plen;
+        const char *vt = attr(bind, "vigie:type");
+        const char *bt = attr(bind, "type") ? attr(bind, "type") : "string";
+        const char *cl = local(ctl->name);
+        struct collect_lss_question *q = grow((void **)&m->q, &m->nq, sizeof *q);
+        if (!q || !(q->code = sv_strdup(path)))
+            goto nomem;
+        q->qid = -1;
+        const char *slash = strrchr(path, '/');
+        const char *vn = attr(bind, "vigie:name");
+        if (!(q->vname = sv_strdup(vn ? vn : slash ? slash + 1 : path)))
+            goto nomem;
+        if (control_label(model, ctl, &q->text) != 0)
+            goto nomem;
+        /* items */
+        for (size_t i = 0; i < ctl->nkids; i++) {
+            const struct xnode *it = &ctl->kids[i];
+            if (strcmp(local(it->name), "item") != 0)
+                continue;
+            const struct xnode *val = lkid(it, "value");
+            const char *code = val ? val->text.data : "";
+            const char *vc = attr(it, "vigie:code");
+            struct collect_lss_answer *a = grow((void **)&q->answers, &q->nanswers, sizeof *a);
+            if (!a || !(a->code = sv_strdup(code)) || !(a->vcode = sv_strdup(vc ? vc : code)) ||
+                control_label(model, it, &a->text) != 0)
+                goto nomem;
+        }
+        bool yes_no = q->nanswers == 2 && strcmp(q->answers[0].code, "1") == 0 &&
+                      strcmp(q->answers[1].code, "0") == 0;
+        if (vt) {
+            q->type = strcmp(vt, "single") == 0     ? 'L'
+                      : strcmp(vt, "likert") == 0   ? 'L'
+                      : strcmp(vt, "multiple") == 0 ? 'M'
+                      : strcmp(vt, "integer") == 0  ? 'N'
+                      : strcmp(vt, "number") == 0   ? 'N'
+                      : strcmp(vt, "yesno") == 0    ? 'Y'
+                      : strcmp(vt, "date") == 0     ? 'D'
+                                                    : 'S';
+            q->likert = strcmp(vt, "likert") == 0;
+            q->int_only = strcmp(vt, "integer") == 0;
+        } else if (strcmp(cl, "select") == 0) {
+            q->type = 'M';
+        } else if (strcmp(cl, "select1") == 0) {
+            q->type = yes_no ? 'Y' : 'L';
+        } else {
+            q->type = strcmp(bt, "int") == 0       ? 'N'
+                      : strcmp(bt, "decimal") == 0 ? 'N'
+                      : strcmp(bt, "date") == 0    ? 'D'
+                                                   : 'S';
+            q->int_only = strcmp(bt, "int") == 0;
+        }
+        if (q->type == 'M') {
+            /* a multiple choice's codes are kept as sub-questions, as from LimeSurvey */
+            q->subs = calloc(q->nanswers ? q->nanswers : 1, sizeof *q->subs);
+            if (!q->subs)
+                goto nomem;
+            for (size_t i = 0; i < q->nanswers; i++) {
+                q->subs[i].code = q->answers[i].code;
+                q->subs[i].vcode = q->answers[i].vcode;
+                q->subs[i].text = q->answers[i].text;
+            }
+            q->nsubs = q->nanswers;
+            free(q->answers);
+            q->answers = NULL;
+            q->nanswers = 0;
+        } else if (q->type == 'Y') {
+            for (size_t i = 0; i < q->nanswers; i++) {
+                free(q->answers[i].code);
+                free(q->answers[i].vcode);
+                label_free_(&q->answers[i].text);
+            }
+            free(q->answers);
+            q->answers = NULL;
+            q->nanswers = 0;
+        }
+        const char *req = attr(bind, "required");
+        q->mandatory = req && strcmp(req, "true()") == 0;
+        const char *pers = attr(bind, "vigie:personal");
+        if (pers)
+            q->personal = strcmp(pers, "hash") == 0 ? SV_PERSONAL_HASH : SV_PERSONAL_DROP;
+        const char *con = attr(bind, "constraint");
+        if (con) {
+            const char *ge = strstr(con, ". >= "), *le = strstr(con, ". <= ");
+            char *end = NULL;
+            if (ge) {
+                q->min = strtod(ge + 5, &end);
+                q->has_min = end != ge + 5;
+            }
+            if (le) {
+                q->max = strtod(le + 5, &end);
+                q->has_max = end != le + 5;
+            }
+        }
+        const char *rel = attr(bind, "relevant");
+        if (rel && !(q->relevance = sv_strdup(rel)))
+            goto nomem;
+    }
+    /* relevant back: "/data/p = 'v'" or "selected(/data/p, 'v')" */
+    for (size_t i = 0; i < m->nq; i++) {
+        struct collect_lss_question *q = &m->q[i];
+        if (!q->relevance)
+            continue;
+        char p[256], v[128];
+        int used = 0;
+        bool sel = false;
+        if (sscanf(q->relevance, " selected(%255[^,], '%127[^']') %n", p, v, &used) == 2)
+            sel = true;
+        else if (sscanf(q->relevance, " %255[^ =] = '%127[^']' %n", p, v, &used) != 2)
+            continue;
+        if (q->relevance[used] != '\0' || strncmp(p, prefix, plen) != 0)
+            continue;
+        for (size_t j = 0; j < m->nq; j++) {
+            const struct collect_lss_question *t = &m->q[j];
+            if (strcmp(t->code, p + plen) != 0)
+                continue;
+            const char *vc = NULL;
+            if (t->type == 'Y' && !sel)
+                vc = v;
+            for (size_t k = 0; !vc && !sel && k < t->nanswers; k++)
+                if (strcmp(t->answers[k].code, v) == 0)
+                    vc = t->answers[k].vcode;
+            for (size_t k = 0; !vc && sel && k < t->nsubs; k++)
+                if (strcmp(t->subs[k].code, v) == 0)
+                    vc = t->subs[k].vcode;
+            if (vc) {
+                struct sv_buf b = SV_BUF_INIT;
+                sv_buf_addf(&b, "%s=%s", t->vname, vc);
+                q->relevant = sv_buf_detach(&b, NULL);
+            }
+        }
+    }
+    xfree(&doc);
+    return 0;
+nomem:
+    xfree(&doc);
+    collect_lss_release(m);
+    m->platform = NULL;
+    return oom(err);
 }

@@ -154,7 +154,8 @@ int collect_xform_write(const struct sv_survey *s, struct sv_buf *o,
                    "<h:html xmlns=\"http://www.w3.org/2002/xforms\" "
                    "xmlns:h=\"http://www.w3.org/1999/xhtml\" "
                    "xmlns:jr=\"http://openrosa.org/javarosa\" "
-                   "xmlns:orx=\"http://openrosa.org/xforms\">\n <h:head>\n  <h:title>");
+                   "xmlns:orx=\"http://openrosa.org/xforms\" "
+                   "xmlns:vigie=\"urn:vigie:survey\">\n <h:head>\n  <h:title>");
     xml_text(o, s->title.fr);
     sv_buf_adds(o, "</h:title>\n  <model>\n   <itext>\n");
     static const char *const langs[] = {"fr", "en"};
@@ -227,6 +228,15 @@ int collect_xform_write(const struct sv_survey *s, struct sv_buf *o,
                         : v->type == SV_TYPE_DATE   ? "date"
                                                     : "string";
         sv_buf_addf(o, "   <bind nodeset=\"/data/%s\" type=\"%s\"", odk_name(v), t);
+        /* what the form does not say by itself, for `collect definition` */
+        const char *last = strrchr(odk_name(v), '/');
+        last = last ? last + 1 : odk_name(v);
+        sv_buf_addf(o, " vigie:type=\"%s\"", sv_var_type_name(v->type));
+        if (strcmp(last, v->name) != 0)
+            sv_buf_addf(o, " vigie:name=\"%s\"", v->name);
+        if (v->personal != SV_PERSONAL_NO)
+            sv_buf_addf(o, " vigie:personal=\"%s\"",
+                        v->personal == SV_PERSONAL_HASH ? "hash" : "drop");
         if (v->required)
             sv_buf_adds(o, " required=\"true()\"");
         if (v->relevant) {
@@ -289,7 +299,13 @@ int collect_xform_write(const struct sv_survey *s, struct sv_buf *o,
         sv_buf_addf(o, "%*s<%s ref=\"/data/%s\">", (int)(2 + depth), "", el, p);
         label_ref(o, id);
         for (size_t k = 0; k < v->ncodes; k++) {
-            sv_buf_addf(o, "<item><label ref=\"jr:itext('/data/%s/", p);
+            sv_buf_adds(o, "<item");
+            if (strcmp(odk_code(&v->codes[k]), v->codes[k].code) != 0) {
+                sv_buf_adds(o, " vigie:code=\"");
+                xml_text(o, v->codes[k].code);
+                sv_buf_adds(o, "\"");
+            }
+            sv_buf_addf(o, "><label ref=\"jr:itext('/data/%s/", p);
             xml_text(o, odk_code(&v->codes[k]));
             sv_buf_adds(o, ":label')\"/><value>");
             xml_text(o, odk_code(&v->codes[k]));

@@ -126,6 +126,76 @@ static void round_trip(const char *path, long want_bad)
     sv_survey_free(s);
 }
 
+static const char *odk_name(const struct sv_variable *v)
+{
+    return v->platform[SV_PLATFORM_ODK] ? v->platform[SV_PLATFORM_ODK] : v->name;
+}
+
+/* definition -> XForm -> model -> survey.json -> definition: same everything, same order */
+static void xform_trip(const char *path)
+{
+    struct sv_error err;
+    sv_error_clear(&err);
+    struct sv_survey *s = NULL;
+    assert_int_equal(sv_survey_load(&s, path, &err), 0);
+    struct sv_buf x = SV_BUF_INIT;
+    long nbad = 0;
+    assert_int_equal(collect_xform_write(s, &x, NULL, NULL, &nbad), 0);
+    assert_int_equal(nbad, 0);
+    assert_true(collect_xform_is(x.data, x.len));
+    struct collect_lss back;
+    assert_int_equal(collect_xform_parse(&back, x.data, x.len, "mem.xml", &err), 0);
+    back.id = strdup(s->id);
+    back.version = strdup(s->version);
+    struct sv_buf def = SV_BUF_INIT;
+    assert_int_equal(collect_lss_definition(&back, &def, &err), 0);
+    collect_lss_release(&back);
+    char dir[] = "/tmp/vigie-xform.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char file[256];
+    snprintf(file, sizeof file, "%s/survey.json", dir);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fwrite(def.data, 1, def.len, f);
+    fclose(f);
+    struct sv_survey *t = NULL;
+    int rc = sv_survey_load(&t, dir, &err);
+    if (rc)
+        fprintf(stderr, "%s: %s\n", err.source, err.text);
+    assert_int_equal(rc, 0);
+    assert_int_equal(s->nvariables, t->nvariables);
+    for (size_t i = 0; i < s->nvariables; i++) {
+        const struct sv_variable *a = &s->variables[i], *b = &t->variables[i];
+        assert_string_equal(a->name, b->name);
+        assert_int_equal(a->type, b->type);
+        assert_string_equal(odk_name(a), odk_name(b));
+        assert_int_equal(a->ncodes, b->ncodes);
+        for (size_t k = 0; k < a->ncodes; k++)
+            assert_string_equal(a->codes[k].code, b->codes[k].code);
+        assert_int_equal(a->required, b->required);
+        assert_int_equal(a->personal, b->personal);
+        assert_int_equal(a->has_min, b->has_min);
+        assert_int_equal(a->has_max, b->has_max);
+        if (a->relevant)
+            assert_string_equal(a->relevant, b->relevant);
+    }
+    unlink(file);
+    rmdir(dir);
+    sv_buf_release(&def);
+    sv_buf_release(&x);
+    sv_survey_free(t);
+    sv_survey_free(s);
+}
+
+static void test_xform_round_trip(void **state)
+{
+    (void)state;
+    xform_trip(VIGIE_SOURCE_DIR "/surveys/recrutement");
+    xform_trip(VIGIE_SOURCE_DIR "/surveys/numerique");
+    xform_trip(VIGIE_SOURCE_DIR "/surveys/remuneration");
+    xform_trip(VIGIE_SOURCE_DIR "/tests/collect/surveys/scratch");
+}
+
 static void test_round_trip_bundled(void **state)
 {
     (void)state;
@@ -220,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_scratch),
         cmocka_unit_test(test_recorded_layouts),
         cmocka_unit_test(test_not_lss),
+        cmocka_unit_test(test_xform_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

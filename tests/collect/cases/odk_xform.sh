@@ -33,7 +33,7 @@ true() /data/pays = 'be' selected(/data/services, 'repas')
 
 run 0 launch --survey "$SURVEYS/launchfix" --platform odk --dry-run --lss f.xml -q
 expect_in f.xml '<group ref="/data/etablissement"><label>etablissement</label>'
-expect_in f.xml '<bind nodeset="/data/recrutement/causes" type="string" relevant="/data/etablissement/difficult = '"'"'1'"'"'"/>'
+expect_in f.xml '<bind nodeset="/data/recrutement/causes" type="string" vigie:type="multiple" relevant="/data/etablissement/difficult = '"'"'1'"'"'"/>'
 
 F="$SURVEYS/odkbad/survey.json"
 run 3 launch --survey "$SURVEYS/odkbad" --platform odk --dry-run
@@ -45,3 +45,12 @@ collect: $F: 4 problems for ODK: no form written" "refused"
 if [ -e odkbad-3.xml ]; then fail "a refused form was written"; fi
 run 2 launch --survey "$SURVEYS/scratch" --platform odk --store s.sqlite --url http://127.0.0.1:9/
 expect_in err.txt "collect: --platform odk: publishing to ODK Central is not done yet; --dry-run writes the XForm to publish by hand"
+
+# and back: collect definition --from the XForm gives the definition's variables again
+run 0 definition --from scratch-3.xml --id scratch -o back.json -q
+expect_eq "$(python3 -c "
+import json
+a = json.load(open('$SURVEYS/scratch/survey.json'))['variables']; b = json.load(open('back.json'))['variables']
+key = lambda v: (v['name'], v['type'], [c['code'] for c in v.get('codes', [])], v.get('relevant'), v.get('personal', 'no'))
+print('same' if [key(v) for v in a] == [key(v) for v in b] else [key(v) for v in b])
+")" same "definition back from the XForm"
