@@ -5,5 +5,6 @@
 int analyse_cmd_shortage(int argc, char **argv);
 int analyse_cmd_digital(int argc, char **argv);
 int analyse_cmd_estimate(int argc, char **argv);
+int analyse_cmd_weights(int argc, char **argv);
 
 #endif

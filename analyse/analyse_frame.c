@@ -48,6 +48,28 @@ void analyse_setup_release(struct analyse_setup *s)
     s->design = NULL;
     free(s->notes);
     s->notes = NULL;
+    free(s->design_weight);
+    free(s->row_stratum);
+    free(s->row_cell);
+    s->design_weight = NULL;
+    s->row_stratum = s->row_cell = NULL;
+}
+
+/* Keep each row's design weight, stratum and frame cell (NULL cell: unweighted). */
+static int keep_rows(struct analyse_setup *out, size_t n, const double *wt, const size_t *strat,
+                     const size_t *cell, struct sv_error *err)
+{
+    out->design_weight = malloc((n ? n : 1) * sizeof *out->design_weight);
+    out->row_stratum = malloc((n ? n : 1) * sizeof *out->row_stratum);
+    out->row_cell = malloc((n ? n : 1) * sizeof *out->row_cell);
+    if (!out->design_weight || !out->row_stratum || !out->row_cell)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        out->design_weight[i] = wt ? wt[i] : 1;
+        out->row_stratum[i] = strat ? strat[i] : 0;
+        out->row_cell[i] = cell ? cell[i] : ANALYSE_NO_GROUP;
+    }
+    return 0;
 }
 
 int analyse_frame_lookup(size_t **lookup, size_t *span, const struct sv_survey *s,
@@ -662,6 +684,10 @@ int analyse_setup_design(struct analyse_setup *out, const struct analyse_data *d
             analyse_cellplan_release(&plan);
             rc = analyse_design_new(&out->design, &spec, err);
         }
+        if (rc == 0)
+            rc = keep_rows(out, n, NULL, NULL, NULL, err);
+        if (rc)
+            analyse_setup_release(out);
         return rc;
     }
     if (fr->nvars == 0 || fr->nrows == 0)
@@ -729,8 +755,10 @@ int analyse_setup_design(struct analyse_setup *out, const struct analyse_data *d
         free(m);
         free(cells);
     }
-    if (rc == 0)
+    if (rc == 0) {
         analyse_setup_describe(out, &plan, &out->rake);
+        rc = keep_rows(out, n, wt, strat, cell, err);
+    }
 out:
     if (rc)
         analyse_setup_release(out);

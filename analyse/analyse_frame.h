@@ -59,6 +59,10 @@ struct analyse_setup {
     long empty_cells;             /* frame cells without respondent */
     double empty_population;      /* their units (not represented, except with cells) */
     char *notes;                  /* owned: one line per collapsed stratum (cells), or NULL */
+    /* per row (row design only; NULL for the streamed one): for `analyse weights` */
+    double *design_weight;        /* before post-stratification or raking */
+    size_t *row_stratum;          /* variance stratum index */
+    size_t *row_cell;             /* frame row, ANALYSE_NO_GROUP when unweighted */
 };
 
 /*

@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"shortage", analyse_cmd_shortage, "workforce-shortage indicators (survey recrutement)"},
     {"digital", analyse_cmd_digital, "digital-readiness indicators (survey numerique)"},
     {"estimate", analyse_cmd_estimate, "one statistic of one variable, by any grouping"},
+    {"weights", analyse_cmd_weights, "the final weight of every respondent, and a summary"},
     {"pay", analyse_cmd_pay, "pay indicators (survey remuneration)"},
     {"gender", analyse_cmd_gender, "gender pay gaps"},
     {"grid", analyse_cmd_grid, "pay against the minimum wage and grids"},
