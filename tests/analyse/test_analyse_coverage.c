@@ -124,6 +124,11 @@ static void test_coverage(void **state)
                         {"share by region, logit (3 domains)", 0, 0},
                         {"share by region, wilson (3 domains)", 0, 0},
                         {"share by region, exact (3 domains)", 0, 0},
+                        {"share by region, wald (3 domains)", 0, 0},
+                        {"share by region, arcsine (3 domains)", 0, 0},
+                        {"share by region, likelihood (3 domains)", 0, 0},
+                        {"share by region, agresti-coull (3 d.)", 0, 0},
+                        {"share by region, jeffreys (3 domains)", 0, 0},
                         {"ratio y/x, t, frame weights", 0, 0},
                         {"total of y, t, frame weights", 0, 0},
                         {"median of x, Woodruff", 0, 0},
@@ -171,8 +176,11 @@ static void test_coverage(void **state)
         for (size_t g = 0; g < 3; g++) {
             for (size_t i = 0; i < n; i++)
                 dom[i] = sreg[i] == g;
-            enum analyse_ci_method m[3] = {ANALYSE_CI_LOGIT, ANALYSE_CI_WILSON, ANALYSE_CI_EXACT};
-            for (int q = 0; q < 3; q++) {
+            enum analyse_ci_method m[8] = {ANALYSE_CI_LOGIT,         ANALYSE_CI_WILSON,
+                                           ANALYSE_CI_EXACT,         ANALYSE_CI_WALD,
+                                           ANALYSE_CI_ASIN,          ANALYSE_CI_LIKELIHOOD,
+                                           ANALYSE_CI_AGRESTI_COULL, ANALYSE_CI_JEFFREYS};
+            for (int q = 0; q < 8; q++) {
                 o.ci = m[q];
                 assert_int_equal(analyse_proportion(&res, d, sb, dom, &o, NULL), 0);
                 count(&t[1 + q], &res, Tb_reg[g] / N_reg[g]);
@@ -180,11 +188,11 @@ static void test_coverage(void **state)
             o.ci = ANALYSE_CI_DEFAULT;
         }
         assert_int_equal(analyse_ratio(&res, d, sy, sx, NULL, &o, NULL), 0);
-        count(&t[4], &res, ratio);
+        count(&t[9], &res, ratio);
         assert_int_equal(analyse_total(&res, d, sy, NULL, &o, NULL), 0);
-        count(&t[5], &res, Ty);
+        count(&t[10], &res, Ty);
         assert_int_equal(analyse_quantile(&res, d, sx, 0.5, NULL, &o, NULL), 0);
-        count(&t[6], &res, median);
+        count(&t[11], &res, median);
         analyse_design_free(d);
         /* region-stratified, raked to region and sector */
         struct analyse_design_spec s2 = {n, sreg, 3, regpop, NULL, NULL};
@@ -194,9 +202,9 @@ static void test_coverage(void **state)
         assert_int_equal(analyse_design_rake(d, mg, 2, 1e-12, 200, &rr, NULL), 0);
         assert_true(rr.converged);
         assert_int_equal(analyse_ratio(&res, d, sy, sx, NULL, &o, NULL), 0);
-        count(&t[7], &res, ratio);
+        count(&t[12], &res, ratio);
         assert_int_equal(analyse_proportion(&res, d, sb, NULL, &o, NULL), 0);
-        count(&t[8], &res, share);
+        count(&t[13], &res, share);
         analyse_design_free(d);
     }
     printf("coverage of 95 %% intervals over %ld samples of %zu from %zu (seed %lu):\n",
