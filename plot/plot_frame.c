@@ -374,6 +374,10 @@ static int build_note(struct plot_fig *fig, bool whiskers)
                                                 : "intervalle de confiance à %s.",
                              pct);
     }
+    if (rc == 0 && fig->opts->kind == PLOT_DUMBBELL && m->nser == 2)
+        rc = sv_buf_addf(&b, "%s%s%s \xe2\x88\x92 %s.", b.len ? " " : "",
+                         lang == SV_LANG_EN ? "Gap: " : "\xc3\x89" "cart : ", m->ser_label[1],
+                         m->ser_label[0]);
     if (rc == 0 && fig->opts->kind == PLOT_BOX)
         rc = sv_buf_addf(&b, "%s%s", b.len ? " " : "",
                          lang == SV_LANG_EN

@@ -5,8 +5,10 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "plot.h"
+#include "sv_numfmt.h"
 
 static const struct plot_matrix *gap_m;
 
@@ -25,6 +27,20 @@ static int by_gap(const void *pa, const void *pb)
     if (gi != gj)
         return gi > gj ? -1 : 1;
     return i < j ? -1 : i > j ? 1 : 0;
+}
+
+/* "+173 €": the second series minus the first, with its sign. */
+static void gap_text(const struct plot_fig *fig, double gap, char *out, size_t size)
+{
+    char num[64];
+    bool frac = fig->m.unit && (strcmp(fig->m.unit, "share") == 0 ||
+                                strcmp(fig->m.unit, "rate") == 0);
+    if (frac) /* a gap between shares is in points, not per cent */
+        sv_fmt_number(num, sizeof num, fabs(gap) * 100, 0, fig->lang);
+    else
+        plot_fmt_value(num, sizeof num, fabs(gap), fig->m.unit, fig->decimals, fig->lang);
+    snprintf(out, size, "%s%s%s", gap > 0 ? "+" : gap < 0 ? "\xe2\x88\x92" : "", num,
+             frac ? (fig->lang == SV_LANG_EN ? " pts" : "\xc2\xa0pts") : "");
 }
 
 int plot_script_dumbbell(struct plot_fig *fig, struct plot_scene *sc, struct sv_error *err)
@@ -67,7 +83,19 @@ int plot_script_dumbbell(struct plot_fig *fig, struct plot_scene *sc, struct sv_
     double row = (fig->cy1 - fig->cy0 - axis_h - st->font * 0.3) / (double)(m->ncat ? m->ncat : 1);
     double labw = plot_label_column(fig, m->cat_label, m->ncat);
     double x0 = fig->cx0 + labw + st->font * 0.8 + maxlab;
-    double x1 = fig->cx1 - maxlab - st->font * 0.8;
+    /* the gap of each row, signed, in a column at the right (what the chart is about) */
+    double gapw = 0;
+    for (size_t c = 0; c < m->ncat; c++) {
+        const struct plot_cell *a = plot_matrix_cell(m, c, 0), *b = plot_matrix_cell(m, c, 1);
+        if (!(a->present && !a->suppressed && b->present && !b->suppressed))
+            continue;
+        char buf[80];
+        gap_text(fig, b->est - a->est, buf, sizeof buf);
+        gapw = fmax(gapw, plot_text_width(buf, st->small, true));
+    }
+    if (gapw > 0)
+        gapw += st->font * 1.2;
+    double x1 = fig->cx1 - maxlab - st->font * 0.8 - gapw;
     double ytop = fig->cy0 + st->font * 0.3, ybot = ytop + row * m->ncat;
 #define XV(v) (x0 + ((v)-v0) / (v1 - v0) * (x1 - x0))
     rc = plot_draw_value_axis(fig, sc, v0, v1, x0, x1, fig->cy0, ybot, ticks, nt);
@@ -111,6 +139,11 @@ int plot_script_dumbbell(struct plot_fig *fig, struct plot_scene *sc, struct sv_
                 rc = plot_scene_text(sc, XV(cell->est) + (left ? -1 : 1) * (r + st->small * 0.4), y,
                                      buf, st->small, false, left ? PLOT_RIGHT : PLOT_LEFT,
                                      PLOT_C_TEXT);
+        }
+        if (rc == 0 && oka && okb) {
+            char buf[80];
+            gap_text(fig, b->est - a->est, buf, sizeof buf);
+            rc = plot_scene_text(sc, fig->cx1, y, buf, st->small, true, PLOT_RIGHT, PLOT_C_TEXT);
         }
         if (rc == 0 && oka != okb)
             rc = plot_scene_text(sc, x1, y, plot_suppressed_word(fig->lang, NULL), st->small, false,
