@@ -515,7 +515,7 @@ int analyse_data_load(struct analyse_data *d, const char *store_path, const char
             return sv_error_set(err, errno == ENOENT ? SV_ENOTFOUND : SV_EIO, store_path, 0, 0,
                                 "cannot open store: %s", strerror(errno));
         struct sv_store *store = NULL;
-        rc = sv_store_open(&store, store_path, d->schema, err);
+        rc = sv_store_open_read(&store, store_path, d->schema, err);
         if (rc)
             return rc;
         rc = sv_store_foreach(store, add_record, d, err);

@@ -1,24 +1,30 @@
 /*
  * collect export: the stored, normalised responses as CSV (plain or
- * excel-fr) or JSON Lines, written atomically. Personal "drop" variables are
- * not in the store; hashed ones are only hashes; raw payloads never leave.
+ * excel-fr) or JSON Lines, written atomically, mode 0600. Personal "drop"
+ * variables are not in the store; hashed ones are only hashes; raw payloads
+ * never leave. Partial saves and responses the platform's review rejected are
+ * left out unless asked for. The store is opened read-only.
  */
 #include "collect.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sv_file.h"
 #include "sv_recio.h"
 
-enum { OPT_STORE = 256, OPT_FORMAT };
+enum { OPT_STORE = 256, OPT_FORMAT, OPT_RESPONSES, OPT_REVIEW };
 
 static const struct sv_option options[] = {
     {"survey", 's', "ID|DIR", "survey definition (id in $VIGIE_SURVEYS, or a directory)"},
     {"store", OPT_STORE, "FILE", "the survey's SQLite store"},
     {"format", OPT_FORMAT, "F", "csv (default), excel-fr or jsonl"},
-    {"output", 'o', "FILE", "output file (default: standard output)"},
+    {"output", 'o', "FILE", "output file (default: standard output), mode 0600"},
+    {"responses", OPT_RESPONSES, "WHICH", "complete (default) or all (partial saves too, when stored)"},
+    {"include-rejected", OPT_REVIEW, NULL, "also the responses the platform's review rejected"},
     {"quiet", 'q', NULL, "no notes or warnings"},
     {"help", 'h', NULL, "show this help"},
     {0, 0, NULL, NULL},
@@ -26,6 +32,7 @@ static const struct sv_option options[] = {
 
 struct export_args {
     const char *survey, *store, *format, *output;
+    unsigned include;
 };
 
 static int on_option(int key, const char *v, void *ctx)
@@ -36,6 +43,13 @@ static int on_option(int key, const char *v, void *ctx)
     case OPT_STORE: a->store = v; break;
     case OPT_FORMAT: a->format = v; break;
     case 'o': a->output = v; break;
+    case OPT_REVIEW: a->include |= SV_STORE_WITH_REJECTED; break;
+    case OPT_RESPONSES:
+        if (strcmp(v, "all") == 0)
+            a->include |= SV_STORE_WITH_PARTIAL;
+        else if (strcmp(v, "complete") != 0)
+            return sv_usage_error("--responses: expected complete or all, not '%s'", v);
+        break;
     case 'q': sv_cli_set_quiet(true); break;
     default: return SV_EXIT_USAGE;
     }
@@ -87,19 +101,19 @@ int collect_cmd_export(int argc, char **argv)
     if ((rc = sv_survey_load(&survey, a.survey, &err)) != 0 ||
         (rc = sv_schema_new(&schema, survey, &err)) != 0)
         goto fail;
-    FILE *probe = fopen(a.store, "rb");
-    if (!probe) {
-        rc = sv_error_set(&err, SV_ENOTFOUND, a.store, 0, 0, "no such store (run 'collect fetch' first)");
-        goto fail;
-    }
-    fclose(probe);
-    if ((rc = sv_store_open(&store, a.store, schema, &err)) != 0)
+    if ((rc = sv_store_open_read(&store, a.store, schema, &err)) != 0)
         goto fail;
     if ((rc = sv_atomic_open(&out, a.output, &err)) != 0)
         goto fail;
+    /* the answers of members: readable by their owner only, whatever the umask */
+    if (out.target && !out.direct && fchmod(fileno(out.fp), 0600) != 0) {
+        rc = sv_error_set(&err, SV_EIO, a.output, 0, 0, "cannot set the mode of the export: %s",
+                          strerror(errno));
+        goto fail;
+    }
     if ((rc = sv_recio_writer_init(&x.w, out.fp, schema, fmt, &err)) != 0)
         goto fail;
-    if ((rc = sv_store_foreach(store, write_one, &x, &err)) != 0)
+    if ((rc = sv_store_foreach_where(store, a.include, write_one, &x, &err)) != 0)
         goto fail;
     if ((rc = sv_atomic_commit(&out, &err)) != 0)
         goto fail;

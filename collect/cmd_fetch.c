@@ -9,6 +9,8 @@
 
 #include "sv_file.h"
 
+#include <unistd.h>
+
 /* The network options' keys are collect.h's COLLECT_OPT_*: fetch's own start after them. */
 enum {
     OPT_SURVEY = 's',
@@ -25,6 +27,8 @@ enum {
     OPT_HASH_KEY_FILE,
     OPT_SOURCE,
     OPT_FULL,
+    OPT_RESPONSES,
+    OPT_STRICT,
     OPT_QUIET = 'q',
 };
 
@@ -43,6 +47,9 @@ static const struct sv_option options[] = {
     {"credentials", OPT_CREDENTIALS, "FILE", "credentials file, mode 0600 ('key = value' lines)"},
     {"hash-key-file", OPT_HASH_KEY_FILE, "FILE", "key for hashing personal data, mode 0600"},
     {"full", OPT_FULL, NULL, "download everything again (finds edited responses)"},
+    {"responses", OPT_RESPONSES, "WHICH", "complete (default: partial saves left out) or all"},
+    {"strict", OPT_STRICT, NULL, "a variable whose field is in no response is an error (exit 3)"},
+    {"max-reply-size", COLLECT_OPT_MAX_REPLY, "SIZE", "largest reply accepted, decompressed (default 256M)"},
     {"timeout", COLLECT_OPT_TIMEOUT, "S", "time-out of one request in seconds (default 300)"},
     {"retries", COLLECT_OPT_RETRIES, "N", "retries after a failed request (default 4)"},
     {"retry-delay", COLLECT_OPT_RETRY_DELAY, "S", "first backoff delay in seconds (default 1, doubles)"},
@@ -67,7 +74,7 @@ struct fetch_args {
     const char *survey, *store, *platform, *url, *survey_id, *records, *next, *id_field,
         *submitted_field, *credentials, *hash_key_file, *source;
     long page_size;
-    bool full;
+    bool full, all_responses, strict;
     struct collect_http_opts http;
 };
 
@@ -88,6 +95,15 @@ static int on_option(int key, const char *v, void *ctx)
     case OPT_CREDENTIALS: a->credentials = v; break;
     case OPT_HASH_KEY_FILE: a->hash_key_file = v; break;
     case OPT_FULL: a->full = true; break;
+    case OPT_STRICT: a->strict = true; break;
+    case OPT_RESPONSES:
+        if (strcmp(v, "all") == 0)
+            a->all_responses = true;
+        else if (strcmp(v, "complete") == 0)
+            a->all_responses = false;
+        else
+            return sv_usage_error("--responses: expected complete or all, not '%s'", v);
+        break;
     case 'q': sv_cli_set_quiet(true); break;
     case OPT_PAGE_SIZE:
         if (sv_parse_long(v, 1, 100000, &a->page_size) != 0)
@@ -101,28 +117,293 @@ static int on_option(int key, const char *v, void *ctx)
     return 0;
 }
 
-char *collect_source_name(const struct collect_fetch_opts *o)
+static char *dup_n(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* Lower-case ASCII in place. */
+static void lower(char *s)
+{
+    for (; s && *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            *s = (char)(*s - 'A' + 'a');
+}
+
+struct url_parts {
+    char *origin; /* "https://host[:port]", no default port */
+    char *path;   /* without trailing slashes */
+    char *query;  /* NULL when none */
+};
+
+static void url_parts_release(struct url_parts *p)
+{
+    free(p->origin);
+    free(p->path);
+    free(p->query);
+}
+
+/* Split a canonical URL (secrets redacted). 0, or SV_EUSAGE when it is no URL. */
+static int url_split(struct url_parts *p, const char *url)
+{
+    memset(p, 0, sizeof *p);
+    char *pub = collect_url_public(url);
+    if (!pub)
+        return SV_ENOMEM;
+    const char *sep = strstr(pub, "://");
+    if (!sep) {
+        free(pub);
+        return SV_EUSAGE;
+    }
+    const char *hs = sep + 3;
+    size_t hl = strcspn(hs, "/?#");
+    struct sv_buf o = SV_BUF_INIT;
+    int rc = sv_buf_add(&o, pub, (size_t)(hs - pub) + hl);
+    if (rc == 0) {
+        lower(o.data);
+        /* default ports are no part of the identity */
+        size_t n = o.len;
+        if (n > 3 && strncmp(o.data, "http://", 7) == 0 && strcmp(o.data + n - 3, ":80") == 0)
+            o.data[o.len -= 3] = '\0';
+        else if (n > 4 && strncmp(o.data, "https://", 8) == 0 && strcmp(o.data + n - 4, ":443") == 0)
+            o.data[o.len -= 4] = '\0';
+        else if (strcmp(o.data, "file://localhost") == 0)
+            o.data[o.len -= 9] = '\0';
+    }
+    const char *ps = hs + hl;
+    size_t pl = strcspn(ps, "?#");
+    while (pl > 0 && ps[pl - 1] == '/')
+        pl--;
+    struct sv_buf path = SV_BUF_INIT;
+    rc = rc || sv_buf_add(&path, ps, pl) || sv_buf_adds(&path, "");
+    const char *q = ps[strcspn(ps, "?#")] == '?' ? ps + strcspn(ps, "?#") + 1 : NULL;
+    if (rc == 0 && q) {
+        size_t ql = strcspn(q, "#");
+        p->query = ql ? dup_n(q, ql) : NULL;
+        if (ql && !p->query)
+            rc = SV_ENOMEM;
+    }
+    free(pub);
+    if (rc) {
+        sv_buf_release(&o);
+        sv_buf_release(&path);
+        free(p->query);
+        p->query = NULL;
+        return SV_ENOMEM;
+    }
+    p->origin = sv_buf_detach(&o, NULL);
+    p->path = sv_buf_detach(&path, NULL);
+    return 0;
+}
+
+/* The part of `path` before `marker` (or all of it), trailing slashes removed. */
+static char *path_before(const char *path, const char *marker)
+{
+    const char *m = marker ? strstr(path, marker) : NULL;
+    size_t n = m ? (size_t)(m - path) : strlen(path);
+    while (n > 0 && path[n - 1] == '/')
+        n--;
+    return dup_n(path, n);
+}
+
+/* The path segment after `marker` up to the next '/' (or `stop`), or NULL. Caller owns. */
+static char *segment_after(const char *path, const char *marker, const char *stop)
+{
+    const char *m = strstr(path, marker);
+    if (!m)
+        return NULL;
+    m += strlen(marker);
+    const char *e = stop ? strstr(m, stop) : NULL;
+    size_t n = e ? (size_t)(e - m) : strcspn(m, "/");
+    return n ? dup_n(m, n) : NULL;
+}
+
+/* ODK "<project>/<form>" and Kobo "<uid>" found in a URL path, or NULL. */
+static char *platform_id_in_path(enum sv_platform platform, const char *path)
+{
+    if (platform == SV_PLATFORM_ODK) {
+        char *proj = segment_after(path, "/v1/projects/", NULL);
+        char *form = segment_after(path, "/forms/", ".svc");
+        char *res = NULL;
+        if (proj && form) {
+            struct sv_buf b = SV_BUF_INIT;
+            if (sv_buf_addf(&b, "%s/%s", proj, form) == 0)
+                res = sv_buf_detach(&b, NULL);
+        }
+        free(proj);
+        free(form);
+        return res;
+    }
+    if (platform == SV_PLATFORM_KOBO)
+        return segment_after(path, "/api/v2/assets/", NULL);
+    return NULL;
+}
+
+/* The canonical URL name of a file:// or plain source. */
+static char *url_name(const struct url_parts *p, bool keep_query)
 {
     struct sv_buf b = SV_BUF_INIT;
-    int rc;
-    if (collect_url_is_file(o->url) || !o->survey_id || o->platform == SV_PLATFORM_CSV) {
-        char *pub = collect_url_public(o->url);
-        if (!pub)
-            return NULL;
-        /* the query string may change between pages or runs; it is not the source */
-        char *q = o->platform == SV_PLATFORM_CSV ? NULL : strchr(pub, '?');
-        if (q)
-            *q = '\0';
-        rc = sv_buf_adds(&b, pub);
-        free(pub);
-    } else {
-        rc = sv_buf_addf(&b, "%s:%s", sv_platform_name(o->platform), o->survey_id);
-    }
-    if (rc) {
+    if (sv_buf_addf(&b, "%s%s", p->origin, p->path) != 0 ||
+        (keep_query && p->query && sv_buf_addf(&b, "?%s", p->query) != 0)) {
         sv_buf_release(&b);
         return NULL;
     }
     return sv_buf_detach(&b, NULL);
+}
+
+int collect_source_identify(const struct collect_fetch_opts *o, char **name, char **identity,
+                            struct sv_error *err)
+{
+    *name = *identity = NULL;
+    struct url_parts p;
+    int rc = url_split(&p, o->url);
+    if (rc == SV_EUSAGE)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "--url: not a URL");
+    if (rc)
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    const char *pname = sv_platform_name(o->platform);
+    char *id = NULL, *base = NULL;
+    struct sv_buf n = SV_BUF_INIT, i = SV_BUF_INIT;
+    bool is_url = collect_url_is_file(o->url) || o->platform == SV_PLATFORM_CSV;
+    if (!is_url) {
+        id = platform_id_in_path(o->platform, p.path);
+        if (!id && o->survey_id && *o->survey_id)
+            id = sv_strdup(o->survey_id);
+        if (id && o->platform == SV_PLATFORM_ODK && !strchr(id, '/')) {
+            free(id); /* not '<project>/<form>': the ODK code says so */
+            id = NULL;
+        }
+        const char *marker = o->platform == SV_PLATFORM_LIMESURVEY
+                                 ? (strstr(p.path, "/index.php") ? "/index.php" : "/admin/")
+                             : o->platform == SV_PLATFORM_KOBO ? "/api/v2/"
+                                                               : "/v1/";
+        base = path_before(p.path, marker);
+        if (!id)
+            is_url = true; /* the platform code reports what is missing */
+    }
+    if (is_url) {
+        bool keep_query = o->platform == SV_PLATFORM_CSV && o->plain_csv;
+        char *u = url_name(&p, keep_query);
+        rc = !u || sv_buf_adds(&n, u) || sv_buf_addf(&i, "%s|%s", pname, u);
+        free(u);
+    } else {
+        /* the server is its host and path: a new port or https is the same server */
+        const char *host = strstr(p.origin, "://");
+        host = host ? host + 3 : p.origin;
+        int hl = (int)strcspn(host, ":");
+        rc = !base || sv_buf_addf(&n, "%s:%s", pname, id) ||
+             sv_buf_addf(&i, "%s|%.*s%s|%s", pname, hl, host, base, id);
+    }
+    free(id);
+    free(base);
+    url_parts_release(&p);
+    if (rc) {
+        sv_buf_release(&n);
+        sv_buf_release(&i);
+        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    *name = sv_buf_detach(&n, NULL);
+    *identity = sv_buf_detach(&i, NULL);
+    return 0;
+}
+
+char *collect_source_legacy_name(const char *name)
+{
+    struct url_parts p;
+    if (!strstr(name, "://") || url_split(&p, name) != 0)
+        return NULL;
+    char *res = NULL;
+    for (int k = 0; k < 2 && !res; k++) {
+        enum sv_platform pl = k == 0 ? SV_PLATFORM_ODK : SV_PLATFORM_KOBO;
+        char *id = collect_url_is_file(name) ? NULL : platform_id_in_path(pl, p.path);
+        if (id) {
+            struct sv_buf b = SV_BUF_INIT;
+            if (sv_buf_addf(&b, "%s:%s", sv_platform_name(pl), id) == 0)
+                res = sv_buf_detach(&b, NULL);
+            free(id);
+        }
+    }
+    if (!res)
+        res = url_name(&p, true);
+    url_parts_release(&p);
+    return res;
+}
+
+/* The server part of an identity ("odk|https://h|1/f" -> "https://h"), for messages. */
+static const char *identity_server(const char *identity, char *buf, size_t n)
+{
+    const char *a = strchr(identity, '|');
+    const char *b = a ? strchr(a + 1, '|') : NULL;
+    if (!a)
+        snprintf(buf, n, "%s", identity);
+    else if (!b)
+        snprintf(buf, n, "%s", a + 1);
+    else
+        snprintf(buf, n, "%.*s", (int)(b - a - 1), a + 1);
+    return buf;
+}
+
+/*
+ * One source, one name: refuse a second name for a source the store already
+ * holds, and one name for two servers; continue a source stored under the
+ * name an earlier version gave it. *name may be replaced.
+ */
+static int check_source(struct sv_store *store, char **name, const char *identity, bool explicit,
+                        const char *store_path, struct sv_error *err)
+{
+    char **names = NULL;
+    size_t n = 0;
+    int rc = sv_store_sources(store, &names, &n, err);
+    if (rc)
+        return rc;
+    char server[512], other[512];
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        char *have = NULL;
+        if ((rc = sv_store_state_get(store, names[i], "identity", &have, err)) != 0)
+            break;
+        if (strcmp(names[i], *name) == 0) {
+            if (have && strcmp(have, identity) != 0)
+                rc = sv_error_set(err, SV_EDATA, store_path, 0, 0,
+                                  "source '%s' in this store was fetched from '%s', not '%s': "
+                                  "give this one its own name with --source NAME",
+                                  *name, identity_server(have, other, sizeof other),
+                                  identity_server(identity, server, sizeof server));
+        } else if (have && strcmp(have, identity) == 0) {
+            rc = sv_error_set(err, SV_EDATA, store_path, 0, 0,
+                              "this source is already in the store as '%s' (its responses would "
+                              "be stored twice): run with --source '%s'",
+                              names[i], names[i]);
+        } else if (!have && !explicit) {
+            char *legacy = collect_source_legacy_name(names[i]);
+            if (legacy && strcmp(legacy, *name) == 0) {
+                char *keep = sv_strdup(names[i]);
+                if (keep) {
+                    sv_note("continuing source '%s' (the name an earlier version gave '%s')", keep,
+                            *name);
+                    free(*name);
+                    *name = keep;
+                } else {
+                    rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+                }
+            }
+            free(legacy);
+        }
+        free(have);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+static void warn_text(const char *text)
+{
+    sv_warn("%s", text);
 }
 
 int collect_cmd_fetch(int argc, char **argv)
@@ -180,7 +461,7 @@ int collect_cmd_fetch(int argc, char **argv)
     struct sv_store *store = NULL;
     struct collect_http *http = NULL;
     struct collect_creds creds = {0};
-    char *hash_key = NULL, *source = NULL;
+    char *hash_key = NULL, *source = NULL, *identity = NULL;
     struct collect_sink sink;
     bool sink_ok = false;
     int exit_code = SV_EXIT_OK;
@@ -204,18 +485,34 @@ int collect_cmd_fetch(int argc, char **argv)
     if ((rc = collect_creds_load(&creds, o.platform, a.url, a.credentials, &err)) != 0)
         goto fail;
     o.creds = &creds;
-    source = a.source ? sv_strdup(a.source) : collect_source_name(&o);
-    if (!source) {
-        rc = sv_error_set(&err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    if ((rc = collect_source_identify(&o, &source, &identity, &err)) != 0)
         goto fail;
+    if (a.source) {
+        free(source);
+        if (!(source = sv_strdup(a.source))) {
+            rc = sv_error_set(&err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+            goto fail;
+        }
     }
-    if ((rc = sv_store_open(&store, a.store, schema, &err)) != 0)
-        goto fail;
+    /*
+     * An existing store is opened (and its sources checked) now; a new one is
+     * created with the first page, so that a refused login, a usage error found
+     * by the platform code or an unreachable server leaves no file behind.
+     */
+    if (access(a.store, F_OK) == 0) {
+        if ((rc = sv_store_open(&store, a.store, schema, &err)) != 0)
+            goto fail;
+        if ((rc = check_source(store, &source, identity, a.source != NULL, a.store, &err)) != 0)
+            goto fail;
+    }
     if ((rc = collect_http_new(&http, &a.http, &err)) != 0)
         goto fail;
     if ((rc = collect_sink_init(&sink, store, schema, o.platform, source, hash_key, &err)) != 0)
         goto fail;
     sink_ok = true;
+    sink.store_path = a.store;
+    sink.identity = identity;
+    sink.keep_partial = a.all_responses;
     collect_interrupt_install();
     if (sv_cli_quiet())
         sink.progress.enabled = false;
@@ -237,6 +534,22 @@ int collect_cmd_fetch(int argc, char **argv)
     sv_progress_done(&sink.progress);
     if (rc)
         goto fail;
+    if (!sink.store) {
+        /* nothing to store (an empty survey): the store exists all the same */
+        if ((rc = collect_sink_begin_page(&sink, &err)) != 0 ||
+            (rc = collect_sink_end_page(&sink, &err)) != 0)
+            goto fail;
+    }
+    if (sink.counts.fetched > 0) {
+        long absent = collect_sink_warn_absent(&sink, warn_text);
+        if (absent > 0 && a.strict) {
+            rc = sv_error_set(&err, SV_EDATA, NULL, 0, 0,
+                              "--strict: %ld variable%s of the definition in no response (the "
+                              "responses are stored; fix the definition's platform names)",
+                              absent, absent > 1 ? "s" : "");
+            goto fail;
+        }
+    }
     goto out;
 fail:
     if (err.code == 0)
@@ -250,10 +563,17 @@ fail:
 out:
     if (sink_ok) {
         const struct collect_counts *c = &sink.counts;
+        char partial[96] = "";
+        if (sink.partial_left)
+            snprintf(partial, sizeof partial, ", partial %ld not stored (--responses all keeps them)",
+                     sink.partial_left);
         /* printed even after a failure: it says what was kept */
         if (!sv_cli_quiet() || exit_code != 0)
-            fprintf(stderr, "%s: fetched %ld, new %ld, updated %ld, unchanged %ld, rejected %ld\n",
-                    sv_cli_progname(), c->fetched, c->new_, c->updated, c->unchanged, c->rejected);
+            fprintf(stderr, "%s: fetched %ld, new %ld, updated %ld, unchanged %ld, rejected %ld%s\n",
+                    sv_cli_progname(), c->fetched, c->new_, c->updated, c->unchanged, c->rejected,
+                    partial);
+        if (!store)
+            store = sink.store; /* created by the sink */
         collect_sink_release(&sink);
     }
     collect_http_free(http);
@@ -261,6 +581,7 @@ out:
     collect_creds_release(&creds);
     collect_secret_free(hash_key);
     free(source);
+    free(identity);
     sv_schema_free(schema);
     sv_survey_free(survey);
     return exit_code;

@@ -6,6 +6,7 @@
 #include "collect.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 
 int collect_http_opts_parse(struct collect_http_opts *o, int key, const char *v)
 {
@@ -36,6 +37,24 @@ int collect_http_opts_parse(struct collect_http_opts *o, int key, const char *v)
                                   v);
         o->retry_after_max = d;
         return 0;
+    case COLLECT_OPT_MAX_REPLY: {
+        /* a size in bytes, with an optional K, M or G (binary) */
+        char *end = NULL;
+        double n = strtod(v, &end);
+        double mult = 1;
+        if (end && (*end == 'k' || *end == 'K'))
+            mult = 1024.0, end++;
+        else if (end && (*end == 'm' || *end == 'M'))
+            mult = 1024.0 * 1024, end++;
+        else if (end && (*end == 'g' || *end == 'G'))
+            mult = 1024.0 * 1024 * 1024, end++;
+        if (!end || end == v || *end || !(n * mult >= 1024) || n * mult > 64.0 * 1024 * 1024 * 1024)
+            return sv_usage_error("--max-reply-size: expected a size from 1K to 64G (e.g. 512M), "
+                                  "not '%s'",
+                                  v);
+        o->max_reply = (long long)(n * mult);
+        return 0;
+    }
     default:
         return -1;
     }

@@ -235,13 +235,10 @@ int collect_cmd_status(int argc, char **argv)
         if (t.framecol[i] < 0)
             rates = false;
 
-    FILE *probe = fopen(a.store, "rb");
-    if (!probe) {
-        rc = sv_error_set(&err, SV_ENOTFOUND, a.store, 0, 0, "no such store (run 'collect fetch' first)");
+    if ((rc = sv_store_open_read(&store, a.store, schema, &err)) != 0)
         goto fail;
-    }
-    fclose(probe);
-    if ((rc = sv_store_open(&store, a.store, schema, &err)) != 0)
+    struct sv_store_tally tally;
+    if ((rc = sv_store_tally(store, &tally, &err)) != 0)
         goto fail;
     if ((rc = sv_store_foreach(store, count_one, &t, &err)) != 0) {
         if (rc == SV_ENOMEM)
@@ -426,6 +423,25 @@ int collect_cmd_status(int argc, char **argv)
         free(tab[r]);
     }
     free(tab);
+    /*
+     * What the table leaves out: partial saves (stored with fetch --responses
+     * all), responses the platform's review rejected, records the definition
+     * refused.
+     */
+    if (csv)
+        sv_note(fr ? "réponses complètes %ld (dont rejetées à la relecture %ld, à revoir %ld), "
+                     "partielles %ld, refusées par la définition %ld"
+                   : "complete responses %ld (review: rejected %ld, to check %ld), partial %ld, "
+                     "refused by the definition %ld",
+                tally.complete, tally.review_rejected, tally.review_pending, tally.partial,
+                tally.rejects);
+    else
+        printf(fr ? "\nRéponses complètes %ld (dont rejetées à la relecture %ld, à revoir %ld), "
+                    "partielles %ld, refusées par la définition %ld\n"
+                  : "\nComplete responses %ld (review: rejected %ld, to check %ld), partial %ld, "
+                    "refused by the definition %ld\n",
+               tally.complete, tally.review_rejected, tally.review_pending, tally.partial,
+               tally.rejects);
     goto done;
 fail:
     if (err.code == 0)

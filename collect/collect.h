@@ -32,7 +32,9 @@ struct collect_http_opts {
     double retry_delay;     /* base of the exponential backoff, seconds */
     double retry_after_max; /* cap on a server's Retry-After, seconds */
     bool insecure;          /* TLS verification off */
+    long long max_reply;    /* bytes of one reply, after decompression (--max-reply-size) */
 };
+#define COLLECT_MAX_REPLY_DEFAULT (256LL * 1024 * 1024)
 void collect_http_opts_default(struct collect_http_opts *o);
 /*
  * The network options every command that talks to a platform shares
@@ -89,8 +91,27 @@ int collect_http_post_json(struct collect_http *h, const char *url, const char *
 /* DELETE (best effort, no retries); used to close an ODK session. */
 int collect_http_delete(struct collect_http *h, const char *url, struct sv_error *err);
 
-/* `url` without user:password@ (for messages and the store). Caller owns; free(). */
+/*
+ * `url` without user:password@ and with the values of query parameters that
+ * look like secrets (token, key, password, secret, signature, session, auth)
+ * replaced by "REDACTED": for messages and the store. Caller owns; free().
+ */
 char *collect_url_public(const char *url);
+/*
+ * The pagination links a platform gives (Kobo `next`, ODK `@odata.nextLink`,
+ * --next): followed only when http(s) and on the source's host (a file://
+ * source: only file:// links), and never twice (a link already followed means
+ * the pages loop). Fill with collect_links_check(); release with _release().
+ */
+struct collect_links {
+    char *host;            /* the source's host, lower case; NULL for file:// */
+    unsigned long long *seen;
+    size_t n, cap;
+};
+int collect_links_init(struct collect_links *l, const char *source_url, struct sv_error *err);
+void collect_links_release(struct collect_links *l);
+/* 0 when `next` may be followed (and remember it), SV_EEXTERNAL with the reason otherwise. */
+int collect_links_check(struct collect_links *l, const char *next, struct sv_error *err);
 /* Percent-encode `s` for a query string. Caller owns; free(). */
 char *collect_url_escape(const char *s);
 /* True for a file:// URL. */
@@ -149,11 +170,38 @@ struct collect_sink {
     /* raw field names of personal variables: never kept in the raw payload */
     char **personal_keys;
     size_t npersonal;
+    /* the platform's system fields (access token, IP address, submitter, device) */
+    const char *const *system_keys;
+    /*
+     * The store opens at the first page when the file did not exist, so that
+     * a failed login or a usage error leaves no store behind.
+     */
+    const char *store_path;
+    const char *identity; /* written in the sync state with the first page */
+    bool identity_written;
+    bool keep_partial;    /* --responses all */
+    long partial_left;    /* partial responses not stored (committed pages) */
+    long page_partial_left;
+    /* what the platform says of the next record handed to collect_sink_record */
+    bool rec_partial;
+    const char *rec_review;
+    /* variables whose platform field appeared in a response (this and earlier runs) */
+    unsigned char *var_seen;
+    bool seen_loaded, seen_dirty;
+    char **fields_seen; /* distinct field names, sorted, for suggestions (capped) */
+    size_t nfields_seen, cap_fields_seen;
 };
 
+/* `store` may be NULL: then the store at `store_path` is created with the first page. */
 int collect_sink_init(struct collect_sink *s, struct sv_store *store, const struct sv_schema *schema,
                       enum sv_platform platform, const char *source, const char *hash_key,
                       struct sv_error *err);
+/*
+ * After the fetch: one warning per variable whose platform field appeared in
+ * none of the responses (in this run or earlier ones), with the closest field
+ * names seen, handed to `warn`. Returns how many variables there were.
+ */
+long collect_sink_warn_absent(struct collect_sink *s, void (*warn)(const char *text));
 void collect_sink_release(struct collect_sink *s);
 int collect_sink_begin_page(struct collect_sink *s, struct sv_error *err);
 /* Commit the page, with optional sync-state updates done in the same transaction. */
@@ -171,15 +219,21 @@ int collect_sink_finish_page(struct collect_sink *s, int rc, struct sv_error *er
 int collect_keep_latest(char **latest, const char *when);
 /*
  * Normalise and store one response. `raw` is the platform's JSON text of the
- * record (already stripped of personal fields by the caller through
- * collect_sink_is_personal). A record the definition rejects goes to the
- * rejects table and is not an error.
+ * record (already stripped of personal and system fields by the caller through
+ * collect_sink_drops). A record the definition rejects goes to the
+ * rejects table and is not an error. s->rec_partial and s->rec_review, set by
+ * the platform before the call, say what the platform knows of it (reset here).
  */
 int collect_sink_record(struct collect_sink *s, const char *id, const char *submitted,
                         const struct sv_raw_field *fields, size_t nfields, const char *raw,
                         struct sv_error *err);
 /* True when raw field `key` carries a personal variable (or one of its sub-columns). */
 bool collect_sink_is_personal(const struct collect_sink *s, const char *key);
+/*
+ * True when raw field `key` must not reach the store's raw payload: a personal
+ * variable, or a platform system field the definition does not declare.
+ */
+bool collect_sink_drops(const struct collect_sink *s, const char *key);
 int collect_sink_state_get(struct collect_sink *s, const char *key, char **out,
                            struct sv_error *err);
 int collect_sink_state_set(struct collect_sink *s, const char *key, const char *value,
@@ -201,6 +255,24 @@ struct collect_fetch_opts {
     struct collect_creds *creds;
 };
 
+/*
+ * The canonical name and identity of a source. The name is what the store
+ * keys responses by: "limesurvey:<sid>", "kobo:<uid>", "odk:<project>/<form>"
+ * whichever documented spelling of --url and --survey-id gave them, or the
+ * URL (scheme and host in lower case, no default port, no trailing slash,
+ * secrets redacted; json: no query) for file:// and plain sources. The
+ * identity adds the server, host and path ("odk|central.example.org|1/form"), so that
+ * two servers never share a name unnoticed. Caller owns both; free().
+ * Returns 0, SV_EUSAGE (no id in --survey-id nor in --url) or SV_ENOMEM.
+ */
+int collect_source_identify(const struct collect_fetch_opts *o, char **name, char **identity,
+                            struct sv_error *err);
+/*
+ * The canonical name a legacy source name (an ODK .svc or Kobo assets URL
+ * used as the name by earlier versions) stands for, or NULL. Caller owns.
+ */
+char *collect_source_legacy_name(const char *name);
+
 int collect_limesurvey_fetch(struct collect_sink *sink, struct collect_http *http,
                              const struct collect_fetch_opts *o, struct sv_error *err);
 int collect_kobo_fetch(struct collect_sink *sink, struct collect_http *http,
@@ -210,8 +282,6 @@ int collect_odk_fetch(struct collect_sink *sink, struct collect_http *http,
 int collect_plain_fetch(struct collect_sink *sink, struct collect_http *http,
                         const struct collect_fetch_opts *o, struct sv_error *err);
 
-/* The store source name for a fetch (e.g. "limesurvey:364215"). Caller owns; free(). */
-char *collect_source_name(const struct collect_fetch_opts *o);
 
 /* Decode standard base64 (whitespace ignored). Returns 0 or SV_EDATA. */
 int collect_base64_decode(struct sv_buf *out, const char *in, size_t len);
@@ -456,6 +526,7 @@ enum {
     COLLECT_OPT_RETRY_MAX_WAIT,
     COLLECT_OPT_ID_ATTRIBUTE,
     COLLECT_OPT_PAGE_SIZE,
+    COLLECT_OPT_MAX_REPLY,
     COLLECT_OPT_FIRST_OWN /* first key free for a command's own options */
 };
 struct collect_launch {

@@ -15,6 +15,7 @@
 #include "collect.h"
 #include "sv_version.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
@@ -77,6 +78,7 @@ void collect_http_opts_default(struct collect_http_opts *o)
     o->retry_delay = 1;
     o->retry_after_max = 120;
     o->insecure = false;
+    o->max_reply = COLLECT_MAX_REPLY_DEFAULT;
 }
 
 void collect_secret_free(char *s)
@@ -158,6 +160,51 @@ static char *url_origin(const char *url)
     return res;
 }
 
+/* A query parameter whose value is a secret, by its name. */
+static bool secret_param(const char *name, size_t n)
+{
+    static const char *const words[] = {"token", "key", "pass", "pwd", "secret", "sig",
+                                        "session", "auth", "credential", NULL};
+    char low[64];
+    if (n >= sizeof low)
+        n = sizeof low - 1;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)tolower((unsigned char)name[i]);
+    low[n] = '\0';
+    if (strcmp(low, "%24skiptoken") == 0 || strcmp(low, "$skiptoken") == 0)
+        return false; /* ODK's page cursor: opaque, not a credential */
+    for (const char *const *w = words; *w; w++)
+        if (strstr(low, *w))
+            return true;
+    return false;
+}
+
+/* `query` with the values of secret-looking parameters replaced. Caller owns. */
+static char *redact_query(const char *query)
+{
+    struct sv_buf b = SV_BUF_INIT;
+    const char *p = query;
+    int rc = 0;
+    while (rc == 0 && *p) {
+        size_t len = strcspn(p, "&");
+        const char *eq = memchr(p, '=', len);
+        if (eq && secret_param(p, (size_t)(eq - p)))
+            rc = sv_buf_add(&b, p, (size_t)(eq - p) + 1) || sv_buf_adds(&b, "REDACTED");
+        else
+            rc = sv_buf_add(&b, p, len);
+        p += len;
+        if (*p == '&') {
+            rc = rc || sv_buf_addc(&b, '&');
+            p++;
+        }
+    }
+    if (rc || b.cap == 0) {
+        sv_buf_release(&b);
+        return rc ? NULL : sv_strdup("");
+    }
+    return sv_buf_detach(&b, NULL);
+}
+
 char *collect_url_public(const char *url)
 {
     if (!url)
@@ -167,14 +214,121 @@ char *collect_url_public(const char *url)
     if (u && curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
         curl_url_set(u, CURLUPART_USER, NULL, 0);
         curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+        char *q = NULL;
+        if (curl_url_get(u, CURLUPART_QUERY, &q, 0) == CURLUE_OK && q) {
+            char *r = redact_query(q);
+            if (r && strcmp(r, q) != 0)
+                curl_url_set(u, CURLUPART_QUERY, r, 0);
+            free(r);
+            curl_free(q);
+        }
         char *s = NULL;
         if (curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK) {
             res = sv_strdup(s);
             curl_free(s);
         }
+        curl_url_cleanup(u);
+        return res;
     }
     curl_url_cleanup(u);
-    return res ? res : sv_strdup(url);
+    /* not a URL curl understands: never echo it whole (it may hold a secret) */
+    const char *q = strchr(url, '?');
+    struct sv_buf b = SV_BUF_INIT;
+    if (sv_buf_add(&b, url, q ? (size_t)(q - url) : strlen(url)) != 0)
+        return NULL;
+    if (q && sv_buf_adds(&b, "?...") != 0) {
+        sv_buf_release(&b);
+        return NULL;
+    }
+    return sv_buf_detach(&b, NULL);
+}
+
+/* The host of `url` in lower case, or NULL. Caller owns (free). */
+static char *url_host(const char *url)
+{
+    CURLU *u = curl_url();
+    char *host = NULL, *res = NULL;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host) {
+        res = sv_strdup(host);
+        for (char *p = res; p && *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+    }
+    curl_free(host);
+    curl_url_cleanup(u);
+    return res;
+}
+
+int collect_links_init(struct collect_links *l, const char *source_url, struct sv_error *err)
+{
+    memset(l, 0, sizeof *l);
+    if (collect_url_is_file(source_url))
+        return 0;
+    if (!(l->host = url_host(source_url)))
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "cannot read the host of --url");
+    return 0;
+}
+
+void collect_links_release(struct collect_links *l)
+{
+    free(l->host);
+    free(l->seen);
+    memset(l, 0, sizeof *l);
+}
+
+static unsigned long long fnv1a(const char *s)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+int collect_links_check(struct collect_links *l, const char *next, struct sv_error *err)
+{
+    char *pub = collect_url_public(next);
+    int rc = 0;
+    if (!l->host) {
+        if (!collect_url_is_file(next))
+            rc = sv_error_set(err, SV_EEXTERNAL, pub, 0, 0,
+                              "next-page link of a file:// source is not a file: not followed");
+    } else if (strncasecmp(next, "http://", 7) != 0 && strncasecmp(next, "https://", 8) != 0) {
+        rc = sv_error_set(err, SV_EEXTERNAL, pub, 0, 0,
+                          "next-page link is not http(s): refused (a server cannot make collect "
+                          "read other files or protocols)");
+    } else {
+        char *host = url_host(next);
+        if (!host || strcmp(host, l->host) != 0)
+            rc = sv_error_set(err, SV_EEXTERNAL, pub, 0, 0,
+                              "next-page link leaves the source's host '%s': refused", l->host);
+        free(host);
+    }
+    if (rc == 0) {
+        unsigned long long h = fnv1a(next);
+        for (size_t i = 0; i < l->n; i++)
+            if (l->seen[i] == h) {
+                rc = sv_error_set(err, SV_EEXTERNAL, pub, 0, 0,
+                                  "next-page link already followed: the server's pages loop");
+                break;
+            }
+        if (rc == 0) {
+            if (l->n == l->cap) {
+                size_t cap = l->cap ? l->cap * 2 : 64;
+                unsigned long long *v = realloc(l->seen, cap * sizeof *v);
+                if (!v) {
+                    free(pub);
+                    return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+                }
+                l->seen = v;
+                l->cap = cap;
+            }
+            l->seen[l->n++] = h;
+        }
+    }
+    free(pub);
+    return rc;
 }
 
 bool collect_url_is_file(const char *url)
@@ -230,12 +384,23 @@ void collect_http_reply_release(struct collect_http_reply *r)
     r->status = 0;
 }
 
+struct body_sink {
+    struct sv_buf *b;
+    long long max;
+    bool too_big;
+};
+
+/* Bytes come here decompressed: the cap bounds what an expanding body can take too. */
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ctx)
 {
-    struct sv_buf *b = ctx;
+    struct body_sink *bs = ctx;
     size_t n = size * nmemb;
-    if (sv_buf_add(b, ptr, n) != 0)
+    if (bs->max > 0 && (long long)(bs->b->len + n) > bs->max) {
+        bs->too_big = true;
         return 0; /* aborts the transfer: CURLE_WRITE_ERROR */
+    }
+    if (sv_buf_add(bs->b, ptr, n) != 0)
+        return 0;
     return n;
 }
 
@@ -243,6 +408,7 @@ enum method { M_GET, M_POST, M_DELETE };
 
 struct attempt {
     CURLcode cc;
+    bool too_big;
     long status;
     long retry_after;
     char location[2048];
@@ -300,7 +466,10 @@ static int perform(struct collect_http *h, enum method m, const char *url, const
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
+    struct body_sink bs = {&r->body, h->o.max_reply, false};
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &bs);
+    if (h->o.max_reply > 0)
+        curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->o.max_reply);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, a->errbuf);
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
@@ -333,6 +502,7 @@ static int perform(struct collect_http *h, enum method m, const char *url, const
     }
 
     a->cc = curl_easy_perform(c);
+    a->too_big = bs.too_big || a->cc == CURLE_FILESIZE_EXCEEDED;
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     if (status == 0 && a->cc == CURLE_OK)
@@ -376,9 +546,10 @@ static bool retryable_curl(CURLcode cc)
     }
 }
 
+/* Only what can succeed when asked again: not 501 (not implemented) nor 505. */
 static bool retryable_status(long s)
 {
-    return s == 429 || s == 408 || (s >= 500 && s <= 599);
+    return s == 429 || s == 408 || (s >= 500 && s <= 599 && s != 501 && s != 505);
 }
 
 static unsigned next_rand(struct collect_http *h)
@@ -455,8 +626,13 @@ static int fail_status(const char *pub, long status, const struct collect_http_r
 }
 
 static int fail_curl(const char *pub, const struct attempt *a, double timeout, long attempts,
-                     struct sv_error *err)
+                     long long max_reply, struct sv_error *err)
 {
+    if (a->too_big)
+        return sv_error_set(err, SV_EEXTERNAL, pub, 0, 0,
+                            "reply larger than %lld bytes (decompressed): refused "
+                            "(--max-reply-size raises the limit)",
+                            max_reply);
     int code = SV_EEXTERNAL;
     const char *what = a->errbuf[0] ? a->errbuf : curl_easy_strerror(a->cc);
     char tries[64] = "";
@@ -513,7 +689,7 @@ static int request(struct collect_http *h, enum method m, const char *url0, cons
             rc = sv_error_set(err, SV_ERROR, NULL, 0, 0, "interrupted");
             break;
         }
-        bool retry = (a.cc != CURLE_OK && retryable_curl(a.cc)) ||
+        bool retry = (a.cc != CURLE_OK && !a.too_big && retryable_curl(a.cc)) ||
                      (a.cc == CURLE_OK && retryable_status(a.status));
         if (retry && m != M_DELETE && attempt < h->o.retries) {
             double d = backoff(h, attempt, a.status == 429 || a.status == 503 ? a.retry_after : 0);
@@ -523,7 +699,7 @@ static int request(struct collect_http *h, enum method m, const char *url0, cons
         }
         char *pub = collect_url_public(url);
         if (a.cc != CURLE_OK) {
-            rc = fail_curl(pub ? pub : "?", &a, h->o.timeout, attempt + 1, err);
+            rc = fail_curl(pub ? pub : "?", &a, h->o.timeout, attempt + 1, h->o.max_reply, err);
             free(pub);
             break;
         }

@@ -172,7 +172,7 @@ static void strip_personal(const struct collect_sink *s, json_t *obj, const char
             sv_buf_release(&full);
             continue;
         }
-        if (collect_sink_is_personal(s, full.data))
+        if (collect_sink_drops(s, full.data))
             json_object_del(obj, key);
         else if (json_is_object(v))
             strip_personal(s, v, full.data);
@@ -197,16 +197,12 @@ int collect_json_record(struct collect_sink *s, json_t *obj, const char *id, con
             f.fields[i].key = f.text.data + f.koff[i];
             f.fields[i].value = f.voff[i] == (size_t)-1 ? NULL : f.text.data + f.voff[i];
         }
-        if (s->npersonal) {
-            json_t *copy = json_deep_copy(obj);
-            if (copy) {
-                strip_personal(s, copy, NULL);
-                raw = json_dumps(copy, JSON_COMPACT | JSON_PRESERVE_ORDER);
-                json_decref(copy);
-            }
-        } else {
-            raw = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        }
+        /*
+         * personal variables and platform system fields never reach the store:
+         * removed from `obj` itself (its values are copied in `f` already)
+         */
+        strip_personal(s, obj, NULL);
+        raw = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
         if (!raw)
             rc = SV_ENOMEM;
     }

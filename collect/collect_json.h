@@ -27,8 +27,8 @@ int collect_json_scalar(char *buf, size_t size, const json_t *v, const char **ou
 /*
  * Hand one response object to the sink: nested objects are flattened to
  * "group/question" keys, arrays (repeat groups) and keys in `skip` (NULL-ended
- * list of exact keys) are left out, personal fields are removed from the raw
- * payload kept in the store.
+ * list of exact keys) are left out, personal and system fields are removed
+ * from the raw payload kept in the store (and from `obj`, which is changed).
  */
 int collect_json_record(struct collect_sink *s, json_t *obj, const char *id, const char *submitted,
                         const char *const *skip, struct sv_error *err);

@@ -3,9 +3,14 @@
  *
  * Token authentication ("Authorization: Token ..."), pages of `limit`
  * submissions from `start`, following `next` until null (the server caps
- * the page size). Incremental pulls ask for `_submission_time` >= the latest
- * one stored ("last_submission_time" in the sync state); submissions already
- * stored come back unchanged and are counted as such, never duplicated.
+ * the page size). Incremental pulls ask for `_submission_time` >= the mark
+ * ("last_submission_time" in the sync state); submissions already stored come
+ * back unchanged and are counted as such, never duplicated.
+ *
+ * The mark moves only with the last page of a run, in its transaction: the
+ * server may return submissions in any order (newest first, by _id), so a
+ * run cut short resumes from the previous mark and reads its pages again
+ * rather than skip what it had not reached.
  */
 #include "collect_json.h"
 
@@ -101,12 +106,12 @@ int collect_kobo_fetch(struct collect_sink *sink, struct collect_http *http,
     }
     char *latest = since ? sv_strdup(since) : NULL;
     free(since);
-    long pages = 0;
+    struct collect_links links;
+    if (rc == 0)
+        rc = collect_links_init(&links, o->url, err);
+    else
+        memset(&links, 0, sizeof links);
     while (rc == 0 && url) {
-        if (++pages > 1000000) {
-            rc = sv_error_set(err, SV_EEXTERNAL, url, 0, 0, "too many pages: 'next' loops");
-            break;
-        }
         char *pub = collect_url_public(url);
         struct collect_http_reply r;
         collect_http_reply_init(&r);
@@ -120,6 +125,17 @@ int collect_kobo_fetch(struct collect_sink *sink, struct collect_http *http,
         if (rc == 0 && !json_is_array(results))
             rc = sv_error_set(err, file ? SV_EDATA : SV_EEXTERNAL, pub, 0, 0,
                               "not a KoboToolbox data page: no 'results' array");
+        /* the next page, checked before this one is stored: the mark moves with the last */
+        free(url);
+        url = NULL;
+        json_t *next = json_is_object(doc) ? json_object_get(doc, "next") : NULL;
+        if (rc == 0 && json_is_string(next) && json_string_length(next) > 0 &&
+            (!file || collect_url_is_file(json_string_value(next)))) {
+            /* a saved page's link to the live server is not followed */
+            rc = collect_links_check(&links, json_string_value(next), err);
+            if (rc == 0 && !(url = sv_strdup(json_string_value(next))))
+                rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        }
         if (rc == 0)
             rc = collect_sink_begin_page(sink, err);
         if (rc == 0) {
@@ -139,33 +155,34 @@ int collect_kobo_fetch(struct collect_sink *sink, struct collect_http *http,
                 }
                 json_t *t = json_object_get(sub, "_submission_time");
                 const char *when = json_is_string(t) ? json_string_value(t) : NULL;
+                if (collect_keep_latest(&latest, when)) {
+                    rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+                    break;
+                }
+                /* validation status: approved, not_approved (rejected), on_hold */
+                json_t *vs = json_object_get(json_object_get(sub, "_validation_status"), "uid");
+                const char *uid = json_is_string(vs) ? json_string_value(vs) : NULL;
+                if (uid && strncmp(uid, "validation_status_", 18) == 0)
+                    uid += 18;
+                sink->rec_review = !uid || !*uid                     ? NULL
+                                   : strcmp(uid, "not_approved") == 0 ? "rejected"
+                                   : strcmp(uid, "approved") == 0     ? "approved"
+                                   : strcmp(uid, "on_hold") == 0      ? "on_hold"
+                                                                      : "other";
                 rc = collect_json_record(sink, sub, id, when, NULL, err);
                 if (rc) {
                     sv_error_set_path(err, "submission %s", id);
                     break;
                 }
-                if (collect_keep_latest(&latest, when)) {
-                    rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-                    break;
-                }
             }
-            if (rc == 0 && latest && !file)
+            if (rc == 0 && !url && latest && !file)
                 rc = collect_sink_state_set(sink, "last_submission_time", latest, err);
             rc = collect_sink_finish_page(sink, rc, err);
-        }
-        free(url);
-        url = NULL;
-        json_t *next = json_is_object(doc) ? json_object_get(doc, "next") : NULL;
-        if (rc == 0 && json_is_string(next) && json_string_length(next) > 0 &&
-            (!file || collect_url_is_file(json_string_value(next)))) {
-            /* a saved page's link to the live server is not followed */
-            url = sv_strdup(json_string_value(next));
-            if (!url)
-                rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
         }
         json_decref(doc);
         free(pub);
     }
+    collect_links_release(&links);
     free(url);
     free(latest);
     return rc;

@@ -5,10 +5,16 @@
  * short answers) by response-id windows -> release_session_key. The session
  * key is renewed once when a call answers 'Invalid session key'.
  *
- * Sync state (per source): "resume_from" is the first id of the next run:
- * the lowest incomplete response seen (it may be completed later) or the
- * highest id + 1; "count_below" is how many responses have ids below it, so
- * that get_summary's total tells when the remaining windows are done.
+ * Sync state (per source), committed with each window: "next_id" is the
+ * highest id seen + 1 (windows go up in id order, so every id below it has
+ * been stored or tracked, whatever order the rows of a window come in);
+ * "incomplete" lists the ids seen incomplete (partial saves: null
+ * submitdate), asked for again one by one at the next run, so that one early
+ * partial response does not make every run download the survey again;
+ * "count_below" is how many responses have ids below next_id, so that
+ * get_summary's total tells when the remaining windows are done. Ids have
+ * gaps: an empty window doubles the next one, and after three empty windows
+ * one open-ended window (to the last id) ends the run.
  *
  * A file:// URL is read as a decoded export ({"responses": [...]}) or as a
  * saved JSON-RPC reply with a base64 result.
@@ -179,30 +185,105 @@ static long as_long(json_t *v)
     return -1;
 }
 
+/* The ids tracked as incomplete: sorted, distinct. */
+struct idset {
+    long *v;
+    size_t n, cap;
+};
+
+static size_t idset_find(const struct idset *s, long id, bool *found)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s->v[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *found = lo < s->n && s->v[lo] == id;
+    return lo;
+}
+
+static int idset_add(struct idset *s, long id)
+{
+    bool found;
+    size_t at = idset_find(s, id, &found);
+    if (found)
+        return 0;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 32;
+        long *v = realloc(s->v, cap * sizeof *v);
+        if (!v)
+            return SV_ENOMEM;
+        s->v = v;
+        s->cap = cap;
+    }
+    if (s->n > at)
+        memmove(s->v + at + 1, s->v + at, (s->n - at) * sizeof *s->v);
+    s->v[at] = id;
+    s->n++;
+    return 0;
+}
+
+static void idset_del(struct idset *s, long id)
+{
+    bool found;
+    size_t at = idset_find(s, id, &found);
+    if (found) {
+        memmove(s->v + at, s->v + at + 1, (s->n - at - 1) * sizeof *s->v);
+        s->n--;
+    }
+}
+
+static int idset_copy(struct idset *dst, const struct idset *src)
+{
+    if (dst->cap < src->n) {
+        long *v = realloc(dst->v, (src->n ? src->n : 1) * sizeof *v);
+        if (!v)
+            return SV_ENOMEM;
+        dst->v = v;
+        dst->cap = src->n;
+    }
+    if (src->n)
+        memcpy(dst->v, src->v, src->n * sizeof *src->v);
+    dst->n = src->n;
+    return 0;
+}
+
 struct pagestate {
-    long seen;            /* responses seen in this run */
-    long max_id;          /* highest id seen */
-    long first_incomplete; /* lowest incomplete id seen in this run, or -1 */
-    long seen_before_incomplete;
+    long seen_new;   /* distinct responses seen at or above the run's first next_id */
+    long max_id;     /* highest id seen */
+    long next_id;    /* where new windows start (from the sync state) */
+    struct idset incomplete;
+    bool in_window_incomplete; /* set by store_export for the window's rows */
 };
 
 /*
  * Store the responses of one decoded export document. Both shapes are
  * understood: flat objects with an "id", and one-key objects keyed by the id
  * (older servers). The all-empty record of an empty window is dropped.
+ * `lo`..`hi`: the window asked for; an id tracked as incomplete in it that
+ * did not come back is gone (deleted) and no longer tracked.
  */
 static int store_export(struct collect_sink *sink, json_t *doc, const char *source,
-                        struct pagestate *ps, struct sv_error *err)
+                        struct pagestate *ps, long lo, long hi, long *nrows,
+                        struct sv_error *err)
 {
+    *nrows = 0;
     json_t *arr = json_is_object(doc) ? json_object_get(doc, "responses") : NULL;
     if (!json_is_array(arr))
         return sv_error_set(err, SV_EDATA, source, 0, 0,
                             "not a LimeSurvey export: no 'responses' array");
+    struct idset back = {0};
     size_t i;
     json_t *el;
+    int rc = 0;
     json_array_foreach(arr, i, el) {
-        if (!json_is_object(el))
-            return sv_error_set(err, SV_EDATA, source, 0, 0, "responses[%zu] is not an object", i);
+        if (!json_is_object(el)) {
+            rc = sv_error_set(err, SV_EDATA, source, 0, 0, "responses[%zu] is not an object", i);
+            break;
+        }
         char idbuf[64];
         const char *id = NULL;
         json_t *rec = el;
@@ -218,6 +299,8 @@ static int store_export(struct collect_sink *sink, json_t *doc, const char *sour
             id = NULL;
         if (!id || !*id)
             continue; /* the empty record LimeSurvey writes for a window without rows */
+        char idcopy[64];
+        snprintf(idcopy, sizeof idcopy, "%s", id);
         char sub[64] = "";
         json_t *sd = json_object_get(rec, "submitdate");
         bool complete = json_is_string(sd) && json_string_length(sd) > 0;
@@ -228,24 +311,46 @@ static int store_export(struct collect_sink *sink, json_t *doc, const char *sour
                 sub[10] = 'T';
         }
         static const char *const skip[] = {NULL};
-        int rc = collect_json_record(sink, rec, id, complete ? sub : NULL, skip, err);
+        sink->rec_partial = !complete;
+        rc = collect_json_record(sink, rec, idcopy, complete ? sub : NULL, skip, err);
         if (rc) {
-            sv_error_set_path(err, "response %s", id);
-            return rc;
+            sv_error_set_path(err, "response %s", idcopy);
+            break;
         }
+        (*nrows)++;
         char *end = NULL;
-        long nid = strtol(id, &end, 10);
+        long nid = strtol(idcopy, &end, 10);
         if (ps && end && *end == '\0') {
-            ps->seen++;
+            if (idset_add(&back, nid) != 0) {
+                rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+                break;
+            }
+            if (nid >= ps->next_id)
+                ps->seen_new++;
             if (nid > ps->max_id)
                 ps->max_id = nid;
-            if (!complete && ps->first_incomplete < 0)
-                ps->first_incomplete = nid;
-            if (ps->first_incomplete < 0)
-                ps->seen_before_incomplete++;
+            if (complete)
+                idset_del(&ps->incomplete, nid);
+            else if (idset_add(&ps->incomplete, nid) != 0) {
+                rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+                break;
+            }
         }
     }
-    return 0;
+    if (rc == 0 && ps) {
+        /* tracked ids of this window that did not come back were deleted */
+        for (size_t k = 0; k < ps->incomplete.n;) {
+            long t = ps->incomplete.v[k];
+            bool found;
+            idset_find(&back, t, &found);
+            if (t >= lo && (hi < 0 || t <= hi) && !found)
+                idset_del(&ps->incomplete, t);
+            else
+                k++;
+        }
+    }
+    free(back.v);
+    return rc;
 }
 
 /* Decode the base64 result of export_responses and parse it. */
@@ -288,7 +393,8 @@ static int fetch_file(struct collect_sink *sink, struct collect_http *http,
         doc = inner;
     }
     if ((rc = collect_sink_begin_page(sink, err)) == 0) {
-        rc = store_export(sink, doc, pub, NULL, err);
+        long nrows = 0;
+        rc = store_export(sink, doc, pub, NULL, 0, -1, &nrows, err);
         rc = collect_sink_finish_page(sink, rc, err);
     }
     json_decref(doc);
@@ -343,6 +449,7 @@ int collect_limesurvey_fetch(struct collect_sink *sink, struct collect_http *htt
         return rc;
     }
     int rc = 0;
+    struct pagestate ps = {0};
     char *end = NULL;
     long sid = o->survey_id ? strtol(o->survey_id, &end, 10) : 0;
     if (!o->survey_id || !end || *end || sid <= 0) {
@@ -382,73 +489,154 @@ int collect_limesurvey_fetch(struct collect_sink *sink, struct collect_http *htt
     }
     json_decref(res);
 
-    long from = o->full ? 1 : state_long(sink, "resume_from", 1);
-    long below = o->full ? 0 : state_long(sink, "count_below", 0);
-    if (from < 1)
-        from = 1;
+    long below = 0;
+    ps.next_id = 1;
+    if (!o->full) {
+        /* "resume_from" (earlier versions): the lowest incomplete id or the next one */
+        ps.next_id = state_long(sink, "next_id", state_long(sink, "resume_from", 1));
+        below = state_long(sink, "count_below", 0);
+        char *list = NULL;
+        if ((rc = collect_sink_state_get(sink, "incomplete", &list, err)) != 0)
+            goto out;
+        for (char *p = list, *stop = NULL; p && *p; p = *stop ? stop + 1 : stop) {
+            long id = strtol(p, &stop, 10);
+            if (stop == p)
+                break;
+            if (id > 0 && id < ps.next_id && idset_add(&ps.incomplete, id) != 0) {
+                free(list);
+                rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+                goto out;
+            }
+        }
+        free(list);
+    }
+    if (ps.next_id < 1)
+        ps.next_id = 1;
+    ps.max_id = ps.next_id - 1;
+    long first_new = ps.next_id;
     long need = total >= 0 ? total - below : -1;
-    long page = o->page_size;
-    long empty_streak = 0;
-    const long max_empty = total >= 0 ? 50 : 3;
-    struct pagestate ps = {0, from - 1, -1, 0};
 
-    while (need != 0 || ps.seen == 0) {
-        long to = from + page - 1;
+    /*
+     * First the responses seen incomplete in earlier runs (one window per run
+     * of consecutive ids), then the new ones from next_id up.
+     */
+    struct idset todo = {0};
+    if ((rc = idset_copy(&todo, &ps.incomplete)) != 0) {
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    size_t k = 0;
+    long page = o->page_size, width = page;
+    long from = first_new;
+    int empty_streak = 0;
+    bool probe = false, done = false;
+    while (!done) {
+        long lo, hi; /* hi < 0: open-ended (to the last id) */
+        bool recheck = k < todo.n;
+        if (recheck) {
+            lo = hi = todo.v[k++];
+            while (k < todo.n && todo.v[k] == hi + 1 && hi - lo + 1 < page)
+                hi = todo.v[k++];
+        } else {
+            /*
+             * All the new ones counted: one open-ended window still makes
+             * sure (responses deleted since make the count of those below
+             * next_id too high), and costs one empty reply.
+             */
+            if (need >= 0 && ps.seen_new >= need)
+                probe = true;
+            lo = from;
+            hi = probe ? -1 : from + width - 1;
+        }
         json_t *args = json_pack("[IsssssII]", (json_int_t)sid, "json", "fr", "all", "code",
-                                 "short", (json_int_t)from, (json_int_t)to);
-        /* language: the base language (null), not a fixed one */
+                                 "short", (json_int_t)lo, (json_int_t)(hi < 0 ? 0 : hi));
+        /* language: the base language (null), not a fixed one; open end: null */
         if (args)
             json_array_set_new(args, 2, json_null());
+        if (args && hi < 0)
+            json_array_set_new(args, 7, json_null());
         if ((rc = call(&ls, "export_responses", args, &res, err)) != 0)
-            goto out;
+            goto out_todo;
         st = status_of(res);
         if (st) {
             if (ci_contains(st, "no data")) {
                 /* 'No Data, could not get max id.': the survey has no response at all */
                 json_decref(res);
+                if (recheck)
+                    continue;
                 break;
             }
             rc = sv_error_set(err, SV_EEXTERNAL, pub, 0, 0, "export_responses: %s", st);
             json_decref(res);
-            goto out;
+            goto out_todo;
         }
         if (!json_is_string(res)) {
             json_decref(res);
             rc = sv_error_set(err, SV_EEXTERNAL, pub, 0, 0,
                               "export_responses: unexpected reply (not a base64 string)");
-            goto out;
+            goto out_todo;
         }
         json_t *doc = NULL;
         rc = decode_export(&doc, json_string_value(res), json_string_length(res), pub, err);
         json_decref(res);
         if (rc)
-            goto out;
-        long before = ps.seen;
+            goto out_todo;
         if ((rc = collect_sink_begin_page(sink, err)) != 0) {
             json_decref(doc);
-            goto out;
+            goto out_todo;
         }
-        rc = store_export(sink, doc, pub, &ps, err);
+        long nrows = 0;
+        struct pagestate before = ps;
+        memset(&before.incomplete, 0, sizeof before.incomplete);
+        if (idset_copy(&before.incomplete, &ps.incomplete) != 0)
+            rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        if (rc == 0)
+            rc = store_export(sink, doc, pub, &ps, lo, hi, &nrows, err);
         json_decref(doc);
         if (rc == 0) {
-            /* where the next run starts, committed with the page */
-            long resume = ps.first_incomplete >= 0 ? ps.first_incomplete : ps.max_id + 1;
-            rc = state_set_long(sink, "resume_from", resume, err);
+            /* where the next run starts, committed with the window */
+            struct sv_buf list = SV_BUF_INIT;
+            for (size_t j = 0; j < ps.incomplete.n && rc == 0; j++)
+                rc = sv_buf_addf(&list, j ? ",%ld" : "%ld", ps.incomplete.v[j]);
+            if (rc)
+                rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+            long next_id = ps.max_id + 1 > ps.next_id ? ps.max_id + 1 : ps.next_id;
             if (rc == 0)
-                rc = state_set_long(sink, "count_below", below + ps.seen_before_incomplete, err);
+                rc = state_set_long(sink, "next_id", next_id, err);
+            if (rc == 0)
+                rc = state_set_long(sink, "count_below", below + ps.seen_new, err);
+            if (rc == 0)
+                rc = collect_sink_state_set(sink, "incomplete", list.len ? list.data : "", err);
+            sv_buf_release(&list);
         }
         rc = collect_sink_finish_page(sink, rc, err);
+        if (rc) {
+            /* the page was rolled back: so is what it taught */
+            free(ps.incomplete.v);
+            ps = before;
+        } else {
+            free(before.incomplete.v);
+        }
         if (rc)
-            goto out;
-        if (need >= 0 && ps.seen >= need)
+            goto out_todo;
+        if (recheck)
+            continue;
+        if (probe)
             break;
-        empty_streak = ps.seen == before ? empty_streak + 1 : 0;
-        if (empty_streak >= max_empty)
-            break;
-        from = to + 1;
+        from = hi + 1;
+        if (nrows > 0) {
+            empty_streak = 0;
+            width = page;
+        } else if (++empty_streak >= 3) {
+            probe = true; /* one open-ended window: the rest, or nothing */
+        } else if (width < page * 1024) {
+            width *= 2; /* ids have gaps: cross them in fewer calls */
+        }
     }
-
+out_todo:
+    free(todo.v);
 out:
+    free(ps.incomplete.v);
     release(&ls);
     free(pub);
     return rc;

@@ -7,6 +7,10 @@
  * pulls filter on __system/submissionDate and __system/updatedAt, so edited
  * submissions come back and replace the stored version. Groups (nested
  * objects) are flattened to "group/question"; __id is the response id.
+ *
+ * ODK returns the newest submissions first: the mark ("last_change") moves
+ * only with the last page of a run, in its transaction, so a run cut short
+ * resumes from the previous mark and never passes a submission not stored.
  */
 #include "collect_json.h"
 
@@ -160,6 +164,11 @@ int collect_odk_fetch(struct collect_sink *sink, struct collect_http *http,
         latest = since ? sv_strdup(since) : NULL;
     }
 
+    struct collect_links links;
+    if (rc == 0)
+        rc = collect_links_init(&links, file ? o->url : svc, err);
+    else
+        memset(&links, 0, sizeof links);
     while (rc == 0 && url) {
         char *pub = collect_url_public(url);
         struct collect_http_reply r;
@@ -174,6 +183,16 @@ int collect_odk_fetch(struct collect_sink *sink, struct collect_http *http,
         if (rc == 0 && !json_is_array(value))
             rc = sv_error_set(err, file ? SV_EDATA : SV_EEXTERNAL, pub, 0, 0,
                               "not an OData page: no 'value' array");
+        /* the next page, checked before this one is stored: the mark moves with the last */
+        free(url);
+        url = NULL;
+        json_t *next = json_is_object(doc) ? json_object_get(doc, "@odata.nextLink") : NULL;
+        if (rc == 0 && json_is_string(next) && json_string_length(next) > 0 &&
+            (!file || collect_url_is_file(json_string_value(next)))) {
+            rc = collect_links_check(&links, json_string_value(next), err);
+            if (rc == 0 && !(url = sv_strdup(json_string_value(next))))
+                rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        }
         if (rc == 0)
             rc = collect_sink_begin_page(sink, err);
         if (rc == 0) {
@@ -189,34 +208,39 @@ int collect_odk_fetch(struct collect_sink *sink, struct collect_http *http,
                 json_t *sys = json_object_get(row, "__system");
                 json_t *sd = json_object_get(sys, "submissionDate");
                 json_t *ud = json_object_get(sys, "updatedAt");
+                json_t *rs = json_object_get(sys, "reviewState");
                 const char *when = json_is_string(sd) ? json_string_value(sd) : NULL;
                 const char *upd = json_is_string(ud) ? json_string_value(ud) : NULL;
-                rc = collect_json_record(sink, row, json_string_value(jid), when, skip, err);
-                if (rc) {
-                    sv_error_set_path(err, "submission %s", json_string_value(jid));
-                    break;
-                }
                 const char *change = upd && (!when || strcmp(upd, when) > 0) ? upd : when;
                 if (collect_keep_latest(&latest, change)) {
                     rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
                     break;
                 }
+                /* reviewState: null, approved, hasIssues, edited, rejected */
+                const char *review = json_is_string(rs) ? json_string_value(rs) : NULL;
+                sink->rec_review = !review                                ? NULL
+                                   : strcmp(review, "approved") == 0      ? "approved"
+                                   : strcmp(review, "hasIssues") == 0     ? "hasissues"
+                                   : strcmp(review, "edited") == 0        ? "edited"
+                                   : strcmp(review, "rejected") == 0      ? "rejected"
+                                                                          : "other";
+                char *id = sv_strdup(json_string_value(jid));
+                rc = id ? collect_json_record(sink, row, id, when, skip, err)
+                        : sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+                if (rc)
+                    sv_error_set_path(err, "submission %s", id ? id : "?");
+                free(id);
+                if (rc)
+                    break;
             }
-            if (rc == 0 && latest && !file)
+            if (rc == 0 && !url && latest && !file)
                 rc = collect_sink_state_set(sink, "last_change", latest, err);
             rc = collect_sink_finish_page(sink, rc, err);
-        }
-        free(url);
-        url = NULL;
-        json_t *next = json_is_object(doc) ? json_object_get(doc, "@odata.nextLink") : NULL;
-        if (rc == 0 && json_is_string(next) && json_string_length(next) > 0 &&
-            (!file || collect_url_is_file(json_string_value(next)))) {
-            if (!(url = sv_strdup(json_string_value(next))))
-                rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
         }
         json_decref(doc);
         free(pub);
     }
+    collect_links_release(&links);
 
 out:
     if (session && root) {

@@ -55,15 +55,12 @@ static int fetch_json(struct collect_sink *sink, struct collect_http *http,
     char *url = sv_strdup(o->url);
     if (!url)
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
-    int rc = 0;
-    long position = 0, pages = 0;
+    long position = 0;
     static const char *const id_names[] = {"id", "_id", "__id", NULL};
     static const char *const sub_names[] = {"submitted", "submitdate", "_submission_time", NULL};
+    struct collect_links links;
+    int rc = collect_links_init(&links, o->url, err);
     while (rc == 0 && url) {
-        if (++pages > 1000000) {
-            rc = sv_error_set(err, SV_EEXTERNAL, url, 0, 0, "too many pages: next link loops");
-            break;
-        }
         char *pub = collect_url_public(url);
         bool file = collect_url_is_file(url);
         struct collect_http_reply r;
@@ -110,12 +107,14 @@ static int fetch_json(struct collect_sink *sink, struct collect_http *http,
         url = NULL;
         json_t *next = rc == 0 && o->next_path ? collect_json_path(doc, o->next_path) : NULL;
         if (json_is_string(next) && json_string_length(next) > 0) {
-            if (!(url = sv_strdup(json_string_value(next))))
+            rc = collect_links_check(&links, json_string_value(next), err);
+            if (rc == 0 && !(url = sv_strdup(json_string_value(next))))
                 rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
         }
         json_decref(doc);
         free(pub);
     }
+    collect_links_release(&links);
     free(url);
     return rc;
 }
@@ -209,7 +208,7 @@ static int fetch_csv(struct collect_sink *sink, struct collect_http *http,
         for (size_t i = 0; i < nheader; i++) {
             fields[i].key = header[i];
             fields[i].value = cr.fields[i];
-            if (obj && !collect_sink_is_personal(sink, header[i]))
+            if (obj && !collect_sink_drops(sink, header[i]))
                 json_object_set_new(obj, header[i], json_string(cr.fields[i]));
         }
         char *rawtext = obj ? json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;

@@ -85,13 +85,38 @@ int collect_roster_open(struct collect_roster **out, const char *path, bool crea
         return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     }
     int rc = 0;
-    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+    /* readers (status) never write: read-only unless the table may be added */
+    if (sqlite3_open_v2(path, &r->db, create ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY,
+                        NULL) != SQLITE_OK) {
         rc = sv_error_set(err, SV_EIO, path, 0, 0, "cannot open store: %s",
                           r->db ? sqlite3_errmsg(r->db) : "out of memory");
         goto fail;
     }
     sqlite3_busy_timeout(r->db, 5000);
     long fmt = format_of(r);
+    if (fmt < 0 && !create) {
+        /*
+         * A reader that may not create the WAL's -shm file (another user's
+         * store, a read-only mount) reads the file as immutable, as sv_store does.
+         */
+        sqlite3_close(r->db);
+        r->db = NULL;
+        struct sv_buf uri = SV_BUF_INIT;
+        int bad = sv_buf_adds(&uri, "file:");
+        for (const char *p = path; !bad && *p; p++)
+            bad = (*p == '?' || *p == '#' || *p == '%') ? sv_buf_addf(&uri, "%%%02X", (unsigned char)*p)
+                                                        : sv_buf_addc(&uri, *p);
+        if (bad || sv_buf_adds(&uri, "?immutable=1") ||
+            sqlite3_open_v2(uri.data, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) !=
+                SQLITE_OK) {
+            sv_buf_release(&uri);
+            rc = sv_error_set(err, SV_EIO, path, 0, 0, "cannot open store: %s",
+                              r->db ? sqlite3_errmsg(r->db) : "out of memory");
+            goto fail;
+        }
+        sv_buf_release(&uri);
+        fmt = format_of(r);
+    }
     if (fmt < 0) {
         rc = db_error(r, err, "reading meta");
         goto fail;

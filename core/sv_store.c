@@ -3,7 +3,11 @@
  *
  * Layout (format 1):
  *   meta(key PRIMARY KEY, value)            survey id, store format
- *   responses(source, id, submitted, data, raw, fetched_at, PRIMARY KEY(source, id))
+ *   responses(source, id, submitted, data, raw, fetched_at, complete, review,
+ *             PRIMARY KEY(source, id))      complete: 0 for a partial save; review:
+ *                                           the platform's review state or NULL
+ *                                           (both added to older stores when opened
+ *                                           for writing; read as 1 and NULL otherwise)
  *   rejects(source, id, raw, reason, fetched_at, PRIMARY KEY(source, id))
  *   sync_state(source, key, value, PRIMARY KEY(source, key))
  *   participants(...)                       collect's member list -> platform participants,
@@ -19,11 +23,15 @@
  */
 #include "sv_store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sv_buf.h"
 
@@ -39,6 +47,8 @@ struct sv_store {
     sqlite3_stmt *reject;
     sqlite3_stmt *del_response;
     bool in_tx;
+    bool readonly;
+    bool has_flags; /* responses has the complete and review columns */
 };
 
 static int db_error(struct sv_store *st, struct sv_error *err, const char *what)
@@ -93,7 +103,7 @@ static int meta_check(struct sv_store *st, struct sv_error *err)
     sqlite3_finalize(q);
     if (step != SQLITE_DONE)
         return db_error(st, err, "store");
-    if (!want)
+    if (!want || st->readonly)
         return 0;
     rc = prepare(st, &q, "INSERT INTO meta(key, value) VALUES('survey', ?1), ('format', '" STORE_FORMAT "')",
                  err);
@@ -105,54 +115,86 @@ static int meta_check(struct sv_store *st, struct sv_error *err)
     return step == SQLITE_DONE ? 0 : db_error(st, err, "store");
 }
 
-int sv_store_open(struct sv_store **out, const char *path, const struct sv_schema *schema,
-                  struct sv_error *err)
+/* True for SQLite's "another connection holds the lock" errors. */
+static bool busy_error(const struct sv_error *err)
 {
-    *out = NULL;
-    struct sv_store *st = calloc(1, sizeof *st);
-    if (!st)
-        return sv_error_set(err, SV_ENOMEM, path, 0, 0, "out of memory");
-    st->schema = schema;
-    st->path = sv_strdup(path);
-    if (!st->path) {
-        free(st);
-        return sv_error_set(err, SV_ENOMEM, path, 0, 0, "out of memory");
+    return err && (strstr(err->text, "locked") || strstr(err->text, "busy"));
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static int column_exists(struct sv_store *st, const char *table, const char *column, bool *out,
+                         struct sv_error *err)
+{
+    *out = false;
+    sqlite3_stmt *q = NULL;
+    char sql[128];
+    snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", table);
+    int rc = prepare(st, &q, sql, err);
+    if (rc)
+        return rc;
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 1);
+        if (name && strcmp(name, column) == 0)
+            *out = true;
     }
-    int rc;
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        rc = sv_error_set(err, SV_EIO, path, 0, 0, "cannot open store: %s",
-                          st->db ? sqlite3_errmsg(st->db) : "out of memory");
-        goto fail;
-    }
-    sqlite3_busy_timeout(st->db, 5000);
-    /* WAL: readers (analyse, status) never block a running fetch. */
+    sqlite3_finalize(q);
+    return step == SQLITE_DONE ? 0 : db_error(st, err, "store");
+}
+
+/* The schema, created or brought up to date; in one transaction so that two creators agree. */
+static int setup_schema(struct sv_store *st, struct sv_error *err)
+{
+    int rc = exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err);
+    if (rc)
+        return rc;
+    if ((rc = exec_sql(st, "BEGIN IMMEDIATE", err)) != 0)
+        return rc;
     rc = exec_sql(st,
-                  "PRAGMA journal_mode=WAL;"
-                  "PRAGMA synchronous=NORMAL;"
                   "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
                   "CREATE TABLE IF NOT EXISTS responses(source TEXT NOT NULL, id TEXT NOT NULL,"
                   " submitted TEXT, data TEXT NOT NULL, raw TEXT, fetched_at TEXT,"
+                  " complete INTEGER NOT NULL DEFAULT 1, review TEXT,"
                   " PRIMARY KEY(source, id));"
                   "CREATE TABLE IF NOT EXISTS rejects(source TEXT NOT NULL, id TEXT NOT NULL,"
                   " raw TEXT, reason TEXT NOT NULL, fetched_at TEXT, PRIMARY KEY(source, id));"
                   "CREATE TABLE IF NOT EXISTS sync_state(source TEXT NOT NULL, key TEXT NOT NULL,"
                   " value TEXT, PRIMARY KEY(source, key));",
                   err);
-    if (rc) {
-        if (err && strstr(err->text, "not a database"))
-            sv_error_set(err, SV_EDATA, path, 0, 0, "not a store (not an SQLite database)");
-        rc = err ? err->code : SV_EDATA;
-        goto fail;
-    }
-    if ((rc = meta_check(st, err)) != 0)
-        goto fail;
+    bool have = false;
+    if (rc == 0)
+        rc = column_exists(st, "responses", "complete", &have, err);
+    if (rc == 0 && !have)
+        rc = exec_sql(st,
+                      "ALTER TABLE responses ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;"
+                      "ALTER TABLE responses ADD COLUMN review TEXT;",
+                      err);
+    if (rc == 0)
+        rc = meta_check(st, err);
+    if (rc == 0)
+        rc = exec_sql(st, "COMMIT", err);
+    if (rc)
+        exec_sql(st, "ROLLBACK", NULL);
+    st->has_flags = true;
+    return rc;
+}
+
+static int prepare_all(struct sv_store *st, struct sv_error *err)
+{
+    int rc;
     if ((rc = prepare(st, &st->get,
-                      "SELECT submitted, data, raw FROM responses WHERE source=?1 AND id=?2",
+                      "SELECT submitted, data, raw, complete, review FROM responses"
+                      " WHERE source=?1 AND id=?2",
                       err)) ||
         (rc = prepare(st, &st->put,
-                      "INSERT OR REPLACE INTO responses(source, id, submitted, data, raw, fetched_at)"
-                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                      "INSERT OR REPLACE INTO responses(source, id, submitted, data, raw, fetched_at,"
+                      " complete, review) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                       err)) ||
         (rc = prepare(st, &st->del_reject, "DELETE FROM rejects WHERE source=?1 AND id=?2",
                       err)) ||
@@ -162,6 +204,164 @@ int sv_store_open(struct sv_store **out, const char *path, const struct sv_schem
                       err)) ||
         (rc = prepare(st, &st->del_response,
                       "DELETE FROM responses WHERE source=?1 AND id=?2", err)))
+        return rc;
+    return 0;
+}
+
+static struct sv_store *store_new(const char *path, const struct sv_schema *schema,
+                                  struct sv_error *err)
+{
+    struct sv_store *st = calloc(1, sizeof *st);
+    if (st && !(st->path = sv_strdup(path))) {
+        free(st);
+        st = NULL;
+    }
+    if (!st)
+        sv_error_set(err, SV_ENOMEM, path, 0, 0, "out of memory");
+    else
+        st->schema = schema;
+    return st;
+}
+
+static int open_fail(struct sv_store *st, const char *path, struct sv_error *err)
+{
+    int rc = sv_error_set(err, SV_EIO, path, 0, 0, "cannot open store: %s",
+                          st->db ? sqlite3_errmsg(st->db) : "out of memory");
+    if (st->db && sqlite3_errcode(st->db) == SQLITE_NOTADB)
+        rc = sv_error_set(err, SV_EDATA, path, 0, 0, "not a store (not an SQLite database)");
+    return rc;
+}
+
+int sv_store_open(struct sv_store **out, const char *path, const struct sv_schema *schema,
+                  struct sv_error *err)
+{
+    *out = NULL;
+    /*
+     * SQLite creates files 0644 & ~umask; a store holds answers and contacts:
+     * create it 0600 first (its -wal and -shm files take the same mode).
+     */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        fchmod(fd, 0600);
+        close(fd);
+    } else if (errno != EEXIST) {
+        return sv_error_set(err, errno == ENOENT ? SV_ENOTFOUND : SV_EIO, path, 0, 0,
+                            "cannot create store: %s", strerror(errno));
+    }
+    struct sv_store *st = store_new(path, schema, err);
+    if (!st)
+        return SV_ENOMEM;
+    int rc;
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        rc = open_fail(st, path, err);
+        goto fail;
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    /*
+     * WAL: readers (analyse, status) never block a running fetch. Two runs
+     * creating the same store at once can meet SQLite's lock without its busy
+     * handler (changing the journal mode, upgrading a read to a write): wait
+     * and try again for up to 30 s, then say what to do.
+     */
+    for (int attempt = 0;; attempt++) {
+        rc = setup_schema(st, err);
+        if (rc == 0 || !busy_error(err) || attempt >= 300)
+            break;
+        sleep_ms(100);
+    }
+    if (rc) {
+        if (err && strstr(err->text, "not a database"))
+            sv_error_set(err, SV_EDATA, path, 0, 0, "not a store (not an SQLite database)");
+        else if (busy_error(err))
+            sv_error_set(err, SV_EIO, path, 0, 0,
+                         "store locked by another run for 30 s: wait for it to end, then run "
+                         "this command again");
+        rc = err ? err->code : SV_EDATA;
+        goto fail;
+    }
+    if ((rc = prepare_all(st, err)) != 0)
+        goto fail;
+    *out = st;
+    return 0;
+fail:
+    sv_store_close(st);
+    return rc;
+}
+
+int sv_store_open_read(struct sv_store **out, const char *path, const struct sv_schema *schema,
+                       struct sv_error *err)
+{
+    *out = NULL;
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return sv_error_set(err, errno == ENOENT ? SV_ENOTFOUND : SV_EIO, path, 0, 0,
+                            errno == ENOENT ? "no such store (run 'collect fetch' first)"
+                                            : "cannot open store: %s",
+                            strerror(errno));
+    struct sv_store *st = store_new(path, schema, err);
+    if (!st)
+        return SV_ENOMEM;
+    st->readonly = true;
+    int rc = 0;
+    /*
+     * A WAL store opened read-only needs its -shm file, which a reader may not
+     * be allowed to create (another user's file, a read-only mount): then the
+     * file is read as immutable (nobody can be writing it from here anyway).
+     */
+    for (int pass = 0; pass < 2; pass++) {
+        if (st->db) {
+            sqlite3_close(st->db);
+            st->db = NULL;
+        }
+        struct sv_buf uri = SV_BUF_INIT;
+        int flags = SQLITE_OPEN_READONLY;
+        const char *name = path;
+        if (pass == 1) {
+            if (sv_buf_adds(&uri, "file:") != 0) {
+                sv_buf_release(&uri);
+                return sv_error_set(err, SV_ENOMEM, path, 0, 0, "out of memory");
+            }
+            for (const char *p = path; *p; p++) {
+                int r = (*p == '?' || *p == '#' || *p == '%')
+                            ? sv_buf_addf(&uri, "%%%02X", (unsigned char)*p)
+                            : sv_buf_addc(&uri, *p);
+                if (r != 0) {
+                    sv_buf_release(&uri);
+                    return sv_error_set(err, SV_ENOMEM, path, 0, 0, "out of memory");
+                }
+            }
+            if (sv_buf_adds(&uri, "?immutable=1") != 0) {
+                sv_buf_release(&uri);
+                return sv_error_set(err, SV_ENOMEM, path, 0, 0, "out of memory");
+            }
+            flags |= SQLITE_OPEN_URI;
+            name = uri.data;
+        }
+        int orc = sqlite3_open_v2(name, &st->db, flags, NULL);
+        sv_buf_release(&uri);
+        if (orc != SQLITE_OK) {
+            rc = open_fail(st, path, err);
+            continue;
+        }
+        sqlite3_busy_timeout(st->db, 5000);
+        rc = column_exists(st, "responses", "complete", &st->has_flags, err);
+        if (rc == 0)
+            break;
+    }
+    if (rc) {
+        if (err && strstr(err->text, "not a database"))
+            sv_error_set(err, SV_EDATA, path, 0, 0, "not a store (not an SQLite database)");
+        goto fail;
+    }
+    bool has_meta = false;
+    if ((rc = column_exists(st, "meta", "key", &has_meta, err)) != 0)
+        goto fail;
+    if (!has_meta) {
+        rc = sv_error_set(err, SV_EDATA, path, 0, 0, "not a store (no 'meta' table)");
+        goto fail;
+    }
+    if ((rc = meta_check(st, err)) != 0)
         goto fail;
     *out = st;
     return 0;
@@ -188,6 +388,8 @@ void sv_store_close(struct sv_store *st)
 
 int sv_store_begin(struct sv_store *st, struct sv_error *err)
 {
+    if (st->readonly)
+        return sv_error_set(err, SV_EUSAGE, st->path, 0, 0, "store opened read-only");
     int rc = exec_sql(st, "BEGIN IMMEDIATE", err);
     if (rc == 0)
         st->in_tx = true;
@@ -237,6 +439,15 @@ static bool same_text(const unsigned char *a, const char *b)
 int sv_store_put(struct sv_store *st, const struct sv_record *rec, const char *raw,
                  enum sv_store_put_result *result, struct sv_error *err)
 {
+    return sv_store_put_full(st, rec, raw, true, NULL, result, err);
+}
+
+int sv_store_put_full(struct sv_store *st, const struct sv_record *rec, const char *raw,
+                      bool complete, const char *review, enum sv_store_put_result *result,
+                      struct sv_error *err)
+{
+    if (st->readonly)
+        return sv_error_set(err, SV_EUSAGE, st->path, 0, 0, "store opened read-only");
     if (!rec->source || !rec->id)
         return sv_error_set(err, SV_EUSAGE, st->path, 0, 0, "record without source or id");
     char *data = record_data(st, rec);
@@ -251,7 +462,9 @@ int sv_store_put(struct sv_store *st, const struct sv_record *rec, const char *r
     if (step == SQLITE_ROW) {
         if (same_text(sqlite3_column_text(st->get, 0), rec->submitted) &&
             same_text(sqlite3_column_text(st->get, 1), data) &&
-            same_text(sqlite3_column_text(st->get, 2), raw))
+            same_text(sqlite3_column_text(st->get, 2), raw) &&
+            sqlite3_column_int(st->get, 3) == (complete ? 1 : 0) &&
+            same_text(sqlite3_column_text(st->get, 4), review))
             res = SV_STORE_UNCHANGED;
         else
             res = SV_STORE_UPDATED;
@@ -275,6 +488,11 @@ int sv_store_put(struct sv_store *st, const struct sv_record *rec, const char *r
         else
             sqlite3_bind_null(st->put, 5);
         sqlite3_bind_text(st->put, 6, now, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st->put, 7, complete ? 1 : 0);
+        if (review)
+            sqlite3_bind_text(st->put, 8, review, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st->put, 8);
         if (sqlite3_step(st->put) != SQLITE_DONE)
             rc = db_error(st, err, "store");
         sqlite3_reset(st->put);
@@ -374,12 +592,26 @@ int sv_store_foreach(struct sv_store *st,
                      int (*fn)(const struct sv_record *rec, void *ctx), void *ctx,
                      struct sv_error *err)
 {
+    return sv_store_foreach_where(st, 0, fn, ctx, err);
+}
+
+int sv_store_foreach_where(struct sv_store *st, unsigned include,
+                           int (*fn)(const struct sv_record *rec, void *ctx), void *ctx,
+                           struct sv_error *err)
+{
     sqlite3_stmt *q = NULL;
+    char sql[320];
+    const char *partial = (include & SV_STORE_WITH_PARTIAL) ? "" : " AND complete = 1";
+    const char *rejected =
+        (include & SV_STORE_WITH_REJECTED) ? "" : " AND coalesce(review, '') <> 'rejected'";
+    if (!st->has_flags)
+        partial = rejected = "";
     /* Numeric ids in numeric order ("2" before "10"), others by text. */
-    int rc = prepare(st, &q,
-                     "SELECT source, id, submitted, data FROM responses"
-                     " ORDER BY source, length(id), id",
-                     err);
+    snprintf(sql, sizeof sql,
+             "SELECT source, id, submitted, data FROM responses WHERE 1%s%s"
+             " ORDER BY source, length(id), id",
+             partial, rejected);
+    int rc = prepare(st, &q, sql, err);
     if (rc)
         return rc;
     struct sv_record *rec = NULL;
@@ -430,6 +662,83 @@ int sv_store_foreach(struct sv_store *st,
     if (rc == 0 && step != SQLITE_DONE)
         rc = db_error(st, err, "store");
     sqlite3_finalize(q);
+    return rc;
+}
+
+int sv_store_tally(struct sv_store *st, struct sv_store_tally *t, struct sv_error *err)
+{
+    memset(t, 0, sizeof *t);
+    sqlite3_stmt *q = NULL;
+    int rc = prepare(st, &q,
+                     st->has_flags
+                         ? "SELECT (SELECT count(*) FROM responses WHERE complete = 1),"
+                           " (SELECT count(*) FROM responses WHERE complete = 0),"
+                           " (SELECT count(*) FROM responses WHERE review = 'rejected'),"
+                           " (SELECT count(*) FROM responses WHERE review IN ('hasissues', 'on_hold')),"
+                           " (SELECT count(*) FROM rejects)"
+                         : "SELECT (SELECT count(*) FROM responses), 0, 0, 0,"
+                           " (SELECT count(*) FROM rejects)",
+                     err);
+    if (rc)
+        return rc;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        t->complete = (long)sqlite3_column_int64(q, 0);
+        t->partial = (long)sqlite3_column_int64(q, 1);
+        t->review_rejected = (long)sqlite3_column_int64(q, 2);
+        t->review_pending = (long)sqlite3_column_int64(q, 3);
+        t->rejects = (long)sqlite3_column_int64(q, 4);
+    } else {
+        rc = db_error(st, err, "store");
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int sv_store_sources(struct sv_store *st, char ***names, size_t *n, struct sv_error *err)
+{
+    *names = NULL;
+    *n = 0;
+    sqlite3_stmt *q = NULL;
+    int rc = prepare(st, &q,
+                     "SELECT source FROM responses UNION SELECT source FROM rejects"
+                     " UNION SELECT source FROM sync_state ORDER BY 1",
+                     err);
+    if (rc)
+        return rc;
+    size_t cap = 0;
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        if (!name)
+            continue;
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            char **v = realloc(*names, nc * sizeof *v);
+            if (!v) {
+                rc = SV_ENOMEM;
+                break;
+            }
+            *names = v;
+            cap = nc;
+        }
+        if (!((*names)[*n] = sv_strdup(name))) {
+            rc = SV_ENOMEM;
+            break;
+        }
+        (*n)++;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_error(st, err, "store");
+    else if (rc)
+        rc = sv_error_set(err, rc, st->path, 0, 0, "out of memory");
+    sqlite3_finalize(q);
+    if (rc) {
+        for (size_t i = 0; i < *n; i++)
+            free((*names)[i]);
+        free(*names);
+        *names = NULL;
+        *n = 0;
+    }
     return rc;
 }
 

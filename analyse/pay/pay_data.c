@@ -379,7 +379,7 @@ static int load(struct pay_data *d, const struct sv_survey *survey, const char *
         }
         fclose(probe);
         struct sv_store *st = NULL;
-        rc = sv_store_open(&st, store_path, schema, err);
+        rc = sv_store_open_read(&st, store_path, schema, err);
         if (rc < 0)
             goto done;
         rc = sv_store_foreach(st, add_record, &L, err);

@@ -31,6 +31,22 @@ LimeSurvey export_responses):
   emptyrecord  empty LimeSurvey windows hold the one all-empty record
   oldshape  LimeSurvey exports use the old shape [{"<id>": {...}}]
   slow=S    every request waits S seconds before answering
+  hugebody  data requests answer an endless body (no Content-Length, chunks until cut)
+  hugelength data requests announce a 2 GB Content-Length
+  gzipbomb  data requests answer a small gzip body that expands to 64 MB
+  nextself  Kobo/ODK/plain pages link to themselves as next page
+  nextfile  Kobo pages link to file:///etc/passwd as next page
+  nextother Kobo pages link to another host (localhost instead of 127.0.0.1)
+  status=N  data requests answer HTTP N
+
+--control FILE: faults at a chosen data request, read at every data request;
+the count of data requests restarts whenever the file's text changes:
+  fail K    the K-th data request answers 500
+  hang K    the K-th data request never answers (the client is killed meanwhile)
+  cut K     the K-th data request is cut mid-body
+--order newest|oldest: Kobo and ODK rows sorted by submission time (ODK's own
+order is newest first); LimeSurvey rows of a window in descending id order for
+newest.
   slowdata=S  data requests wait S seconds
   gzip      replies are gzip-compressed when the client accepts it
   mailfail  invitations and reminders to addresses containing "fail" fail (left unsent)
@@ -152,11 +168,75 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def control(self):
+        """(verb, k) from --control, and the count of data requests since it changed."""
+        text = ""
+        if ARGS.control and os.path.exists(ARGS.control):
+            with open(ARGS.control) as f:
+                text = f.read().strip()
+        with LOCK:
+            if STATE.get("control") != text:
+                STATE["control"] = text
+                STATE["control_n"] = 0
+            STATE["control_n"] += 1
+            n = STATE["control_n"]
+        parts = text.split()
+        if len(parts) == 2:
+            return parts[0], int(parts[1]), n
+        return None, 0, n
+
     def data_fault(self):
         """Apply data-request faults. True when a reply was sent."""
+        verb, k, cn = self.control()
+        self.ctl_cut = verb == "cut" and cn == k
+        if verb == "fail" and cn == k:
+            self.send(500, "<html><body>Internal Server Error</body></html>", "text/html")
+            return True
+        if verb == "hang" and cn == k:
+            time.sleep(60)
+            self.close_connection = True
+            return True
         with LOCK:
             STATE["data_requests"] += 1
             n = STATE["data_requests"]
+        st = fault_value("status")
+        if st:
+            self.send(int(st), '{"detail":"Not implemented."}')
+            return True
+        if "hugelength" in faults():
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(2 * 1024 ** 3))
+            self.end_headers()
+            try:
+                for _ in range(2048):
+                    self.wfile.write(b" " * 1024 * 1024)
+            except OSError:
+                pass
+            self.close_connection = True
+            return True
+        if "hugebody" in faults():
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            try:
+                self.wfile.write(b'{"results": [')
+                for _ in range(4096):
+                    self.wfile.write(b'{"_id": 1},' * 50000)
+            except OSError:
+                pass
+            self.close_connection = True
+            return True
+        if "gzipbomb" in faults():
+            body = gzip.compress(b'{"results": [' + b" " * (64 * 1024 * 1024) + b"]}")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return True
         d = fault_value("slowdata")
         if d:
             time.sleep(d)
@@ -174,6 +254,8 @@ class Handler(BaseHTTPRequestHandler):
     def cut_now(self):
         with LOCK:
             n = STATE["data_requests"]
+        if getattr(self, "ctl_cut", False):
+            return True
         return "cutalways" in faults() or ("cutonce" in faults() and n == 1)
 
     def read_body(self):
@@ -311,7 +393,9 @@ class Handler(BaseHTTPRequestHandler):
             cached = STATE["ls_windows"].get(cache_key)
             if cached is not None:
                 return self.send(200, cached % json.dumps(rid).encode(), cut=self.cut_now())
-            rows = [r for r in data["responses"] if lo <= int(r["id"]) <= hi]
+            rows = [r for r in data["responses"] if r.get("id") != "" and lo <= int(r["id"]) <= hi]
+            if ARGS.order == "newest":
+                rows.sort(key=lambda r: -int(r["id"]))
             if not rows and "emptyrecord" in faults() and data["responses"]:
                 rows = [{k: "" for k in data["responses"][0]}]
             if "oldshape" in faults():
@@ -513,9 +597,17 @@ class Handler(BaseHTTPRequestHandler):
                 subs = [s for s in subs if s["_submission_time"] >= t["$gte"]]
             if "$gt" in t:
                 subs = [s for s in subs if s["_submission_time"] > t["$gt"]]
+        if ARGS.order:
+            subs.sort(key=lambda s: (s["_submission_time"], s["_id"]), reverse=ARGS.order == "newest")
         page = subs[start:start + limit]
         nxt = None
-        if start + limit < len(subs):
+        if "nextself" in faults():
+            nxt = "http://%s%s" % (self.headers.get("Host"), self.path)
+        elif "nextfile" in faults():
+            nxt = "file:///etc/passwd"
+        elif "nextother" in faults():
+            nxt = "http://localhost:%d%s" % (self.server.server_address[1], self.path)
+        elif start + limit < len(subs):
             q2 = dict((k, v[0]) for k, v in q.items())
             q2["start"] = str(start + limit)
             q2["limit"] = str(limit)
@@ -553,6 +645,8 @@ class Handler(BaseHTTPRequestHandler):
             t = parts[2]
             rows = [r for r in rows if r["__system"]["submissionDate"] >= t or
                     (r["__system"].get("updatedAt") or "") >= t]
+        if ARGS.order:
+            rows.sort(key=lambda r: (r["__system"]["submissionDate"], r["__id"]), reverse=ARGS.order == "newest")
         skip = 0
         if "$skiptoken" in q:
             tok = q["$skiptoken"][0]
@@ -628,6 +722,8 @@ def main():
     ap.add_argument("--ls-script")
     ap.add_argument("--ls-script-only", action="store_true")
     ap.add_argument("--ls-lss")
+    ap.add_argument("--control")
+    ap.add_argument("--order", choices=["newest", "oldest"])
     ARGS = ap.parse_args()
     STATE["attrdesc"] = ARGS.ls_descriptions
     STATE["script"] = []

@@ -28,5 +28,6 @@ if [ "$stored" -lt 6 ] || [ "$stored" -ge 60 ]; then fail "kill came at the wron
 if [ $((stored % 3)) != 0 ]; then fail "a partial page was committed: $stored responses"; fi
 run 0 fetch --survey "$SURVEYS/mini" --store s.sqlite --platform kobo --url "$BASE" --survey-id a1
 expect_eq "$(sql s.sqlite 'select count(*), count(distinct id), min(cast(id as int)), max(cast(id as int)) from responses')" "60|60|1|60" "all, once"
-# the resumed run started from the last committed submission time, not from scratch
-expect_in err.txt "unchanged 1,"
+# the mark moves only with a run's last page: the resumed run read again from the
+# previous mark (here: none) the pages the killed run had stored, and found them unchanged
+expect_in err.txt "collect: fetched 60, new $((60 - stored)), updated 0, unchanged $stored, rejected 0"
