@@ -117,8 +117,11 @@ static int from_file(struct collect_creds *c, enum sv_platform p, const char *pa
     return rc;
 }
 
-/* ~/.netrc: "machine HOST login L password P" (also "default"). */
-static int from_netrc(struct collect_creds *c, const char *url)
+/*
+ * ~/.netrc: "machine HOST login L password P" (also "default"). Refused, like
+ * the credentials file, when others may read it.
+ */
+static int from_netrc(struct collect_creds *c, const char *url, struct sv_error *err)
 {
     const char *home = getenv("HOME");
     const char *netrc = getenv("NETRC");
@@ -140,6 +143,15 @@ static int from_netrc(struct collect_creds *c, const char *url)
     char *text = NULL;
     size_t len = 0;
     int rc = 0;
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        curl_free(host);
+        return 0; /* no netrc */
+    }
+    if ((rc = check_private(path, err)) != 0) {
+        curl_free(host);
+        return rc;
+    }
     if (sv_file_read_all(&text, &len, path, NULL) != 0) {
         curl_free(host);
         return 0;
@@ -166,7 +178,7 @@ static int from_netrc(struct collect_creds *c, const char *url)
         }
     }
     if (matched && (set_once(&c->user, login) || set_once(&c->password, password)))
-        rc = SV_ENOMEM;
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
     memset(text, 0, len);
     free(text);
     curl_free(host);
@@ -184,9 +196,8 @@ int collect_creds_load(struct collect_creds *c, enum sv_platform p, const char *
     int rc = 0;
     if (file && (rc = from_file(c, p, file, err)) != 0)
         return rc;
-    if (!c->token && (!c->user || !c->password) && url && !collect_url_is_file(url) &&
-        from_netrc(c, url) != 0)
-        return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+    if (!c->token && (!c->user || !c->password) && url && !collect_url_is_file(url))
+        return from_netrc(c, url, err);
     return 0;
 }
 

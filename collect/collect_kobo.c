@@ -107,10 +107,11 @@ int collect_kobo_fetch(struct collect_sink *sink, struct collect_http *http,
     char *latest = since ? sv_strdup(since) : NULL;
     free(since);
     struct collect_links links;
+    memset(&links, 0, sizeof links);
     if (rc == 0)
         rc = collect_links_init(&links, o->url, err);
-    else
-        memset(&links, 0, sizeof links);
+    if (rc == 0) /* the first page counts as followed: a link back to it loops */
+        rc = collect_links_check(&links, url, err);
     while (rc == 0 && url) {
         char *pub = collect_url_public(url);
         struct collect_http_reply r;

@@ -165,10 +165,11 @@ int collect_odk_fetch(struct collect_sink *sink, struct collect_http *http,
     }
 
     struct collect_links links;
+    memset(&links, 0, sizeof links);
     if (rc == 0)
         rc = collect_links_init(&links, file ? o->url : svc, err);
-    else
-        memset(&links, 0, sizeof links);
+    if (rc == 0) /* the first page counts as followed: a link back to it loops */
+        rc = collect_links_check(&links, url, err);
     while (rc == 0 && url) {
         char *pub = collect_url_public(url);
         struct collect_http_reply r;

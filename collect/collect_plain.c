@@ -60,6 +60,8 @@ static int fetch_json(struct collect_sink *sink, struct collect_http *http,
     static const char *const sub_names[] = {"submitted", "submitdate", "_submission_time", NULL};
     struct collect_links links;
     int rc = collect_links_init(&links, o->url, err);
+    if (rc == 0) /* the first page counts as followed: a link back to it loops */
+        rc = collect_links_check(&links, url, err);
     while (rc == 0 && url) {
         char *pub = collect_url_public(url);
         bool file = collect_url_is_file(url);
