@@ -167,6 +167,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+        if ARGS.bytes_log:
+            with LOCK:
+                with open(ARGS.bytes_log, "a") as f:
+                    f.write("%d\n" % len(body))
 
     def control(self):
         """(verb, k) from --control, and the count of data requests since it changed."""
@@ -723,6 +727,7 @@ def main():
     ap.add_argument("--ls-script-only", action="store_true")
     ap.add_argument("--ls-lss")
     ap.add_argument("--control")
+    ap.add_argument("--bytes-log", help="append the size of every reply body sent in full")
     ap.add_argument("--order", choices=["newest", "oldest"])
     ARGS = ap.parse_args()
     STATE["attrdesc"] = ARGS.ls_descriptions

@@ -35,9 +35,12 @@ expect_eq "$(cat out.txt)" "region,secteur,reponses,population,taux_reponse
 93,pa,0,6,0.0000
 93,ph,1,2,0.5000
 total,,6,35,0.1714" "status csv"
+expect_in err.txt "collect: réponses complètes 6 (dont rejetées à la relecture 0, à revoir 0), partielles 0, refusées par la définition 2"
 run 0 status --survey "$SURVEYS/mini" --store s.sqlite --by region --lang en
 expect_eq "$(cat out.txt)" "Region                         Responses  Population  Response rate
 11 Île-de-France                       3          15         20.0 %
 84 Auvergne-Rhône-Alpes                2          12         16.7 %
 93 Provence-Alpes-Côte d'Azur          1           8         12.5 %
-Total                                  6          35         17.1 %" "status text"
+Total                                  6          35         17.1 %
+
+Complete responses 6 (review: rejected 0, to check 0), partial 0, refused by the definition 2" "status text"
