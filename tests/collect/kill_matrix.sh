@@ -1,10 +1,10 @@
 # The kill/resume matrix, sourced by cases/kill_matrix_*.sh (helpers of run-case.sh).
 #
-# For one platform and each server order (newest first, oldest first), a fetch is
-# cut at every page boundary k (the k-th data request fails with HTTP 500 and
-# --retries 0), once as a first run and once as an incremental run after new,
-# edited and completed responses; then killed with SIGKILL while page 2 hangs,
-# and cut mid-body at page 2. After each, a plain re-run must leave the store
+# For one platform and each server order (newest first, oldest first), an
+# incremental run (after new, edited, reviewed and completed responses) is cut at
+# every page boundary k (the k-th data request fails with HTTP 500 and
+# --retries 0), a first run at pages 1 and 2; an incremental run is killed with
+# SIGKILL while page 2 hangs, and cut mid-body at page 2. After each, a plain re-run must leave the store
 # equal to a clean full fetch of the same data (same rows, same values, no
 # duplicate), with the same sync mark, and PRAGMA integrity_check ok.
 #
@@ -13,7 +13,7 @@
 #   m_make           write the platform's data for version 1 and 2 (v1.json, v2.json;
 #                    once per order, after the server started: $BASE and $order are set)
 #   M_DATA           the file the server reads (each version is copied there)
-#   M_PAGES          the most data requests one run makes (k goes to M_PAGES + 1)
+#   M_PAGES          the data requests of the incremental run (k goes from 1 to M_PAGES)
 #   M_SERVER         start_server arguments (without --order and --control)
 #   M_DATA_PATTERN   what the data requests have in the request log
 
@@ -34,10 +34,12 @@ m_check() { # m_check STORE WHAT
         printf '%s\n' "$REF" > ref.txt
         diff ref.txt got.txt | head -20
     fi
-    expect_eq "$(sql "$1" 'pragma integrity_check')" ok "$2: integrity"
-    expect_eq "$(sql "$1" 'select count(*) - count(distinct source || char(31) || id) from responses')" 0 "$2: duplicates"
-    mark=$(sql "$1" "select key, value from sync_state where key not in ('variables_seen') order by key")
-    expect_eq "$mark" "$REF_MARK" "$2: sync state"
+    expect_eq "$(sql "$1" "pragma integrity_check;
+        select count(*) - count(distinct source || char(31) || id) from responses;
+        select key, value from sync_state where key <> 'variables_seen' order by key")" \
+        "ok
+0
+$REF_MARK" "$2: integrity, duplicates, sync state"
 }
 
 m_fetch() { # m_fetch STORE [extra args]: exit status in $M_RC
@@ -53,65 +55,60 @@ m_rerun() { # a normal re-run must succeed
     if [ "$M_RC" != 0 ]; then fail "$2: re-run exited $M_RC"; cat m-err.txt; fi
 }
 
+m_from_v1() { # s.sqlite as a clean fetch of v1 left it, the server now on v2
+    rm -f s.sqlite*
+    cp v1.sqlite s.sqlite
+    m_data v2
+}
+
 m_order() { # m_order newest|oldest
     order=$1
     : > control
     start_server $M_SERVER --order "$order" --control control
     m_make
-    # the reference: clean full fetches of v1 then v2 (the mark as a normal history leaves it)
+    # the references: a clean fetch of v1 (kept), then of v2 on top (the sync state a
+    # normal history leaves), and a clean full fetch of v2 (the rows)
     m_data v1
-    rm -f ref.sqlite*
-    m_fetch ref.sqlite
+    rm -f v1.sqlite* ref.sqlite* clean.sqlite*
+    m_fetch v1.sqlite
     [ "$M_RC" = 0 ] || { fail "$order: reference fetch v1 exited $M_RC"; cat m-err.txt; }
-    m_data v2
+    m_from_v1
+    mv s.sqlite ref.sqlite
     m_fetch ref.sqlite
     [ "$M_RC" = 0 ] || { fail "$order: reference fetch v2 exited $M_RC"; cat m-err.txt; }
-    rm -f clean.sqlite*
     m_fetch clean.sqlite
     REF=$(m_dump clean.sqlite)
     expect_eq "$(m_dump ref.sqlite)" "$REF" "$order: incremental reference equals a full fetch"
-    REF_MARK=$(sql ref.sqlite "select key, value from sync_state where key not in ('variables_seen') order by key")
+    REF_MARK=$(sql ref.sqlite "select key, value from sync_state where key <> 'variables_seen' order by key")
     [ -n "$REF" ] || fail "$order: empty reference"
 
     k=1
-    while [ $k -le $((M_PAGES + 1)) ]; do
-        # first run cut at page k (the first pages only: the incremental runs below
-        # go through every boundary), then re-run
-        if [ $k -le 2 ]; then
-        m_data v1
-        rm -f s.sqlite*
-        echo "fail $k" > control
-        m_fetch s.sqlite --retries 0
-        m_rerun s.sqlite "$order first run, page $k"
-        m_data v2
-        m_fetch s.sqlite
-        m_check s.sqlite "$order first run cut at page $k"
-        fi
-        # incremental run cut at page k, then re-run
-        m_data v1
-        rm -f s.sqlite*
-        : > control
-        m_fetch s.sqlite
-        m_data v2
+    while [ $k -le "$M_PAGES" ]; do
+        # an incremental run cut at page k, then re-run
+        m_from_v1
         echo "fail $k" > control
         m_fetch s.sqlite --retries 0
         m_rerun s.sqlite "$order incremental, page $k"
         m_check s.sqlite "$order incremental run cut at page $k"
+        # a first run cut at page k (the first pages only), then re-run
+        if [ $k -le 2 ]; then
+            rm -f s.sqlite*
+            echo "fail $k" > control
+            m_fetch s.sqlite --retries 0
+            m_rerun s.sqlite "$order first run, page $k"
+            m_check s.sqlite "$order first run cut at page $k"
+        fi
         k=$((k + 1))
     done
 
     # kill -9 while page 2 of an incremental run hangs
-    m_data v1
-    rm -f s.sqlite*
-    : > control
-    m_fetch s.sqlite
-    m_data v2
+    m_from_v1
     echo "hang 2" > control
     : > requests.log
     "$COLLECT" $(printf '%s' "$M_FETCH" | sed "s|@BASE@|$BASE|g") --store s.sqlite --retries 0 >/dev/null 2>&1 &
     pid=$!
     i=0
-    while [ "$(grep -c "$M_DATA_PATTERN" requests.log)" -lt 2 ] && [ $i -lt 200 ]; do
+    while [ "$(grep -c "$M_DATA_PATTERN" requests.log)" -lt 2 ] && [ $i -lt 500 ]; do
         sleep 0.02
         i=$((i + 1))
     done
@@ -121,11 +118,7 @@ m_order() { # m_order newest|oldest
     m_check s.sqlite "$order killed (SIGKILL) at page 2"
 
     # a reply cut mid-body at page 2
-    m_data v1
-    rm -f s.sqlite*
-    : > control
-    m_fetch s.sqlite
-    m_data v2
+    m_from_v1
     echo "cut 2" > control
     m_fetch s.sqlite --retries 0
     expect_eq "$M_RC" 4 "$order: exit status of a cut reply"

@@ -5,7 +5,7 @@ m_make() {
     python3 - "$T/data/kobo.json" <<'PY'
 import json, sys
 base = json.load(open(sys.argv[1]))[0]
-for ver, n in (("v1", 7), ("v2", 12)):
+for ver, n in (("v1", 4), ("v2", 12)):
     subs = []
     for i in range(1, n + 1):
         s = dict(base)
@@ -21,6 +21,6 @@ M_DATA=kobo.json
 echo '[]' > kobo.json
 M_SERVER="--kobo-data kobo.json"
 M_FETCH="fetch --survey $SURVEYS/mini --platform kobo --url @BASE@ --survey-id a1 --page-size 3"
-M_PAGES=4
+M_PAGES=3
 M_DATA_PATTERN='/api/v2/assets/'
 . "$T/kill_matrix.sh"

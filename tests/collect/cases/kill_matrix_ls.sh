@@ -24,6 +24,6 @@ M_DATA=ls.json
 echo '{"responses": []}' > ls.json
 M_SERVER="--ls-data ls.json"
 M_FETCH="fetch --survey $SURVEYS/lsfix --platform limesurvey --url @BASE@/index.php/admin/remotecontrol --survey-id 5 --page-size 3"
-M_PAGES=7
+M_PAGES=6
 M_DATA_PATTERN='export_responses'
 . "$T/kill_matrix.sh"

@@ -31,6 +31,6 @@ M_DATA=odk.json
 echo '[]' > odk.json
 M_SERVER="--odk-data odk.json"
 M_FETCH="fetch --survey $SURVEYS/mini --platform odk --url @BASE@ --survey-id 1/f --page-size 3"
-M_PAGES=5
+M_PAGES=3
 M_DATA_PATTERN='Submissions'
 . "$T/kill_matrix.sh"
