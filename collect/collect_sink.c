@@ -277,12 +277,14 @@ long collect_sink_warn_absent(struct collect_sink *s, void (*warn)(const char *t
             }
         }
         char like[600] = "";
-        if (best[0])
-            snprintf(like, sizeof like, "; closest fields seen: '%s'%s%s%s%s%s", best[0],
-                     best[1] ? ", '" : "", best[1] ? best[1] : "", best[1] ? "'" : "",
-                     best[2] ? ", '" : "", best[2] ? best[2] : "");
-        if (best[2])
-            strncat(like, "'", sizeof like - strlen(like) - 1);
+        size_t used = 0;
+        for (int j = 0; j < 3 && best[j] && used < sizeof like; j++) {
+            int w = snprintf(like + used, sizeof like - used, "%s'%s'",
+                             j ? ", " : "; closest fields seen: ", best[j]);
+            if (w < 0)
+                break;
+            used += (size_t)w;
+        }
         char text[1024];
         snprintf(text, sizeof text,
                  "variable '%s': its field '%s' is in none of the responses of '%s'%s "
