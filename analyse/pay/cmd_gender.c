@@ -293,6 +293,46 @@ static void emit_oaxaca(struct pay_out *out, const char *ref, const char *ref_la
     }
 }
 
+/* Threefold Oaxaca-Blinder (Jann 2008, from the women's side): endowments,
+ * coefficients, interaction, held in gap, explained, unexplained. */
+static void emit_threefold(struct pay_out *out, const struct pay_oaxaca *t)
+{
+    enum sv_lang lang = out->lang;
+    static const char *const ind[3] = {"oaxaca3_endowments", "oaxaca3_coefficients",
+                                       "oaxaca3_interaction"};
+    const char *labels[3] = {
+        PAY_TR(lang, "Oaxaca-Blinder en trois parties : dotations (coefficients des femmes)",
+               "Threefold Oaxaca-Blinder: endowments (women's coefficients)"),
+        PAY_TR(lang, "Oaxaca-Blinder en trois parties : coefficients",
+               "Threefold Oaxaca-Blinder: coefficients"),
+        PAY_TR(lang, "Oaxaca-Blinder en trois parties : interaction",
+               "Threefold Oaxaca-Blinder: interaction")};
+    double v[3] = {t->gap, t->explained, t->unexplained};
+    double se[3] = {t->se_gap, t->se_explained, t->se_unexplained};
+    const double z = 1.959963984540054;
+    for (int k = 0; k < 3; k++) {
+        struct pay_cell cell;
+        pay_cell_init(&cell);
+        cell.indicator = ind[k];
+        cell.label = labels[k];
+        cell.by = "reference";
+        cell.group = "threefold";
+        cell.group_label = PAY_TR(lang, "Décomposition en trois parties (Jann 2008)",
+                                  "Threefold decomposition (Jann 2008)");
+        cell.estimate = t->computable ? v[k] : NAN;
+        if (t->computable && !isnan(se[k])) {
+            cell.se = se[k];
+            cell.lo = v[k] - z * se[k];
+            cell.hi = v[k] + z * se[k];
+            cell.ci_method = "normal";
+        }
+        cell.n = t->n;
+        cell.unit = "ratio";
+        cell.reason = t->reason ? t->reason : "";
+        pay_out_add(out, &cell);
+    }
+}
+
 struct stream_ctx {
     struct pay_groupset *gs;
     size_t ngs;
@@ -540,6 +580,30 @@ int analyse_cmd_gender(int argc, char **argv)
         emit_oaxaca(&out, "men", PAY_TR(lang, "Coefficients des hommes (Oaxaca 1973)",
                                        "Men's coefficients (Oaxaca 1973)"),
                     &ob[1]);
+        struct pay_oaxaca more[3], three;
+        if (pay_model_oaxaca_ext(more, &three, &pm, &err) < 0) {
+            pay_ols_release(&pooled);
+            rc = sv_fail_error(&err);
+            goto done;
+        }
+        if (dp) {
+            for (int k = 0; k < 4; k++) {
+                struct pay_oaxaca *o = k < 3 ? &more[k] : &three;
+                o->se_gap = o->se_explained = o->se_unexplained = NAN;
+                if (o->computable)
+                    o->reason = "design-based standard errors not computed";
+            }
+        }
+        emit_oaxaca(&out, "women", PAY_TR(lang, "Coefficients des femmes (Blinder 1973)",
+                                         "Women's coefficients (Blinder 1973)"),
+                    &more[0]);
+        emit_oaxaca(&out, "reimers", PAY_TR(lang, "Moyenne des coefficients des deux sexes (Reimers 1983)",
+                                           "Mean of both sexes' coefficients (Reimers 1983)"),
+                    &more[1]);
+        emit_oaxaca(&out, "cotton", PAY_TR(lang, "Coefficients pondérés par les effectifs (Cotton 1988)",
+                                          "Coefficients weighted by headcounts (Cotton 1988)"),
+                    &more[2]);
+        emit_threefold(&out, &three);
         pay_ols_release(&pooled);
     }
     out.format = a.format;

@@ -480,3 +480,118 @@ done:
     group_moments_release(&B);
     return rc;
 }
+
+int pay_model_oaxaca_ext(struct pay_oaxaca ref[3], struct pay_oaxaca *three,
+                         const struct pay_model *pm, struct sv_error *err)
+{
+    size_t p = pm->p;
+    struct group_moments A, B;
+    struct pay_ols men, women;
+    struct sv_error merr;
+    sv_error_clear(&merr);
+    memset(ref, 0, 3 * sizeof *ref);
+    memset(three, 0, sizeof *three);
+    memset(&A, 0, sizeof A);
+    memset(&B, 0, sizeof B);
+    bool men_ok = pay_model_fit(&men, pm, PAY_MODEL_MEN, &merr) == 0;
+    bool women_ok = pay_model_fit(&women, pm, PAY_MODEL_WOMEN, &merr) == 0;
+    double *ba = calloc(p, sizeof *ba), *bb = calloc(p, sizeof *bb), *bs = calloc(p, sizeof *bs);
+    double *va = calloc(p * p, sizeof *va), *vb = calloc(p * p, sizeof *vb);
+    double *m1 = calloc(p * p, sizeof *m1), *m2 = calloc(p * p, sizeof *m2);
+    double *d = calloc(p, sizeof *d), *db = calloc(p, sizeof *db), *xw = calloc(p, sizeof *xw);
+    int rc = 0;
+    for (int k = 0; k < 3; k++) {
+        ref[k].gap = ref[k].explained = ref[k].unexplained = NAN;
+        ref[k].se_gap = ref[k].se_explained = ref[k].se_unexplained = NAN;
+        ref[k].reason = "not computable: a category has no man or no woman";
+    }
+    three->gap = three->explained = three->unexplained = NAN;
+    three->se_gap = three->se_explained = three->se_unexplained = NAN;
+    three->reason = ref[0].reason;
+    if (!ba || !bb || !bs || !va || !vb || !m1 || !m2 || !d || !db || !xw) {
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    if (!men_ok || !women_ok)
+        goto done;
+    if ((rc = group_moments(&A, pm, PAY_MODEL_MEN, &men, err)) < 0 ||
+        (rc = group_moments(&B, pm, PAY_MODEL_WOMEN, &women, err)) < 0)
+        goto done;
+    A.xbar[PAY_MODEL_SEX_COL] = B.xbar[PAY_MODEL_SEX_COL] = 0;
+    expand(&men, p, ba, va);
+    expand(&women, p, bb, vb);
+    for (size_t j = 0; j < p; j++) {
+        d[j] = A.xbar[j] - B.xbar[j];
+        db[j] = ba[j] - bb[j];
+    }
+    double gap = A.ybar - B.ybar;
+    double se_gap = sqrt(A.yvar / (double)A.n + B.yvar / (double)B.n);
+    /* beta* = a beta_men + (1 - a) beta_women: women a = 0, Reimers 1/2, Cotton n_men / n */
+    double as[3] = {0.0, 0.5, (double)A.n / (double)(A.n + B.n)};
+    for (int k = 0; k < 3; k++) {
+        double a = as[k];
+        for (size_t j = 0; j < p; j++) {
+            bs[j] = a * ba[j] + (1 - a) * bb[j];
+            xw[j] = (1 - a) * A.xbar[j] + a * B.xbar[j];
+        }
+        for (size_t j = 0; j < p * p; j++) {
+            m1[j] = a * a * va[j] + (1 - a) * (1 - a) * vb[j];          /* V(beta*) */
+            m2[j] = A.cov[j] / (double)A.n + B.cov[j] / (double)B.n;    /* V(xA) + V(xB) */
+        }
+        ref[k].computable = true;
+        ref[k].reason = "";
+        ref[k].n = A.n + B.n;
+        ref[k].gap = gap;
+        ref[k].explained = 0;
+        for (size_t j = 0; j < p; j++)
+            ref[k].explained += d[j] * bs[j];
+        ref[k].unexplained = gap - ref[k].explained;
+        ref[k].se_gap = se_gap;
+        ref[k].se_explained = sqrt(quad(d, m1, d, p) + quad(bs, m2, bs, p));
+        for (size_t j = 0; j < p * p; j++) {
+            m1[j] = va[j] + vb[j];
+            m2[j] = (1 - a) * (1 - a) * A.cov[j] / (double)A.n + a * a * B.cov[j] / (double)B.n;
+        }
+        ref[k].se_unexplained = sqrt(quad(xw, m1, xw, p) + quad(db, m2, db, p));
+    }
+    /* threefold, from the women's side (Jann): E = d'b_w, C = xbar_w'(b_m - b_w),
+     * I = d'(b_m - b_w); gap/explained/unexplained hold E, C, I */
+    three->computable = true;
+    three->reason = "";
+    three->n = A.n + B.n;
+    three->gap = three->explained = three->unexplained = 0;
+    for (size_t j = 0; j < p; j++) {
+        three->gap += d[j] * bb[j];
+        three->explained += B.xbar[j] * db[j];
+        three->unexplained += d[j] * db[j];
+    }
+    for (size_t j = 0; j < p * p; j++) {
+        m1[j] = va[j] + vb[j];
+        m2[j] = A.cov[j] / (double)A.n + B.cov[j] / (double)B.n;
+    }
+    three->se_gap = sqrt(quad(d, vb, d, p) + quad(bb, m2, bb, p));
+    for (size_t j = 0; j < p * p; j++)
+        m2[j] = B.cov[j] / (double)B.n;
+    three->se_explained = sqrt(quad(B.xbar, m1, B.xbar, p) + quad(db, m2, db, p));
+    for (size_t j = 0; j < p * p; j++)
+        m2[j] = A.cov[j] / (double)A.n + B.cov[j] / (double)B.n;
+    three->se_unexplained = sqrt(quad(d, m1, d, p) + quad(db, m2, db, p));
+done:
+    if (men_ok)
+        pay_ols_release(&men);
+    if (women_ok)
+        pay_ols_release(&women);
+    free(ba);
+    free(bb);
+    free(bs);
+    free(va);
+    free(vb);
+    free(m1);
+    free(m2);
+    free(d);
+    free(db);
+    free(xw);
+    group_moments_release(&A);
+    group_moments_release(&B);
+    return rc;
+}

@@ -83,6 +83,22 @@ struct pay_oaxaca {
 int pay_model_oaxaca(struct pay_oaxaca out[2], const struct pay_model *pm,
                      const struct pay_ols *pooled, struct sv_error *err);
 
+/*
+ * More references, from the men's (A) and the women's (B) own models with
+ * beta* = a beta_A + (1 - a) beta_B: ref[0] women (a = 0, Blinder), ref[1]
+ * Reimers (a = 1/2), ref[2] Cotton (a = n_A / n); E = d' beta*, U = gap - E
+ * = xbar_w' (beta_A - beta_B), xbar_w = (1 - a) xbar_A + a xbar_B;
+ * V(E) = d' (a^2 V_A + (1-a)^2 V_B) d + beta*' (S_A/n_A + S_B/n_B) beta*,
+ * V(U) = xbar_w' (V_A + V_B) xbar_w + D' ((1-a)^2 S_A/n_A + a^2 S_B/n_B) D,
+ * D = beta_A - beta_B (HC1 V_g, as pay_model_oaxaca). three: the threefold
+ * decomposition from the women's side (Jann 2008) in gap (endowments E =
+ * d' beta_B), explained (coefficients C = xbar_B' D) and unexplained
+ * (interaction I = d' D), E + C + I = gap, with the same kind of SEs.
+ * Not computable (reason set) when either sex's model cannot be fitted.
+ */
+int pay_model_oaxaca_ext(struct pay_oaxaca ref[3], struct pay_oaxaca *three,
+                         const struct pay_model *pm, struct sv_error *err);
+
 /* The row callback (ctx = struct pay_model_ctx). */
 struct pay_model_ctx {
     const struct pay_model *pm;

@@ -2,7 +2,9 @@
 
 usage: check_gender_design.py TABLE.csv TAG SE
 TAG: design or iid (means, medians, Eurostat gaps); SE: design, classical,
-hc0, hc1, hc2, hc3 (the regression's coefficients); R2, adjusted R2, sigma.
+hc0, hc1, hc2, hc3 (the regression's coefficients); R2, adjusted R2, sigma;
+iid: the Oaxaca-Blinder references women, Reimers, Cotton and the threefold
+parts with their SEs against the hand computation in R.
 """
 import csv, math, os, sys
 
@@ -56,6 +58,21 @@ for r in rows:
     elif ind in ("ols_r2", "ols_adj_r2", "ols_sigma"):
         stat = {"ols_r2": "r2", "ols_adj_r2": "adjr2", "ols_sigma": "sigma"}[ind]
         close(r["estimate"], ref["%s|%s" % (stat, "design" if se_kind == "design" else "iid")], ind)
+    elif tag == "iid" and ind.startswith("oaxaca") and r["group"] in ("women", "reimers", "cotton", "threefold"):
+        g = r["group"]
+        if g == "threefold":
+            k = {"oaxaca3_endowments": "E", "oaxaca3_coefficients": "C", "oaxaca3_interaction": "I"}[ind]
+            close(r["estimate"], ref["ob3|" + k], ind)
+            close(r["se"], ref["ob3|%s_se" % k], ind + " se")
+        elif ind == "oaxaca_gap":
+            close(r["estimate"], ref["ob|gap"], ind)
+            close(r["se"], ref["ob|gap_se"], ind + " se")
+        else:
+            k = "E" if ind == "oaxaca_explained" else "U"
+            close(r["estimate"], ref["ob|%s|%s" % (k, g)], ind + " " + g)
+            close(r["se"], ref["ob|%s_se|%s" % (k, g)], ind + " se " + g)
+if tag == "iid" and not any(r["group"] == "threefold" for r in rows):
+    bad.append("no threefold rows")
 if bad:
     print("\n".join(bad[:40]))
     sys.exit("%d mismatches" % len(bad))

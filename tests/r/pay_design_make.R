@@ -237,6 +237,36 @@ for (kind in names(vs)) {
   }
 }
 
+# Oaxaca-Blinder by hand (iid): the men's (A) and women's (B) models, HC1 covariances,
+# V(xbar_g) = cov(X_g) / n_g; references women (a = 0), Reimers (1/2), Cotton (n_A / n),
+# b* = a b_A + (1 - a) b_B; threefold from the women's side (Jann 2008)
+fo <- ly ~ anc + duree + emploi_f + statut_f
+gA <- d[cc & d$genre == "h", ]; gB <- d[cc & d$genre == "f", ]
+lA <- lm(fo, data = gA); lB <- lm(fo, data = gB)
+XA <- model.matrix(lA); XB <- model.matrix(lB)
+bA <- coef(lA); bB <- coef(lB); VA <- vcovHC(lA, "HC1"); VB <- vcovHC(lB, "HC1")
+nA <- nrow(XA); nB <- nrow(XB)
+xA <- colMeans(XA); xB <- colMeans(XB); SA <- cov(XA) / nA; SB <- cov(XB) / nB
+dd <- xA - xB; D <- bA - bB
+gap <- mean(gA$ly) - mean(gB$ly)
+q <- function(x, M, y) as.numeric(t(x) %*% M %*% y)
+for (rf in list(list("women", 0), list("reimers", 0.5), list("cotton", nA / (nA + nB)))) {
+  a <- rf[[2]]
+  bs <- a * bA + (1 - a) * bB
+  xw <- (1 - a) * xA + a * xB
+  E <- sum(dd * bs)
+  put(paste0("ob|E|", rf[[1]]), E)
+  put(paste0("ob|U|", rf[[1]]), gap - E)
+  put(paste0("ob|E_se|", rf[[1]]), sqrt(q(dd, a^2 * VA + (1 - a)^2 * VB, dd) + q(bs, SA + SB, bs)))
+  put(paste0("ob|U_se|", rf[[1]]), sqrt(q(xw, VA + VB, xw) + q(D, (1 - a)^2 * SA + a^2 * SB, D)))
+}
+put("ob|gap", gap)
+put("ob|gap_se", sqrt(var(gA$ly) / nA + var(gB$ly) / nB))
+put("ob3|E", sum(dd * bB)); put("ob3|C", sum(xB * D)); put("ob3|I", sum(dd * D))
+put("ob3|E_se", sqrt(q(dd, VB, dd) + q(bB, SA + SB, bB)))
+put("ob3|C_se", sqrt(q(xB, VA + VB, xB) + q(D, SB, D)))
+put("ob3|I_se", sqrt(q(dd, VA + VB, dd) + q(D, SA + SB, D)))
+
 r <- data.frame(name = names(ref), value = sprintf("%.17g", unlist(ref)))
 write.csv(r, "tests/r/pay_design_reference.csv", row.names = FALSE, quote = TRUE)
 cat("wrote", nrow(d), "employees of", n_est, "establishments,", nrow(r), "reference values\n")
