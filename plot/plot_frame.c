@@ -374,6 +374,17 @@ static int build_note(struct plot_fig *fig, bool whiskers)
                                                 : "intervalle de confiance à %s.",
                              pct);
     }
+    if (rc == 0 && fig->opts->kind == PLOT_GROUPED) {
+        size_t absent = 0;
+        for (size_t i = 0; i < m->ncat * m->nser; i++)
+            absent += !m->cells[i].present;
+        if (absent > 0)
+            rc = sv_buf_addf(&b, "%s%s", b.len ? " " : "",
+                             lang == SV_LANG_EN
+                                 ? "(n/a): no estimate in the table for that category."
+                                 : "(n.d.) : non disponible, aucune estimation dans la table pour "
+                                   "cette catégorie.");
+    }
     if (rc == 0 && fig->opts->kind == PLOT_DUMBBELL && m->nser == 2)
         rc = sv_buf_addf(&b, "%s%s%s \xe2\x88\x92 %s.", b.len ? " " : "",
                          lang == SV_LANG_EN ? "Gap: " : "\xc3\x89" "cart : ", m->ser_label[1],

@@ -71,8 +71,13 @@ int plot_script_grouped(struct plot_fig *fig, struct plot_scene *sc, struct sv_e
         for (size_t s = 0; s < m->nser && rc == 0; s++) {
             const struct plot_cell *cell = plot_matrix_cell(m, c, s);
             double y = gy + bar_h * (s + 0.5), h = bar_h * 0.86;
-            if (!cell->present)
+            if (!cell->present) {
+                /* no row for this cell: said so, not left blank (the note explains n.d.) */
+                rc = plot_scene_text(sc, XV(fmax(v0, 0)) + st->font * 0.3, y,
+                                     fig->lang == SV_LANG_EN ? "(n/a)" : "(n.d.)", st->small,
+                                     false, PLOT_LEFT, PLOT_C_MUTED);
                 continue;
+            }
             if (cell->suppressed) {
                 rc = plot_draw_suppressed(fig, sc, XV(fmax(v0, 0)), y, h, cell->reason);
                 continue;
