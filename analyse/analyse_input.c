@@ -412,6 +412,16 @@ static int load_csv(struct analyse_data *d, const char *path, struct sv_error *e
             if (strlen(d->cols[k].name) == hl && memcmp(d->cols[k].name, h, hl) == 0)
                 field_of[k] = (long)f;
     }
+    /* a column absent under its name: the variable's name on the csv platform, as collect */
+    for (size_t k = 0; k < d->ncols; k++) {
+        const struct sv_column *sc = &d->schema->columns[d->cols[k].index];
+        const char *pn = sc->variable->platform[SV_PLATFORM_CSV];
+        if (field_of[k] >= 0 || sc->code || !pn)
+            continue;
+        for (size_t f = 0; f < nf; f++)
+            if (strlen(pn) == flen[f] && memcmp(pn, hdr + start[f], flen[f]) == 0)
+                field_of[k] = (long)f;
+    }
     /* records are split up to the last field used */
     size_t need = id_field >= 0 ? (size_t)id_field + 1 : 0;
     for (size_t k = 0; k < d->ncols; k++)
@@ -438,7 +448,7 @@ static int load_csv(struct analyse_data *d, const char *path, struct sv_error *e
             break;
         }
         size_t i = d->nrows;
-        char idbuf[256] = "?";
+        char idbuf[256] = "?", canon[64];
         if (id_field >= 0 && (size_t)id_field < nf) {
             size_t l = flen[id_field] < sizeof idbuf - 1 ? flen[id_field] : sizeof idbuf - 1;
             memcpy(idbuf, rec + start[id_field], l);
@@ -460,15 +470,18 @@ static int load_csv(struct analyse_data *d, const char *path, struct sv_error *e
                 }
                 memcpy(val, rec + start[field_of[k]], l);
                 val[l] = '\0';
-                /* excel-fr decimal comma */
-                char *comma = col->kind == ANALYSE_COL_NUMBER ? strchr(val, ',') : NULL;
-                if (comma)
-                    *comma = '.';
                 v = val;
             }
             const struct sv_column *sc = &d->schema->columns[col->index];
             if (v && *v && !plainly_valid(col, sc, v)) {
-                int crc = sv_record_check_value(d->schema, (size_t)col->index, v, err);
+                /*
+                 * Not a plain canonical value: made canonical exactly as
+                 * collect --platform csv makes it (the definition's csv code
+                 * mappings, yes/no words, decimal commas, blanks), or refused
+                 * with the same reason.
+                 */
+                int crc = sv_record_canonical(d->schema, (size_t)col->index, v, canon,
+                                              sizeof canon, &v, err);
                 if (crc) {
                     char vpath[SV_ERROR_PATH_MAX], text[SV_ERROR_TEXT_MAX];
                     snprintf(vpath, sizeof vpath, "%s", err ? err->path : "");

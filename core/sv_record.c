@@ -468,6 +468,21 @@ int sv_record_normalise(struct sv_record *rec, const struct sv_schema *schema,
         char buf[64];
         const char *val;
 
+        if (!e && strchr(key, '.')) {
+            /* A normalised record's option column "var.code" (0/1, yes/no). */
+            long oc = sv_schema_index(schema, key);
+            if (oc >= 0 && schema->columns[oc].code) {
+                const struct sv_variable *ov = schema->columns[oc].variable;
+                char ob[8];
+                const char *ovv = NULL;
+                rc = sv_record_canonical(schema, (size_t)oc, raw, ob, sizeof ob, &ovv, err);
+                if (rc == 0 && ovv) {
+                    seen[(size_t)(ov - sv->variables)] = 1;
+                    rc = sv_record_set(rec, (size_t)oc, ovv);
+                }
+                continue;
+            }
+        }
         if (!e) {
             /* LimeSurvey multiple choice: "var[CODE]". */
             const char *br = strchr(key, '[');
@@ -622,4 +637,55 @@ int sv_record_check_value(const struct sv_schema *schema, size_t i, const char *
         return 0;
     }
     return canonical_scalar(v, SV_PLATFORM_CSV, value, buf, sizeof(buf), &out, err);
+}
+
+int sv_record_canonical(const struct sv_schema *schema, size_t i, const char *raw, char *buf,
+                        size_t size, const char **out, struct sv_error *err)
+{
+    const struct sv_column *c;
+    const char *yn;
+    char tmp[256];
+    size_t n;
+
+    *out = NULL;
+    if (i >= schema->ncolumns)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "no column %zu", i);
+    if (!raw)
+        return 0;
+    c = &schema->columns[i];
+    if (c->variable->type == SV_TYPE_TEXT) {
+        const char *p = raw;
+        while (*p && isspace((unsigned char)*p))
+            p++;
+        *out = *p ? raw : NULL;
+        return 0;
+    }
+    while (isspace((unsigned char)*raw))
+        raw++;
+    n = strlen(raw);
+    while (n && isspace((unsigned char)raw[n - 1]))
+        n--;
+    if (n == 0)
+        return 0;
+    if (n >= sizeof(tmp))
+        return data_error(err, c->variable, "value too long for a %s answer",
+                          sv_var_type_name(c->variable->type));
+    memcpy(tmp, raw, n);
+    tmp[n] = '\0';
+    if (c->code) {
+        if (!parse_yesno(tmp, &yn)) {
+            sv_error_set(err, SV_EDATA, NULL, 0, 0, "'%s' is not 0 or 1", tmp);
+            sv_error_set_path(err, "%s", c->name);
+            return SV_EDATA;
+        }
+        *out = yn;
+        return 0;
+    }
+    if (canonical_scalar(c->variable, SV_PLATFORM_CSV, tmp, buf, size, out, err))
+        return SV_EDATA;
+    if (*out == tmp) { /* text-like types return their input: keep it in buf */
+        snprintf(buf, size, "%s", tmp);
+        *out = buf;
+    }
+    return 0;
 }

@@ -86,6 +86,19 @@ int sv_record_normalise(struct sv_record *rec, const struct sv_schema *schema,
 int sv_record_check_value(const struct sv_schema *schema, size_t i, const char *value,
                           struct sv_error *err);
 
+/*
+ * The canonical value of column `i` made from `raw` exactly as
+ * sv_record_normalise() makes it from a field of the "csv" platform: blanks
+ * trimmed, the definition's csv code mappings ("F" -> "f"), yes/no words,
+ * decimal commas, ranges checked; a "<var>.<code>" column takes a yes/no
+ * word. *out is NULL for a blank value, else points at buf (or a constant).
+ * Used by analyse --data so that a file read there and the same file
+ * fetched by collect --platform csv give the same records.
+ * Returns 0 or SV_EDATA with the reason.
+ */
+int sv_record_canonical(const struct sv_schema *schema, size_t i, const char *raw, char *buf,
+                        size_t size, const char **out, struct sv_error *err);
+
 /* Hex HMAC-SHA-256 of `msg` under `key` into out[65]. */
 void sv_hmac_sha256_hex(const char *key, const char *msg, char out[65]);
 

@@ -257,12 +257,55 @@ static void test_recio_bad_value(void **state)
     sv_recio_reader_free(rd);
 }
 
+/* issue 12: one value made canonical as collect --platform csv makes it (analyse --data) */
+static void test_canonical_value(void **state)
+{
+    char buf[64];
+    const char *out = "x";
+    struct sv_error err = {0};
+    (void)state;
+    assert_int_equal(sv_record_canonical(schema, (size_t)sv_schema_index(schema, "difficulte"),
+                                         " oui ", buf, sizeof buf, &out, &err), 0);
+    assert_string_equal(out, "1");
+    assert_int_equal(sv_record_canonical(schema, (size_t)sv_schema_index(schema, "etp"), "12,5",
+                                         buf, sizeof buf, &out, &err), 0);
+    assert_string_equal(out, "12.5");
+    assert_int_equal(sv_record_canonical(schema, (size_t)sv_schema_index(schema, "causes.sal"),
+                                         "Y", buf, sizeof buf, &out, &err), 0);
+    assert_string_equal(out, "1");
+    assert_int_equal(sv_record_canonical(schema, (size_t)sv_schema_index(schema, "region"), "  ",
+                                         buf, sizeof buf, &out, &err), 0);
+    assert_null(out);
+    assert_int_equal(sv_record_canonical(schema, (size_t)sv_schema_index(schema, "etp"), "2000",
+                                         buf, sizeof buf, &out, &err), SV_EDATA);
+    assert_string_equal(err.text, "value 2000 above maximum 1000");
+    assert_int_equal(sv_record_canonical(schema, (size_t)sv_schema_index(schema, "region"), "12",
+                                         buf, sizeof buf, &out, &err), SV_EDATA);
+    assert_string_equal(err.text, "unknown code '12'");
+}
+
+/* A normalised record's "var.code" columns read back through normalisation (collect). */
+static void test_option_columns(void **state)
+{
+    struct sv_raw_field f[] = {{"region", "11"}, {"difficulte", "1"}, {"causes.sal", "1"},
+                               {"causes.att", "0"}, {"cout", "3"}};
+    struct sv_record *r = NULL;
+    struct sv_error err = {0};
+    (void)state;
+    assert_int_equal(sv_record_new(&r, schema), 0);
+    assert_int_equal(sv_record_normalise(r, schema, SV_PLATFORM_CSV, f, 5, NULL, &err), 0);
+    assert_string_equal(value(r, "causes.sal"), "1");
+    assert_string_equal(value(r, "causes.att"), "0");
+    sv_record_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schema_columns),  cmocka_unit_test(test_limesurvey_fields),
         cmocka_unit_test(test_kobo_fields),     cmocka_unit_test(test_rejections),
         cmocka_unit_test(test_recio_roundtrip), cmocka_unit_test(test_recio_bad_value),
+        cmocka_unit_test(test_canonical_value), cmocka_unit_test(test_option_columns),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
