@@ -388,17 +388,20 @@ static int load_csv(struct analyse_data *d, const char *path, struct sv_error *e
                      : sv_error_set(err, rc, path, 0, 0, "read error");
         goto out;
     }
-    char *hdr = s.buf + s.pos;
-    if (reclen >= 3 && memcmp(hdr, "\xef\xbb\xbf", 3) == 0) {
-        hdr += 3;
-        reclen -= 3;
+    /* the header read as sv_csv reads it: BOM, separator, malformations */
+    bool header_nl = s.pos + reclen < s.len;
+    size_t skip, nheader;
+    if ((rc = sv_csv_bom_check(s.buf + s.pos, reclen, &skip, path, err)))
+        goto out;
+    char *hdr = s.buf + s.pos + skip;
+    reclen -= skip;
+    if (reclen == 0 && !header_nl) {
+        rc = sv_error_set(err, SV_EDATA, path, 1, 0, "empty file: no header line");
+        goto out;
     }
-    size_t ncomma = 0, nsemi = 0;
-    for (size_t i = 0; i < reclen; i++) {
-        ncomma += hdr[i] == ',';
-        nsemi += hdr[i] == ';';
-    }
-    char sep = nsemi > ncomma ? ';' : ',';
+    char sep = sv_csv_guess_separator(hdr, reclen);
+    if ((rc = sv_csv_record_check(hdr, reclen, sep, path, 1, &nheader, NULL, err)))
+        goto out;
     size_t nf = split_record(hdr, reclen, sep, start, flen, maxf);
     long id_field = -1;
     for (size_t k = 0; k <= d->ncols; k++)
@@ -440,8 +443,19 @@ static int load_csv(struct analyse_data *d, const char *path, struct sv_error *e
         s.pos += reclen + 1;
         if (s.pos > s.len)
             s.pos = s.len;
-        if (reclen == 0 || (reclen == 1 && rec[0] == '\r'))
+        /* every record read exactly as sv_csv reads it, or refused as it refuses it */
+        size_t nrec;
+        bool blank;
+        if ((rc = sv_csv_record_check(rec, reclen, sep, path, line, &nrec, &blank, err)))
+            break;
+        rc = 1;
+        if (blank)
             continue; /* blank line */
+        if (nrec != nheader) {
+            rc = sv_error_set(err, SV_EDATA, path, line, 0, "%zu fields where the header has %zu",
+                              nrec, nheader);
+            break;
+        }
         nf = split_record(rec, reclen, sep, start, flen, need);
         if (d->nrows == d->cap && grow(d) != 0) {
             rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sv_buf.h"
+#include "sv_csv.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -32,6 +33,7 @@ struct analyse_scan {
     long line, last_line;
     off_t last_end;      /* file offset just after the last record (its newline included) */
     size_t need;         /* fields split per record: last wanted index + 1 */
+    size_t nnames;       /* fields of the header: every record must have as many */
     size_t *start, *flen; /* need entries: offsets into buf, lengths */
     bool *present;
     const size_t *cols;
@@ -146,20 +148,22 @@ int analyse_scan_header_read(struct analyse_scan_header *h, const char *path,
         endpos = len;
     h->data_start = (off_t)(found ? endpos + 1 : len);
     h->data_line = lines + 1;
-    char *hdr = buf;
-    size_t hl = endpos;
-    if (hl >= 3 && memcmp(hdr, "\xef\xbb\xbf", 3) == 0) {
-        hdr += 3;
-        hl -= 3;
+    /* the header is read as sv_csv reads it (BOM, separator, malformations) */
+    size_t skip;
+    if ((rc = sv_csv_bom_check(buf, endpos, &skip, path, err)))
+        goto out;
+    char *hdr = buf + skip;
+    size_t hl = endpos - skip;
+    if (hl == 0 && !found) {
+        rc = sv_error_set(err, SV_EDATA, path, 1, 0, "empty file: no header line");
+        goto out;
     }
+    h->sep = sv_csv_guess_separator(hdr, hl);
+    size_t nf;
+    if ((rc = sv_csv_record_check(hdr, hl, h->sep, path, 1, &nf, NULL, err)))
+        goto out;
     if (hl > 0 && hdr[hl - 1] == '\r')
         hl--;
-    size_t ncomma = 0, nsemi = 0;
-    for (size_t i = 0; i < hl; i++) {
-        ncomma += hdr[i] == ',';
-        nsemi += hdr[i] == ';';
-    }
-    h->sep = nsemi > ncomma ? ';' : ',';
     /* split the header, unquoting */
     size_t i = 0;
     for (;;) {
@@ -259,6 +263,7 @@ int analyse_scan_new(struct analyse_scan **out, const char *path,
     }
     s->path = path;
     s->sep = h->sep;
+    s->nnames = h->nnames;
     s->boff = start;
     s->end = end < 0 || end > s->size ? s->size : end;
     s->last_end = start;
@@ -545,8 +550,18 @@ int analyse_scan_next(struct analyse_scan *s, const struct analyse_scan_field **
         s->line += lines;
         s->pos = e < s->len ? e + 1 : e;
         s->last_end = s->boff + (off_t)s->pos;
-        if (e == b || (e == b + 1 && s->buf[b] == '\r'))
+        /* every record read exactly as sv_csv reads it, or refused as it refuses it */
+        size_t nf;
+        bool blank;
+        int rc = sv_csv_record_check(s->buf + b, e - b, s->sep, s->path, s->last_line, &nf,
+                                     &blank, err);
+        if (rc)
+            return rc;
+        if (blank)
             continue; /* blank line */
+        if (nf != s->nnames)
+            return sv_error_set(err, SV_EDATA, s->path, s->last_line, 0,
+                                "%zu fields where the header has %zu", nf, s->nnames);
         if (how == PLAIN)
             split_plain(s, b, e);
         else if (how == QUOTED)

@@ -734,7 +734,8 @@ int analyse_stream_read(struct analyse_stream *st, const struct analyse_stream_s
                 into->cell = wk[k].t.slots[s].cell;
             analyse_mom_merge(&into->mom, &wk[k].t.slots[s].mom);
         }
-    qsort(t->slots, t->n, sizeof *t->slots, cmp_slot);
+    if (t->n > 1) /* a header-only file has no slots (and qsort no NULL) */
+        qsort(t->slots, t->n, sizeof *t->slots, cmp_slot);
     size_t ns = t->n;
     st->nslots = ns;
     st->ndims = spec->ndims;

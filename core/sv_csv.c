@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 int sv_csv_dialect_parse(const char *name, enum sv_csv_dialect *out)
 {
     if (!strcmp(name, "plain") || !strcmp(name, "csv")) {
@@ -18,6 +22,186 @@ int sv_csv_dialect_parse(const char *name, enum sv_csv_dialect *out)
         return 0;
     }
     return SV_EUSAGE;
+}
+
+/*
+ * UTF-8 validation one byte at a time (Unicode 15, table 3-7: no overlong
+ * forms, no surrogates, nothing above U+10FFFF). The reader and
+ * sv_csv_record_check() share it so that they refuse the same bytes at the
+ * same place.
+ */
+struct u8state {
+    unsigned char need, lo, hi;
+};
+
+static bool u8_step(struct u8state *u, unsigned char c)
+{
+    if (u->need) {
+        if (c < u->lo || c > u->hi)
+            return false;
+        u->need--;
+        u->lo = 0x80;
+        u->hi = 0xBF;
+        return true;
+    }
+    if (c < 0x80)
+        return true;
+    u->lo = 0x80;
+    u->hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF)
+        u->need = 1;
+    else if (c == 0xE0)
+        u->need = 2, u->lo = 0xA0;
+    else if (c == 0xED)
+        u->need = 2, u->hi = 0x9F;
+    else if (c >= 0xE1 && c <= 0xEF)
+        u->need = 2;
+    else if (c == 0xF0)
+        u->need = 3, u->lo = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3)
+        u->need = 3;
+    else if (c == 0xF4)
+        u->need = 3, u->hi = 0x8F;
+    else
+        return false;
+    return true;
+}
+
+/* The wording of each malformation, one place for every reader. */
+#define MSG_NOT_UTF8                                                                             \
+    "field %zu is not UTF-8 text (a Windows-1252 file? save it as 'CSV UTF-8' or convert it: "   \
+    "iconv -f WINDOWS-1252 -t UTF-8)"
+#define MSG_NUL "NUL byte in field %zu"
+#define MSG_BARE_CR "carriage return without line feed in field %zu (line ends must be LF or CRLF)"
+#define MSG_STRAY "stray quote in unquoted field %zu"
+#define MSG_AFTER "text after closing quote in field %zu"
+#define MSG_UNTERMINATED "unterminated quoted field"
+
+char sv_csv_guess_separator(const char *p, size_t len)
+{
+    size_t commas = 0, semis = 0, tabs = 0;
+    bool inq = false;
+    char sep;
+
+    if (len > SV_CSV_GUESS_MAX)
+        len = SV_CSV_GUESS_MAX;
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        if (c == '"')
+            inq = !inq;
+        else if (!inq && c == ',')
+            commas++;
+        else if (!inq && c == ';')
+            semis++;
+        else if (!inq && c == '\t')
+            tabs++;
+        else if (!inq && c == '\n')
+            break;
+    }
+    sep = semis > commas ? ';' : ',';
+    if (tabs > commas && tabs > semis)
+        sep = '\t';
+    return sep;
+}
+
+int sv_csv_bom_check(const char *p, size_t len, size_t *skip, const char *source,
+                     struct sv_error *err)
+{
+    *skip = 0;
+    if (len == 0 || (unsigned char)p[0] != 0xEF)
+        return 0;
+    if (len < 3 || (unsigned char)p[1] != 0xBB || (unsigned char)p[2] != 0xBF)
+        return sv_error_set(err, SV_EDATA, source, 1, 1, "invalid UTF-8 byte order mark");
+    *skip = 3;
+    return 0;
+}
+
+int sv_csv_record_check(const char *p, size_t len, char sep, const char *source, long line,
+                        size_t *nfields, bool *blank, struct sv_error *err)
+{
+    const unsigned char *b = (const unsigned char *)p;
+    long first = line;
+    size_t nf = 0, flen = 0;
+    bool inq = false, was_quoted = false;
+    struct u8state u = {0, 0x80, 0xBF};
+    size_t i = 0;
+
+#ifdef __SSE2__
+    /* The common record (ASCII, no quote, no CR or NUL before its end) 16 bytes at a
+       time: only its separators matter; the first block with anything else goes on
+       byte by byte from its start. The fast readers call this on every record. */
+    {
+        const __m128i sepv = _mm_set1_epi8(sep), qv = _mm_set1_epi8('"'),
+                      crv = _mm_set1_epi8('\r'), nlv = _mm_set1_epi8('\n'),
+                      zv = _mm_setzero_si128();
+        for (; i + 16 <= len; i += 16) {
+            __m128i blk = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+            __m128i odd = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(blk, qv), _mm_cmpeq_epi8(blk, crv)),
+                                       _mm_or_si128(_mm_cmpeq_epi8(blk, nlv), _mm_cmpeq_epi8(blk, zv)));
+            if (_mm_movemask_epi8(odd) | _mm_movemask_epi8(blk))
+                break;
+            unsigned ms = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(blk, sepv));
+            if (ms) {
+                nf += (size_t)__builtin_popcount(ms);
+                flen = 15 - (size_t)(31 - __builtin_clz(ms));
+            } else {
+                flen += 16;
+            }
+        }
+    }
+#endif
+    for (; i < len; i++) {
+        unsigned char c = b[i];
+        if (!u8_step(&u, c))
+            return sv_error_set(err, SV_EDATA, source, line, (long)nf + 1, MSG_NOT_UTF8, nf + 1);
+        if (c == '\0')
+            return sv_error_set(err, SV_EDATA, source, line, (long)nf + 1, MSG_NUL, nf + 1);
+        if (inq) {
+            if (c == '"') {
+                if (i + 1 < len && b[i + 1] == '"') {
+                    i++;
+                    flen++;
+                    continue;
+                }
+                inq = false;
+                continue;
+            }
+            if (c == '\n')
+                line++;
+            flen++;
+            continue;
+        }
+        if (c == '"') {
+            if (flen == 0 && !was_quoted) {
+                inq = was_quoted = true;
+                continue;
+            }
+            return sv_error_set(err, SV_EDATA, source, line, (long)nf + 1, MSG_STRAY, nf + 1);
+        }
+        if (c == (unsigned char)sep) {
+            nf++;
+            flen = 0;
+            was_quoted = false;
+            continue;
+        }
+        if (c == '\r' || c == '\n') {
+            if (c == '\r' && i + 1 < len)
+                return sv_error_set(err, SV_EDATA, source, line, (long)nf + 1, MSG_BARE_CR,
+                                    nf + 1);
+            break; /* the record's line end */
+        }
+        if (was_quoted)
+            return sv_error_set(err, SV_EDATA, source, line, (long)nf + 1, MSG_AFTER, nf + 1);
+        flen++;
+    }
+    if (inq)
+        return sv_error_set(err, SV_EDATA, source, first, 0, MSG_UNTERMINATED);
+    if (u.need)
+        return sv_error_set(err, SV_EDATA, source, line, (long)nf + 1, MSG_NOT_UTF8, nf + 1);
+    *nfields = nf + 1;
+    if (blank)
+        *blank = nf == 0 && flen == 0;
+    return 0;
 }
 
 /* Next input byte: first from the look-ahead buffer, then from the stream. */
@@ -47,7 +231,6 @@ static void unread_byte(struct sv_csv_reader *r, int c)
  */
 static void guess_separator(struct sv_csv_reader *r)
 {
-    size_t commas = 0, semis = 0, tabs = 0;
     bool inq = false;
     int c;
 
@@ -56,20 +239,12 @@ static void guess_separator(struct sv_csv_reader *r)
             break;
         if (c == '"')
             inq = !inq;
-        else if (!inq && c == ',')
-            commas++;
-        else if (!inq && c == ';')
-            semis++;
-        else if (!inq && c == '\t')
-            tabs++;
         else if (!inq && c == '\n')
             break;
-        if (r->pending.len > (1u << 20))
+        if (r->pending.len >= SV_CSV_GUESS_MAX)
             break;
     }
-    r->sep = semis > commas ? ';' : ',';
-    if (tabs > commas && tabs > semis)
-        r->sep = '\t';
+    r->sep = sv_csv_guess_separator(r->pending.data ? r->pending.data : "", r->pending.len);
 }
 
 int sv_csv_reader_init(struct sv_csv_reader *r, FILE *fp, const char *source, char sep,
@@ -90,8 +265,14 @@ int sv_csv_reader_init(struct sv_csv_reader *r, FILE *fp, const char *source, ch
     if (c1 == 0xEF) {
         c2 = getc(fp);
         c3 = getc(fp);
-        if (c2 != 0xBB || c3 != 0xBF)
-            return sv_error_set(err, SV_EDATA, r->source, 1, 1, "invalid UTF-8 byte order mark");
+        if (c2 != 0xBB || c3 != 0xBF) {
+            char bom[3] = {(char)c1, (char)c2, (char)c3};
+            size_t skip;
+            int rc = sv_csv_bom_check(bom, c3 == EOF ? (c2 == EOF ? 1 : 2) : 3, &skip, r->source,
+                                      err);
+            sv_csv_reader_release(r); /* the caller releases only a reader that started */
+            return rc;
+        }
     } else if (c1 != EOF) {
         ungetc(c1, fp);
     }
@@ -128,7 +309,7 @@ int sv_csv_read(struct sv_csv_reader *r, struct sv_error *err)
 {
     int c;
     bool inq = false, was_quoted = false, any = false;
-    long col = 1;
+    struct u8state u = {0, 0x80, 0xBF};
     size_t i;
 
     r->nfields = 0;
@@ -142,12 +323,22 @@ int sv_csv_read(struct sv_csv_reader *r, struct sv_error *err)
                 return sv_error_set(err, SV_EIO, r->source, r->line, 0, "read error");
             if (inq)
                 return sv_error_set(err, SV_EDATA, r->source, r->record_line, 0,
-                                    "unterminated quoted field");
+                                    MSG_UNTERMINATED);
+            if (u.need)
+                return sv_error_set(err, SV_EDATA, r->source, r->line, (long)r->nfields + 1,
+                                    MSG_NOT_UTF8, r->nfields + 1);
             if (!any)
                 return 0;
             break;
         }
         any = true;
+        /* every reader refuses the same bytes at the same place: sv_csv_record_check() */
+        if (!u8_step(&u, (unsigned char)c))
+            return sv_error_set(err, SV_EDATA, r->source, r->line, (long)r->nfields + 1,
+                                MSG_NOT_UTF8, r->nfields + 1);
+        if (c == '\0')
+            return sv_error_set(err, SV_EDATA, r->source, r->line, (long)r->nfields + 1, MSG_NUL,
+                                r->nfields + 1);
         if (inq) {
             if (c == '"') {
                 int d = next_byte(r);
@@ -173,20 +364,20 @@ int sv_csv_read(struct sv_csv_reader *r, struct sv_error *err)
                 was_quoted = true;
                 continue;
             }
-            return sv_error_set(err, SV_EDATA, r->source, r->line, col,
-                                "stray quote in unquoted field %zu", r->nfields + 1);
+            return sv_error_set(err, SV_EDATA, r->source, r->line, (long)r->nfields + 1,
+                                MSG_STRAY, r->nfields + 1);
         }
         if (c == r->sep) {
             if (push_field(r))
                 return sv_error_set(err, SV_ENOMEM, r->source, r->line, 0, "out of memory");
             was_quoted = false;
-            col++;
             continue;
         }
         if (c == '\r') {
             int d = next_byte(r);
             if (d != '\n' && d != EOF)
-                unread_byte(r, d);
+                return sv_error_set(err, SV_EDATA, r->source, r->line, (long)r->nfields + 1,
+                                    MSG_BARE_CR, r->nfields + 1);
             c = '\n';
         }
         if (c == '\n') {
@@ -194,8 +385,8 @@ int sv_csv_read(struct sv_csv_reader *r, struct sv_error *err)
             break;
         }
         if (was_quoted)
-            return sv_error_set(err, SV_EDATA, r->source, r->line, col,
-                                "text after closing quote in field %zu", r->nfields + 1);
+            return sv_error_set(err, SV_EDATA, r->source, r->line, (long)r->nfields + 1,
+                                MSG_AFTER, r->nfields + 1);
         if (sv_buf_addc(&r->field, (char)c))
             return sv_error_set(err, SV_ENOMEM, r->source, r->line, 0, "out of memory");
     }
@@ -230,14 +421,30 @@ int sv_csv_writer_init(struct sv_csv_writer *w, FILE *fp, enum sv_csv_dialect di
     return w->status;
 }
 
+/*
+ * The characters that make a spreadsheet read a cell as a formula when they
+ * start it: the ASCII ones OWASP lists, and their full-width (U+FF1D, U+FF0B,
+ * U+FF0D, U+FF20) and small (U+FE66, U+FE62, U+FE63, U+FE6B) forms and the
+ * minus sign U+2212, which input methods and some spreadsheets fold to ASCII.
+ */
+static const char *const formula_starts[] = {
+    "=",           "+",           "-",           "@",           "\t",          "\r",
+    "\xEF\xBC\x9D", "\xEF\xBC\x8B", "\xEF\xBC\x8D", "\xEF\xBC\xA0", "\xEF\xB9\xA6", "\xEF\xB9\xA2",
+    "\xEF\xB9\xA3", "\xEF\xB9\xAB", "\xE2\x88\x92"};
+
+bool sv_csv_formula_start(const char *cell)
+{
+    for (size_t i = 0; i < sizeof formula_starts / sizeof *formula_starts; i++)
+        if (strncmp(cell, formula_starts[i], strlen(formula_starts[i])) == 0)
+            return true;
+    return false;
+}
+
 int sv_csv_neutralise(struct sv_buf *out, const char *cell)
 {
     sv_buf_reset(out);
-    if (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' || cell[0] == '\t' ||
-        cell[0] == '\r') {
-        if (sv_buf_addc(out, '\''))
-            return SV_ENOMEM;
-    }
+    if (sv_csv_formula_start(cell) && sv_buf_addc(out, '\''))
+        return SV_ENOMEM;
     return sv_buf_adds(out, cell);
 }
 

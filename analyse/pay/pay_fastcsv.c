@@ -1,10 +1,11 @@
 /*
  * pay_fastcsv: block reader of the normalised CSV, only the wanted columns.
  * The splitting rules are sv_csv's (core/sv_csv.c): a quote opens a quoted
- * field only as its first byte, "" inside quotes is a quote, CR, LF and
- * CRLF end a record outside quotes, empty lines are skipped, and the same
- * errors (stray quote, text after a closing quote, unterminated quote,
- * wrong field count) with the same lines and columns.
+ * field only as its first byte, "" inside quotes is a quote, LF and CRLF end
+ * a record outside quotes, empty lines are skipped, and the same errors
+ * (stray quote, text after a closing quote, unterminated quote, CR without
+ * LF, NUL, not UTF-8, wrong field count) with the same lines and columns:
+ * each is worded by sv_csv_record_check().
  */
 #include <ctype.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "pay_fastcsv.h"
+#include "sv_csv.h"
 
 #define BLOCK (4u << 20)
 
@@ -32,7 +34,8 @@ struct fast {
     bool eof;
     long line; /* line of buf[pos] */
     char sep;
-    unsigned char stop[256]; /* bytes that end an unquoted field: sep, CR, LF, quote */
+    unsigned char stop[256]; /* bytes that end an unquoted field: sep, CR, LF, quote, and
+                                NUL and non-ASCII, which only mark the record for a check */
     struct span *f;
     size_t fcap, nf;
     long rec_line;
@@ -92,15 +95,33 @@ static int push_span(struct fast *r, size_t start, size_t end, bool quoted)
 }
 
 /*
+ * A malformed record: the error sv_csv_read() gives, found by
+ * sv_csv_record_check() on the bytes from the record's start (the first
+ * malformation in byte order, as sv_csv reads), else this reader's own.
+ */
+static int malformed(struct fast *r, long line, long col, const char *what)
+{
+    size_t nf;
+    int rc = sv_csv_record_check(r->buf + r->pos, r->len - r->pos, r->sep, r->path, r->rec_line,
+                                 &nf, NULL, r->err);
+    if (rc)
+        return rc;
+    return sv_error_set(r->err, SV_EDATA, r->path, line, col, "%s", what);
+}
+
+/*
  * Split the record at buf[pos]: 1 = a record (spans in f, pos and line
  * past it), 0 = end of file, 2 = the buffer ends inside the record (refill
- * and call again), <0 = error.
+ * and call again), <0 = error. A record with a NUL or non-ASCII byte is
+ * checked whole by sv_csv_record_check() (UTF-8, NUL), so that this reader
+ * refuses what sv_csv refuses, where it refuses it.
  */
 static int split(struct fast *r)
 {
     const char *b = r->buf;
     size_t p = r->pos, end = r->len;
     long line = r->line, col = 1;
+    bool odd = false;
     r->nf = 0;
     r->rec_line = r->line;
     if (p == end)
@@ -113,8 +134,7 @@ static int split(struct fast *r)
                 if (p == end) {
                     if (!r->eof)
                         return 2;
-                    return sv_error_set(r->err, SV_EDATA, r->path, r->rec_line, 0,
-                                        "unterminated quoted field");
+                    return malformed(r, r->rec_line, 0, "unterminated quoted field");
                 }
                 char c = b[p];
                 if (c == '"') {
@@ -128,6 +148,8 @@ static int split(struct fast *r)
                 }
                 if (c == '\n')
                     line++;
+                else if (c == '\0' || (unsigned char)c >= 0x80)
+                    odd = true;
                 p++;
             }
             if (push_span(r, s, p, true) < 0)
@@ -136,15 +158,21 @@ static int split(struct fast *r)
             if (p == end && !r->eof)
                 return 2;
             if (p < end && b[p] != r->sep && b[p] != '\n' && b[p] != '\r')
-                return sv_error_set(r->err, SV_EDATA, r->path, line, col,
-                                    "text after closing quote in field %zu", r->nf);
+                return malformed(r, line, col, "text after closing quote");
         } else {
             size_t s = p;
-            while (p < end && !r->stop[(unsigned char)b[p]])
-                p++;
+            for (;;) {
+                while (p < end && !r->stop[(unsigned char)b[p]])
+                    p++;
+                if (p < end && (b[p] == '\0' || (unsigned char)b[p] >= 0x80)) {
+                    odd = true;
+                    p++;
+                    continue;
+                }
+                break;
+            }
             if (p < end && b[p] == '"')
-                return sv_error_set(r->err, SV_EDATA, r->path, line, col,
-                                    "stray quote in unquoted field %zu", r->nf + 1);
+                return malformed(r, line, col, "stray quote in unquoted field");
             if (p == end && !r->eof)
                 return 2;
             if (push_span(r, s, p, false) < 0)
@@ -161,12 +189,23 @@ static int split(struct fast *r)
         if (c == '\r') {
             if (p + 1 == end && !r->eof)
                 return 2;
-            if (p + 1 < end && b[p + 1] == '\n')
+            if (p + 1 < end && b[p + 1] != '\n')
+                return malformed(r, line, col, "carriage return without line feed");
+            if (p + 1 < end)
                 p++;
         }
         p++;
         line++;
         break;
+    }
+    if (odd) {
+        size_t nf, n = p - r->pos;
+        if (n > 0 && b[p - 1] == '\n')
+            n--;
+        int rc = sv_csv_record_check(b + r->pos, n, r->sep, r->path, r->rec_line, &nf, NULL,
+                                     r->err);
+        if (rc)
+            return rc;
     }
     r->pos = p;
     r->line = line;
@@ -233,35 +272,14 @@ int pay_fastcsv_read(const char *path, const char *const *names, size_t nnames,
         rc = PAY_FASTCSV_DECLINED; /* JSON Lines */
         goto done;
     }
-    if (r.len > 0 && (unsigned char)r.buf[0] == 0xEF) {
-        if (r.len < 3 || (unsigned char)r.buf[1] != 0xBB || (unsigned char)r.buf[2] != 0xBF) {
-            rc = sv_error_set(err, SV_EDATA, path, 1, 1, "invalid UTF-8 byte order mark");
-            goto done;
-        }
-        r.pos = 3;
-    }
-    /* separator: the most frequent of , ; TAB outside quotes on the first record */
-    {
-        size_t commas = 0, semis = 0, tabs = 0;
-        bool inq = false;
-        for (size_t p = r.pos; p < r.len && p - r.pos <= (1u << 20); p++) {
-            char c = r.buf[p];
-            if (c == '"')
-                inq = !inq;
-            else if (!inq && c == ',')
-                commas++;
-            else if (!inq && c == ';')
-                semis++;
-            else if (!inq && c == '\t')
-                tabs++;
-            else if (!inq && c == '\n')
-                break;
-        }
-        r.sep = semis > commas ? ';' : ',';
-        if (tabs > commas && tabs > semis)
-            r.sep = '\t';
-        r.stop[(unsigned char)r.sep] = r.stop['\n'] = r.stop['\r'] = r.stop['"'] = 1;
-    }
+    if ((rc = sv_csv_bom_check(r.buf, r.len, &r.pos, path, err)) < 0)
+        goto done;
+    /* separator: as sv_csv guesses it */
+    r.sep = sv_csv_guess_separator(r.buf + r.pos, r.len - r.pos);
+    r.stop[(unsigned char)r.sep] = r.stop['\n'] = r.stop['\r'] = r.stop['"'] = 1;
+    r.stop[0] = 1;
+    for (unsigned k = 0x80; k < 256; k++)
+        r.stop[k] = 1;
     rc = next_record(&r);
     if (rc <= 0) {
         if (rc == 0)

@@ -276,8 +276,10 @@ static void test_members(void **state)
                      "a4,D,\"d@example.org\n\",84,ph\n"
                      "a5,E,\xe9@example.org,84,ph\n");
     memset(&b, 0, sizeof b);
+    /* the bad rows before it reported, then the CSV reader stops at bytes that are not UTF-8
+       (every reader refuses them the same way: core/sv_csv.h) */
     assert_int_equal(collect_members_read(&m, path, sv, true, keep_bad_row, &b, &nbad, &err), SV_EDATA);
-    assert_int_equal(nbad, 4);
+    assert_int_equal(nbad, 3);
     assert_int_equal(b.lines[0], 3);
     assert_string_equal(b.texts[0], "e-mail 'A@example.org' already used on line 2 (members are "
                                     "matched on e-mail: give each its own, or use --id-attribute)");
@@ -285,12 +287,12 @@ static void test_members(void **state)
     assert_string_equal(b.texts[1], "duplicate id 'a1' (first on line 2)");
     assert_int_equal(b.lines[2], 5);
     assert_string_equal(b.texts[2], "malformed e-mail 'd@example.org\n'");
-    assert_int_equal(b.lines[3], 7);
-    assert_string_equal(b.texts[3], "not UTF-8 text (save the sheet as 'CSV UTF-8')");
+    assert_int_equal(err.line, 7);
+    assert_non_null(strstr(err.text, "field 3 is not UTF-8 text"));
     collect_members_release(&m);
     memset(&b, 0, sizeof b);
     assert_int_equal(collect_members_read(&m, path, sv, false, keep_bad_row, &b, &nbad, &err), SV_EDATA);
-    assert_int_equal(nbad, 3);
+    assert_int_equal(nbad, 2);
     assert_int_equal(b.lines[0], 4);
     collect_members_release(&m);
 

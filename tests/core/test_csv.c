@@ -78,6 +78,99 @@ static void test_read_errors(void **state)
     fclose(fp);
 }
 
+#define C(lit) lit, sizeof(lit) - 1
+
+/* Issue 11: what every reader refuses (the bytes sv_csv_record_check() refuses too). */
+static void test_read_refusals(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        size_t len;
+        long line, col;
+        const char *words;
+    } cases[] = {
+        {C("a,b\nx,y\rz,w\n"), 2, 2, "carriage return without line feed in field 2"},
+        {C("a,b\nx,\"y\rz\"\r\n"), 0, 0, NULL}, /* a CR inside quotes is text */
+        {C("a,b\nx,y\0z\n"), 2, 2, "NUL byte in field 2"},
+        {C("a,b\nx,\"y\nz\0\"\n"), 3, 2, "NUL byte in field 2"},
+        {C("a,b\n\xc9t\xe9,y\n"), 2, 1, "field 1 is not UTF-8 text"},
+        {C("a,b\nx,\xc3\n"), 2, 2, "field 2 is not UTF-8 text"},
+        {C("a,b\nx,\xc3"), 2, 2, "field 2 is not UTF-8 text"},
+        {C("a,b\nx,\xed\xa0\x80\n"), 2, 2, "field 2 is not UTF-8 text"},
+        {C("a,b\n\"x\"y,z\n"), 2, 1, "text after closing quote in field 1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct sv_csv_reader r;
+        struct sv_error err = {0}, err2 = {0};
+        FILE *fp = fmemopen((void *)cases[i].text, cases[i].len, "r");
+        int rc;
+        size_t nf;
+        assert_int_equal(sv_csv_reader_init(&r, fp, "t.csv", 0, &err), 0);
+        assert_int_equal(sv_csv_read(&r, &err), 1);
+        rc = sv_csv_read(&r, &err);
+        /* the same verdict from the record checker the fast readers use */
+        const char *rec = (const char *)memchr(cases[i].text, '\n', cases[i].len) + 1;
+        size_t reclen = cases[i].len - (size_t)(rec - cases[i].text);
+        if (reclen && rec[reclen - 1] == '\n')
+            reclen--;
+        int rc2 = sv_csv_record_check(rec, reclen, ',', "t.csv", 2, &nf, NULL, &err2);
+        if (!cases[i].words) {
+            assert_int_equal(rc, 1);
+            assert_int_equal(rc2, 0);
+            assert_int_equal(nf, 2);
+        } else {
+            assert_int_equal(rc, SV_EDATA);
+            assert_int_equal(rc2, SV_EDATA);
+            assert_int_equal(err.line, cases[i].line);
+            assert_int_equal(err.column, cases[i].col);
+            assert_non_null(strstr(err.text, cases[i].words));
+            assert_int_equal(err2.line, err.line);
+            assert_int_equal(err2.column, err.column);
+            assert_string_equal(err2.text, err.text);
+        }
+        sv_csv_reader_release(&r);
+        fclose(fp);
+    }
+}
+
+/* Issue 11: an invalid byte order mark was reported and its reader leaked (ASan). */
+static void test_read_bad_bom(void **state)
+{
+    (void)state;
+    struct sv_csv_reader r;
+    struct sv_error err = {0};
+    FILE *fp = from_string("\xEF\xBBx,y\n");
+    assert_int_equal(sv_csv_reader_init(&r, fp, "bom.csv", 0, &err), SV_EDATA);
+    assert_string_equal(err.text, "invalid UTF-8 byte order mark");
+    assert_int_equal(err.line, 1);
+    fclose(fp); /* no release: a reader that did not start holds nothing */
+}
+
+/* Issue 11: full-width and small forms of = + - @ and U+2212 are neutralised like ASCII. */
+static void test_neutralise_confusables(void **state)
+{
+    (void)state;
+    static const char *const formula[] = {"\xEF\xBC\x9DSUM(A1)", "\xEF\xBC\x8B" "33", "\xEF\xBC\x8D" "1",
+                                           "\xEF\xBC\xA0" "cmd", "\xEF\xB9\xA6x", "\xEF\xB9\xA2x",
+                                           "\xEF\xB9\xA3x", "\xEF\xB9\xABx", "\xE2\x88\x92" "1",
+                                           "=1", "\rx"};
+    static const char *const plain[] = {"a=b", "\xEF\xBC\xA1", "\xC3\xA9t\xC3\xA9", "", " =1"};
+    struct sv_buf b = SV_BUF_INIT;
+    for (size_t i = 0; i < sizeof formula / sizeof *formula; i++) {
+        assert_true(sv_csv_formula_start(formula[i]));
+        assert_int_equal(sv_csv_neutralise(&b, formula[i]), 0);
+        assert_int_equal(b.data[0], '\'');
+        assert_string_equal(b.data + 1, formula[i]);
+    }
+    for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) {
+        assert_false(sv_csv_formula_start(plain[i]));
+        assert_int_equal(sv_csv_neutralise(&b, plain[i]), 0);
+        assert_string_equal(b.data, plain[i]);
+    }
+    sv_buf_release(&b);
+}
+
 static char *written(FILE *fp)
 {
     long n = ftell(fp);
@@ -153,7 +246,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_quotes_newlines), cmocka_unit_test(test_read_bom_semicolon),
-        cmocka_unit_test(test_read_errors),          cmocka_unit_test(test_write_plain_and_injection),
+        cmocka_unit_test(test_read_errors),          cmocka_unit_test(test_read_refusals),
+        cmocka_unit_test(test_read_bad_bom),         cmocka_unit_test(test_neutralise_confusables),          cmocka_unit_test(test_write_plain_and_injection),
         cmocka_unit_test(test_write_excel_fr),       cmocka_unit_test(test_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

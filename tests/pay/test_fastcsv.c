@@ -99,7 +99,7 @@ static void test_fields(void **state)
     struct sv_error err;
     sv_error_clear(&err);
     /* quotes, doubled quotes, a quoted newline, CRLF, an empty line, no final line end */
-    assert_int_equal(read_str("id,b,x,c\n1,\"a,\"\"q\"\"\",z,\"two\nlines\"\r\n\n2,,z,w\r3,v,\"\",", &c, &err), 0);
+    assert_int_equal(read_str("id,b,x,c\n1,\"a,\"\"q\"\"\",z,\"two\nlines\"\r\n\n2,,z,w\r\n3,v,\"\",", &c, &err), 0);
     assert_string_equal(c.text, "2:1:a,\"q\"|two\nlines;5:2:(null)|w;6:3:v|(null);");
     /* BOM and ';' guessed from the header; columns found by name in any order */
     assert_int_equal(read_str("\xEF\xBB\xBF" "c;b\nx;1,5\n", &c, &err), 0);
