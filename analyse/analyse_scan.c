@@ -39,6 +39,8 @@ struct analyse_scan {
     const size_t *cols;
     size_t ncols;
     struct analyse_scan_field *out;
+    size_t split_nf;     /* split_line(): fields of the record */
+    bool split_clean;    /* split_line(): nothing sv_csv_record_check() could refuse */
 };
 
 static int open_regular(int *fd, off_t *size, const char *path, struct sv_error *err)
@@ -441,38 +443,65 @@ static void split_quoted(struct analyse_scan *s, size_t b, size_t e)
 /*
  * The common case in one pass: the fields of the record at pos and its end
  * (the first newline), 16 bytes at a time, not knowing yet whether a quote
- * lies before that newline (the caller checks). Returns false when no
- * newline comes before the end of the buffer.
+ * lies before that newline (the caller checks). On the way it counts the
+ * record's separators (s->split_nf = fields) and notes whether the record is
+ * plain ASCII with no NUL and no CR but its CRLF line end (s->split_clean):
+ * only a record that is not clean goes through sv_csv_record_check().
+ * Returns false when no newline comes before the end of the buffer.
  */
 static bool split_line(struct analyse_scan *s, size_t *endpos)
 {
     const char *buf = s->buf;
-    size_t b = s->pos, len = s->len, need = s->need, f = 0, fs = b;
-    const __m128i sepv = _mm_set1_epi8(s->sep), nlv = _mm_set1_epi8('\n');
+    size_t b = s->pos, len = s->len, need = s->need, f = 0, fs = b, nsep = 0;
+    unsigned odd = 0, ncr = 0;
+    const __m128i sepv = _mm_set1_epi8(s->sep), nlv = _mm_set1_epi8('\n'),
+                  crv = _mm_set1_epi8('\r'), zv = _mm_setzero_si128();
+    __m128i acc = zv; /* separators of the blocks before the newline's, per byte lane */
+    unsigned rounds = 0;
     for (size_t i = b; i < len; i += 16) {
         __m128i blk = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
+        __m128i eq = _mm_cmpeq_epi8(blk, sepv);
         unsigned mn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(blk, nlv));
-        unsigned ms = f < need ? (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(blk, sepv)) : 0;
-        if (len - i < 16) {
-            unsigned lim = (1u << (len - i)) - 1;
-            mn &= lim;
-            ms &= lim;
-        }
+        unsigned lim = 0xFFFFu;
+        if (len - i < 16)
+            lim = (1u << (len - i)) - 1;
+        mn &= lim;
         if (mn)
-            ms &= (mn & (0u - mn)) - 1; /* separators before the first newline */
-        while (ms) {
+            lim &= (mn & (0u - mn)) - 1; /* the bytes before the first newline */
+        unsigned ms = (unsigned)_mm_movemask_epi8(eq) & lim;
+        odd |= ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(blk, zv)) |
+                (unsigned)_mm_movemask_epi8(blk)) & lim;
+        unsigned mc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(blk, crv)) & lim;
+        for (; mc; mc &= mc - 1)
+            ncr++;
+        if (lim == 0xFFFFu) {
+            acc = _mm_sub_epi8(acc, eq);
+            if (++rounds == 255) {
+                __m128i sad = _mm_sad_epu8(acc, zv);
+                nsep += (size_t)_mm_cvtsi128_si32(sad) + (size_t)_mm_extract_epi16(sad, 4);
+                acc = zv;
+                rounds = 0;
+            }
+        } else {
+            for (unsigned m = ms; m; m &= m - 1)
+                nsep++;
+        }
+        while (ms && f < need) {
             size_t at = i + (size_t)__builtin_ctz(ms);
             ms &= ms - 1;
             put_field(s, f, fs, at - fs);
             fs = at + 1;
-            if (++f == need)
-                ms = 0;
+            f++;
         }
         if (mn) {
             size_t e = i + (size_t)__builtin_ctz(mn);
             *endpos = e;
             if (f < need)
                 last_field(s, f, fs, e);
+            __m128i sad = _mm_sad_epu8(acc, zv);
+            nsep += (size_t)_mm_cvtsi128_si32(sad) + (size_t)_mm_extract_epi16(sad, 4);
+            s->split_nf = nsep + 1;
+            s->split_clean = !odd && (ncr == 0 || (ncr == 1 && e > b && buf[e - 1] == '\r'));
             return true;
         }
     }
@@ -551,12 +580,14 @@ int analyse_scan_next(struct analyse_scan *s, const struct analyse_scan_field **
         s->pos = e < s->len ? e + 1 : e;
         s->last_end = s->boff + (off_t)s->pos;
         /* every record read exactly as sv_csv reads it, or refused as it refuses it */
-        size_t nf;
-        bool blank;
-        int rc = sv_csv_record_check(s->buf + b, e - b, s->sep, s->path, s->last_line, &nf,
-                                     &blank, err);
-        if (rc)
-            return rc;
+        size_t nf = s->split_nf;
+        bool blank = nf == 1 && (e == b || (e == b + 1 && s->buf[b] == '\r'));
+        if (how != PLAIN_SPLIT || !s->split_clean) {
+            int rc = sv_csv_record_check(s->buf + b, e - b, s->sep, s->path, s->last_line, &nf,
+                                         &blank, err);
+            if (rc)
+                return rc;
+        }
         if (blank)
             continue; /* blank line */
         if (nf != s->nnames)

@@ -34,7 +34,7 @@ struct u8state {
     unsigned char need, lo, hi;
 };
 
-static bool u8_step(struct u8state *u, unsigned char c)
+static inline bool u8_step(struct u8state *u, unsigned char c)
 {
     if (u->need) {
         if (c < u->lo || c > u->hi)
@@ -127,32 +127,50 @@ int sv_csv_record_check(const char *p, size_t len, char sep, const char *source,
     size_t i = 0;
 
 #ifdef __SSE2__
-    /* The common record (ASCII, no quote, no CR or NUL before its end) 16 bytes at a
-       time: only its separators matter; the first block with anything else goes on
-       byte by byte from its start. The fast readers call this on every record. */
-    {
+    /* The common record (ASCII, no quote, no CR, LF or NUL) 16 bytes at a time: only
+       its separators matter, counted in byte lanes; the last block overlaps the one
+       before it rather than leaving a tail. The first block with anything else goes
+       on byte by byte from its start. The fast readers call this on every record. */
+    if (len >= 16) {
         const __m128i sepv = _mm_set1_epi8(sep), qv = _mm_set1_epi8('"'),
                       crv = _mm_set1_epi8('\r'), nlv = _mm_set1_epi8('\n'),
                       zv = _mm_setzero_si128();
-        for (; i + 16 <= len; i += 16) {
-            __m128i blk = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        __m128i acc = zv;
+        unsigned rounds = 0;
+        while (i < len) {
+            size_t at = i + 16 <= len ? i : len - 16;
+            unsigned keep = (0xFFFFu << (i - at)) & 0xFFFFu;
+            __m128i blk = _mm_loadu_si128((const __m128i *)(const void *)(b + at));
             __m128i odd = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(blk, qv), _mm_cmpeq_epi8(blk, crv)),
                                        _mm_or_si128(_mm_cmpeq_epi8(blk, nlv), _mm_cmpeq_epi8(blk, zv)));
-            if (_mm_movemask_epi8(odd) | _mm_movemask_epi8(blk))
+            if (((unsigned)(_mm_movemask_epi8(odd) | _mm_movemask_epi8(blk)) & keep) != 0)
                 break;
-            unsigned ms = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(blk, sepv));
-            if (ms) {
-                nf += (size_t)__builtin_popcount(ms);
-                flen = 15 - (size_t)(31 - __builtin_clz(ms));
+            __m128i eq = _mm_cmpeq_epi8(blk, sepv);
+            if (at == i) {
+                acc = _mm_sub_epi8(acc, eq);
+                if (++rounds == 255) {
+                    __m128i sad = _mm_sad_epu8(acc, zv);
+                    nf += (size_t)_mm_cvtsi128_si32(sad) + (size_t)_mm_extract_epi16(sad, 4);
+                    acc = zv;
+                    rounds = 0;
+                }
             } else {
-                flen += 16;
+                for (unsigned ms = (unsigned)_mm_movemask_epi8(eq) & keep; ms; ms &= ms - 1)
+                    nf++;
             }
+            i = at + 16;
         }
+        __m128i sad = _mm_sad_epu8(acc, zv);
+        nf += (size_t)_mm_cvtsi128_si32(sad) + (size_t)_mm_extract_epi16(sad, 4);
+        size_t k = i;
+        while (k > 0 && b[k - 1] != (unsigned char)sep)
+            k--;
+        flen = i - k;
     }
 #endif
     for (; i < len; i++) {
         unsigned char c = b[i];
-        if (!u8_step(&u, c))
+        if ((c >= 0x80 || u.need) && !u8_step(&u, c))
             return sv_error_set(err, SV_EDATA, source, line, (long)nf + 1, MSG_NOT_UTF8, nf + 1);
         if (c == '\0')
             return sv_error_set(err, SV_EDATA, source, line, (long)nf + 1, MSG_NUL, nf + 1);
