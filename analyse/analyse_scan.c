@@ -445,7 +445,7 @@ static void split_quoted(struct analyse_scan *s, size_t b, size_t e)
  * (the first newline), 16 bytes at a time, not knowing yet whether a quote
  * lies before that newline (the caller checks). On the way it counts the
  * record's separators (s->split_nf = fields) and notes whether the record is
- * plain ASCII with no NUL and no CR but its CRLF line end (s->split_clean):
+ * plain ASCII with no control byte but its CRLF line end (s->split_clean):
  * only a record that is not clean goes through sv_csv_record_check().
  * Returns false when no newline comes before the end of the buffer.
  */
@@ -453,14 +453,48 @@ static bool split_line(struct analyse_scan *s, size_t *endpos)
 {
     const char *buf = s->buf;
     size_t b = s->pos, len = s->len, need = s->need, f = 0, fs = b, nsep = 0;
-    unsigned odd = 0, ncr = 0;
+    size_t first_odd = (size_t)-1;
     const __m128i sepv = _mm_set1_epi8(s->sep), nlv = _mm_set1_epi8('\n'),
-                  crv = _mm_set1_epi8('\r'), zv = _mm_setzero_si128();
-    __m128i acc = zv; /* separators of the blocks before the newline's, per byte lane */
-    unsigned rounds = 0;
-    for (size_t i = b; i < len; i += 16) {
-        __m128i blk = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
-        __m128i eq = _mm_cmpeq_epi8(blk, sepv);
+                  ctlv = _mm_set1_epi8(0x0E), zv = _mm_setzero_si128();
+    size_t i = b;
+    while (i < len) {
+        /* The common blocks (16 bytes of text and separators) in runs of at most 255,
+           their separators counted in byte lanes: NUL, TAB, LF, CR (below 0x0E) and the
+           non-ASCII bytes (negative when signed) stop a run. */
+        __m128i acc = zv;
+        size_t stop = len >= 16 ? len - 15 : 0;
+        if (stop > i + 255 * 16)
+            stop = i + 255 * 16;
+        unsigned mo = 0;
+        __m128i blk = zv, eq = zv;
+        for (; i < stop; i += 16) {
+            blk = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
+            eq = _mm_cmpeq_epi8(blk, sepv);
+            mo = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(blk, ctlv));
+            if (mo)
+                break;
+            acc = _mm_sub_epi8(acc, eq);
+            for (unsigned ms = f < need ? (unsigned)_mm_movemask_epi8(eq) : 0; ms && f < need;
+                 ms &= ms - 1) {
+                size_t at = i + (size_t)__builtin_ctz(ms);
+                put_field(s, f, fs, at - fs);
+                fs = at + 1;
+                f++;
+            }
+        }
+        __m128i sad = _mm_sad_epu8(acc, zv);
+        nsep += (size_t)_mm_cvtsi128_si32(sad) + (size_t)_mm_extract_epi16(sad, 4);
+        if (i >= len)
+            break;
+        if (!mo) {
+            if (i + 16 <= len)
+                continue; /* a run of 255 blocks: the lanes were emptied, go on */
+            /* the last bytes, fewer than 16 (the padding after them is zero) */
+            blk = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
+            eq = _mm_cmpeq_epi8(blk, sepv);
+            mo = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(blk, ctlv));
+        }
+        /* a block with a newline, an odd byte, or the end of the buffer */
         unsigned mn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(blk, nlv));
         unsigned lim = 0xFFFFu;
         if (len - i < 16)
@@ -468,27 +502,14 @@ static bool split_line(struct analyse_scan *s, size_t *endpos)
         mn &= lim;
         if (mn)
             lim &= (mn & (0u - mn)) - 1; /* the bytes before the first newline */
+        mo &= lim;
+        if (mo && first_odd == (size_t)-1)
+            first_odd = i + (size_t)__builtin_ctz(mo);
         unsigned ms = (unsigned)_mm_movemask_epi8(eq) & lim;
-        odd |= ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(blk, zv)) |
-                (unsigned)_mm_movemask_epi8(blk)) & lim;
-        unsigned mc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(blk, crv)) & lim;
-        for (; mc; mc &= mc - 1)
-            ncr++;
-        if (lim == 0xFFFFu) {
-            acc = _mm_sub_epi8(acc, eq);
-            if (++rounds == 255) {
-                __m128i sad = _mm_sad_epu8(acc, zv);
-                nsep += (size_t)_mm_cvtsi128_si32(sad) + (size_t)_mm_extract_epi16(sad, 4);
-                acc = zv;
-                rounds = 0;
-            }
-        } else {
-            for (unsigned m = ms; m; m &= m - 1)
-                nsep++;
-        }
-        while (ms && f < need) {
+        for (unsigned m = ms; m; m &= m - 1)
+            nsep++;
+        for (; ms && f < need; ms &= ms - 1) {
             size_t at = i + (size_t)__builtin_ctz(ms);
-            ms &= ms - 1;
             put_field(s, f, fs, at - fs);
             fs = at + 1;
             f++;
@@ -498,12 +519,12 @@ static bool split_line(struct analyse_scan *s, size_t *endpos)
             *endpos = e;
             if (f < need)
                 last_field(s, f, fs, e);
-            __m128i sad = _mm_sad_epu8(acc, zv);
-            nsep += (size_t)_mm_cvtsi128_si32(sad) + (size_t)_mm_extract_epi16(sad, 4);
             s->split_nf = nsep + 1;
-            s->split_clean = !odd && (ncr == 0 || (ncr == 1 && e > b && buf[e - 1] == '\r'));
+            /* clean: no odd byte, or only the CR of a CRLF line end */
+            s->split_clean = first_odd == (size_t)-1 || (first_odd + 1 == e && buf[e - 1] == '\r');
             return true;
         }
+        i += 16;
     }
     return false;
 }
