@@ -127,41 +127,48 @@ int sv_csv_record_check(const char *p, size_t len, char sep, const char *source,
     size_t i = 0;
 
 #ifdef __SSE2__
-    /* The common record (ASCII, no quote, no CR, LF or NUL) 16 bytes at a time: only
-       its separators matter, counted in byte lanes; the last block overlaps the one
-       before it rather than leaving a tail. The first block with anything else goes
-       on byte by byte from its start. The fast readers call this on every record. */
-    if (len >= 16) {
+    /* The common record (ASCII without quote or control byte, no NUL, CR or LF) 16
+       bytes at a time: only its separators matter, counted in byte lanes in runs of
+       at most 255 blocks; the last block overlaps the one before it rather than
+       leaving a tail, and a final CR (CRLF) is left to the byte loop. The first block
+       with anything else goes on byte by byte from its start. The fast readers call
+       this on every record. */
+    size_t fast = len > 0 && b[len - 1] == '\r' ? len - 1 : len;
+    if (fast >= 16) {
         const __m128i sepv = _mm_set1_epi8(sep), qv = _mm_set1_epi8('"'),
-                      crv = _mm_set1_epi8('\r'), nlv = _mm_set1_epi8('\n'),
-                      zv = _mm_setzero_si128();
-        __m128i acc = zv;
-        unsigned rounds = 0;
-        while (i < len) {
-            size_t at = i + 16 <= len ? i : len - 16;
+                      ctlv = _mm_set1_epi8(0x0E), zv = _mm_setzero_si128();
+        bool odd = false;
+        while (!odd && i + 16 <= fast) {
+            __m128i acc = zv;
+            size_t stop = fast - 15;
+            if (stop > i + 255 * 16)
+                stop = i + 255 * 16;
+            for (; i < stop; i += 16) {
+                __m128i blk = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+                /* signed: controls below 0x0E and non-ASCII bytes (negative) */
+                if (_mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(blk, ctlv),
+                                                   _mm_cmpeq_epi8(blk, qv)))) {
+                    odd = true;
+                    break;
+                }
+                acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(blk, sepv));
+            }
+            __m128i sad = _mm_sad_epu8(acc, zv);
+            nf += (size_t)_mm_cvtsi128_si32(sad) + (size_t)_mm_extract_epi16(sad, 4);
+        }
+        if (!odd && i < fast) { /* the last bytes, in the block that ends with them */
+            size_t at = fast - 16;
             unsigned keep = (0xFFFFu << (i - at)) & 0xFFFFu;
             __m128i blk = _mm_loadu_si128((const __m128i *)(const void *)(b + at));
-            __m128i odd = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(blk, qv), _mm_cmpeq_epi8(blk, crv)),
-                                       _mm_or_si128(_mm_cmpeq_epi8(blk, nlv), _mm_cmpeq_epi8(blk, zv)));
-            if (((unsigned)(_mm_movemask_epi8(odd) | _mm_movemask_epi8(blk)) & keep) != 0)
-                break;
-            __m128i eq = _mm_cmpeq_epi8(blk, sepv);
-            if (at == i) {
-                acc = _mm_sub_epi8(acc, eq);
-                if (++rounds == 255) {
-                    __m128i sad = _mm_sad_epu8(acc, zv);
-                    nf += (size_t)_mm_cvtsi128_si32(sad) + (size_t)_mm_extract_epi16(sad, 4);
-                    acc = zv;
-                    rounds = 0;
-                }
-            } else {
-                for (unsigned ms = (unsigned)_mm_movemask_epi8(eq) & keep; ms; ms &= ms - 1)
+            unsigned mo = (unsigned)_mm_movemask_epi8(
+                _mm_or_si128(_mm_cmplt_epi8(blk, ctlv), _mm_cmpeq_epi8(blk, qv)));
+            if ((mo & keep) == 0) {
+                for (unsigned ms = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(blk, sepv)) & keep;
+                     ms; ms &= ms - 1)
                     nf++;
+                i = fast;
             }
-            i = at + 16;
         }
-        __m128i sad = _mm_sad_epu8(acc, zv);
-        nf += (size_t)_mm_cvtsi128_si32(sad) + (size_t)_mm_extract_epi16(sad, 4);
         size_t k = i;
         while (k > 0 && b[k - 1] != (unsigned char)sep)
             k--;
