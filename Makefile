@@ -49,6 +49,17 @@ test-fast: build
 valgrind: build
 	BUILD=$(BUILD) scripts/valgrind-main-paths
 
+# libFuzzer on every parser of outside data (tests/fuzz/README.md), never part of
+# `make test`: clang with ASan+UBSan, each target FUZZ_TIME seconds at the lowest
+# priority, its corpus kept in $(BUILD_FUZZ)/corpus/<target> between runs.
+BUILD_FUZZ ?= build-fuzz
+FUZZ_TIME ?= 60
+fuzz:
+	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+	  -DVIGIE_FUZZ=ON -DVIGIE_SANITIZE=ON -DVIGIE_WERROR=OFF
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target $$(cut -d' ' -f1 $(BUILD_FUZZ)/fuzz-targets.txt | sed 's/^/fuzz_/')
+	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh $(BUILD_FUZZ)
+
 bench: build
 	scripts/install-deps --bench
 	$(MAKE) -C bench BUILD=../$(BUILD)

@@ -276,9 +276,11 @@ static int read_json(struct sv_recio_reader *r, struct sv_error *err)
         else if (json_is_real(val))
             snprintf(num, sizeof(num), "%.15g", json_real_value(val)), s = num;
         else if (!json_is_null(val)) {
+            /* the message first: `key` belongs to obj (fuzz_csv_readers found the use after free) */
+            int rc = sv_error_set(err, SV_EDATA, r->path, r->line, 0,
+                                  "field '%s' must be a string, a number or null", key);
             json_decref(obj);
-            return sv_error_set(err, SV_EDATA, r->path, r->line, 0,
-                                "field '%s' must be a string, a number or null", key);
+            return rc;
         }
         if (!strcmp(key, "source"))
             r->rec->source = sv_strdup(s);
