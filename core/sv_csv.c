@@ -486,6 +486,9 @@ static void put_quoted(struct sv_csv_writer *w, const char *s)
     }
     if (!quote && (s[0] == ' ' || (s[0] && s[strlen(s) - 1] == ' ')))
         quote = true;
+    /* a cell starting with U+FEFF first in a file would be read back as a byte order mark */
+    if (!quote && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+        quote = true;
     if (!quote) {
         if (fputs(s, w->fp) == EOF)
             w->status = SV_EIO;

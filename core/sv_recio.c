@@ -320,16 +320,21 @@ int sv_recio_read(struct sv_recio_reader *r, const struct sv_record **rec, struc
         return sv_error_set(err, SV_EDATA, r->path, r->csv.record_line, 0,
                             "%zu fields where the header has %zu", r->csv.nfields, r->nmap);
     reset_record(r->rec);
+    /* a column named twice: the last one wins (the first value freed, not leaked) */
     for (i = 0; i < r->nmap; i++)
-        if (r->map[i] == COL_ID)
+        if (r->map[i] == COL_ID) {
+            free(r->rec->id);
             r->rec->id = sv_strdup(r->csv.fields[i]);
+        }
     for (i = 0; i < r->nmap; i++) {
         const char *v = r->csv.fields[i];
-        if (r->map[i] == COL_SOURCE)
+        if (r->map[i] == COL_SOURCE) {
+            free(r->rec->source);
             r->rec->source = sv_strdup(v);
-        else if (r->map[i] == COL_SUBMITTED)
+        } else if (r->map[i] == COL_SUBMITTED) {
+            free(r->rec->submitted);
             r->rec->submitted = *v ? sv_strdup(v) : NULL;
-        else if (r->map[i] >= 0 && store_value(r, (size_t)r->map[i], v, r->csv.record_line, err))
+        } else if (r->map[i] >= 0 && store_value(r, (size_t)r->map[i], v, r->csv.record_line, err))
             return SV_EDATA;
     }
     *rec = r->rec;

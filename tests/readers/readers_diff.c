@@ -184,15 +184,23 @@ bool readers_stream(struct sv_buf *out, const char *path, const struct sv_survey
 
 bool readers_csv_error(const char *result)
 {
-    static const char *const words[] = {"unterminated quoted field", "stray quote",
-                                        "text after closing quote", "NUL byte",
-                                        "carriage return without line feed", "is not UTF-8 text",
-                                        "byte order mark", "fields where the header has",
-                                        "empty file"};
+    /* the whole text, not a part of it: a refused value may quote these words */
+    static const char *const starts[] = {"unterminated quoted field", "stray quote in unquoted field ",
+                                         "text after closing quote in field ", "NUL byte in field ",
+                                         "carriage return without line feed in field ",
+                                         "invalid UTF-8 byte order mark", "empty file: no header line"};
     if (strncmp(result, "error", 5) != 0)
         return false;
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (strstr(result, words[i]))
+    const char *text = strstr(result, ": "); /* after "error file:line:column" */
+    if (!text)
+        return false;
+    text += 2;
+    for (size_t i = 0; i < sizeof starts / sizeof *starts; i++)
+        if (strncmp(text, starts[i], strlen(starts[i])) == 0)
             return true;
-    return false;
+    size_t a, b;
+    int n = 0;
+    if (sscanf(text, "%zu fields where the header has %zu%n", &a, &b, &n) == 2 && text[n] == '\0')
+        return true;
+    return sscanf(text, "field %zu is not UTF-8 text%n", &a, &n) == 1 && n > 0;
 }
