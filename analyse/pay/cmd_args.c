@@ -77,6 +77,7 @@ int pay_args_check(const struct pay_args *a)
 }
 
 static int sex_codes(struct pay_args *a, struct sv_survey **survey, struct pay_data *d);
+static int segur_roles(const struct pay_args *a, struct sv_survey **survey, struct pay_data *d);
 
 int pay_args_survey(struct pay_args *a, struct sv_survey **survey, struct pay_data *d)
 {
@@ -91,7 +92,8 @@ int pay_args_survey(struct pay_args *a, struct sv_survey **survey, struct pay_da
         *survey = NULL;
         return sv_fail_error(&err);
     }
-    return sex_codes(a, survey, d);
+    int rc = sex_codes(a, survey, d);
+    return rc ? rc : segur_roles(a, survey, d);
 }
 
 /*
@@ -123,6 +125,8 @@ int pay_args_load(struct pay_args *a, struct sv_survey **survey, struct pay_data
         return sv_fail_error(&err);
     }
     int rc = sex_codes(a, survey, d);
+    if (!rc)
+        rc = segur_roles(a, survey, d);
     if (rc)
         return rc;
     if (d->n == 0) {
@@ -157,6 +161,50 @@ static int sex_codes(struct pay_args *a, struct sv_survey **survey, struct pay_d
         return sv_fail(SV_EXIT_DATA, "%s: the 'sex' role variable '%s' needs the codes 'f' and 'h'",
                        a->survey, sex->name);
     }
+    return 0;
+}
+
+/*
+ * --without-segur subtracts the amount of those who receive the supplement
+ * and 0 from those who do not: without both roles it would publish either
+ * nothing (n = 0 everywhere) or the pay of the non-recipients alone.
+ */
+static int segur_roles(const struct pay_args *a, struct sv_survey **survey, struct pay_data *d)
+{
+    if (!a->without_segur)
+        return 0;
+    const char *absent = !d->var[PAY_R_SEGUR] ? "segur" : !d->var[PAY_R_SEGUR_AMOUNT] ? "segur_amount"
+                                                                                    : NULL;
+    if (!absent)
+        return 0;
+    pay_data_release(d);
+    sv_survey_free(*survey);
+    *survey = NULL;
+    return sv_fail(SV_EXIT_DATA,
+                   "%s: --without-segur needs the roles 'segur' and 'segur_amount': the survey "
+                   "binds no variable to role '%s'",
+                   a->survey, absent);
+}
+
+int pay_args_by_default(const struct pay_data *d, const char *spec, const char *defaults,
+                        enum pay_role *roles, size_t *n)
+{
+    if (spec)
+        return pay_args_by(d, spec, roles, n);
+    *n = 0;
+    char *copy = sv_strdup(defaults);
+    if (!copy)
+        return sv_fail(SV_EXIT_RUNTIME, "out of memory");
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        enum pay_role r;
+        if (pay_role_parse(d, tok, &r) < 0 || *n == PAY_MAX_BY - 1) {
+            sv_note("role '%s' is not defined: no grouping by %s", tok, tok);
+            continue;
+        }
+        roles[(*n)++] = r;
+    }
+    free(copy);
     return 0;
 }
 

@@ -69,6 +69,10 @@ int pay_args_load(struct pay_args *a, struct sv_survey **survey, struct pay_data
 int pay_args_survey(struct pay_args *a, struct sv_survey **survey, struct pay_data *d);
 /* Parse a --by list ("job,region") into roles; returns 0 or the exit code. */
 int pay_args_by(const struct pay_data *d, const char *spec, enum pay_role *roles, size_t *n);
+/* --by when given (as pay_args_by), else the roles of `defaults` ("job,age_band") the
+ * survey binds, with one notice per absent role; may give none. */
+int pay_args_by_default(const struct pay_data *d, const char *spec, const char *defaults,
+                        enum pay_role *roles, size_t *n);
 /* Parse a --covariates list (roles or variable names; numbers and categories). */
 int pay_args_covariates(const struct pay_data *d, const char *spec, enum pay_role *cov, size_t *n);
 /* by = "job;region", group = "as;84", label = "Aide-soignant – Auvergne-Rhône-Alpes". */

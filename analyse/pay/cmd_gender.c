@@ -25,7 +25,7 @@
 
 static const struct sv_option gender_options[] = {
     PAY_COMMON_OPTIONS,
-    {"by", PAY_OPT_BY, "LIST", "groupings for the unadjusted gaps, each on its own (default job,employer_sector,age_band)"},
+    {"by", PAY_OPT_BY, "LIST", "groupings for the unadjusted gaps, each on its own (default job,employer_sector,age_band: those the survey binds)"},
     {"with-segur", PAY_OPT_WITH_SEGUR, NULL, "pay as reported, Ségur supplement included (default)"},
     {"without-segur", PAY_OPT_WITHOUT_SEGUR, NULL, "pay minus the Ségur supplement"},
     {"covariates", PAY_OPT_COVARIATES, "LIST", "regressors besides sex (default: seniority,hours,job,employer_sector,age_band,region as bound)"},
@@ -364,7 +364,7 @@ static int gender_streaming(struct pay_args *a)
     sv_error_clear(&err);
     struct pay_out out;
     bool out_init = false;
-    if ((rc = pay_args_by(&d, a->by ? a->by : "job,employer_sector,age_band", roles, &nroles)))
+    if ((rc = pay_args_by_default(&d, a->by, "job,employer_sector,age_band", roles, &nroles)))
         goto done;
     for (size_t k = 0; k <= nroles; k++) {
         enum pay_role r[2];
@@ -461,7 +461,7 @@ int analyse_cmd_gender(int argc, char **argv)
     struct pay_design pd;
     memset(&pd, 0, sizeof pd);
     unsigned char *mask_f = NULL, *mask_h = NULL;
-    if ((rc = pay_args_by(&d, a.by ? a.by : "job,employer_sector,age_band", roles, &nroles)))
+    if ((rc = pay_args_by_default(&d, a.by, "job,employer_sector,age_band", roles, &nroles)))
         goto done;
     enum sv_lang lang = a.lang;
     pay_out_init(&out, survey,

@@ -41,9 +41,34 @@ check("digital.csv", "digital.err",
       ["secure_messaging", "esms_numerique", "equipment", "it_budget", "maturity_items", "size"])
 # nobody in the fixture is paid under the SMIC: a true 0 from roles that are present
 check("pay.csv", "pay.err", [], [], ("below_smic_share",))
-# --without-segur with no Ségur role: missing everywhere, never the pay minus 0
-check("pay_without_segur.csv", "pay_without_segur.err", [], [])
+# --without-segur with no Ségur role: refused (exit 3, naming the role), no table written
+import os
+if open("pay_without_segur.rc").read().strip() != "3":
+    fail.append("pay --without-segur without Ségur roles: exit %s, expected 3"
+                % open("pay_without_segur.rc").read().strip())
+if "binds no variable to role 'segur'" not in open("pay_without_segur.err", encoding="utf-8").read():
+    fail.append("pay --without-segur: no message naming role 'segur'")
+if os.path.exists("pay_without_segur.csv"):
+    fail.append("pay --without-segur: a table was written")
 check("gender.csv", "gender.err", [], [])
+# gender without --by: the default groupings the survey binds, one notice for age_band
+check("gender_default.csv", "gender_default.err", [], ["age_band"])
+check("gender_streaming.csv", "gender_streaming.err", [], ["age_band"])
+for t in ("gender_default.csv", "gender_streaming.csv"):
+    bys = {r["by"] for r in rows(t)}
+    if not {"", "job", "employer_sector"} <= bys or "age_band" in bys:
+        fail.append("%s: groupings %s, expected national, job and employer_sector" % (t, sorted(bys)))
+# estimate: a role the definition lacks is an error, never a column of zeros
+check("estimate.csv", "estimate.err", [], [])
+check("estimate_rows.csv", "estimate_rows.err", [], [])
+if open("estimate_absent.rc").read().strip() == "0":
+    fail.append("estimate --var vacant_6m (absent role) succeeded")
+# weights: every respondent has a positive weight
+for r in rows("weights.csv"):
+    w = [v for k, v in r.items() if "weight" in k]
+    if any(v == "" or float(v) <= 0 for v in w):
+        fail.append("weights.csv: %s has a weight that is 0 or empty: %s" % (r.get("id"), w))
+        break
 if fail:
     print("\n".join(fail))
     sys.exit(1)
