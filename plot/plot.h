@@ -305,6 +305,8 @@ struct plot_fig {
     int *legend_pattern;
     /* warnings of the kind (codes left out, ...), one a line; owned */
     struct sv_buf notices;
+    /* values drawn with the '*' of an imprecise estimate (the note explains it when > 0) */
+    size_t caution_marks;
 };
 
 /* Add one line to the figure's notices (printed as warnings). Returns 0 or SV_ENOMEM. */
@@ -342,15 +344,66 @@ void plot_refs_range(const struct plot_fig *fig, double *lo, double *hi);
 /*
  * Draw the reference lines across the value axis: vertical at x(v) from y0
  * to y1 when `vertical`, else horizontal at y(v) from x0 to x1; v -> page by
- * a + b * v. Labelled "LABEL : value".
+ * a + b * v. Labelled "LABEL : value". (Charts with a vertical value axis;
+ * horizontal axes use plot_top_*.)
  */
 int plot_refs_draw(const struct plot_fig *fig, struct plot_scene *sc, bool vertical, double a,
                    double b, double x0, double y0, double x1, double y1);
+
+/*
+ * Labels written above a chart with a horizontal value axis, each with a
+ * dashed line down the chart: the whole-population value ("Ensemble : 66 %")
+ * and the reference lines ("SMIC : 1 801,80 €"). They are placed on lanes so
+ * that no two overlap and no line crosses another's label; the chart's rows
+ * (and so the value labels of bars) start under the lowest lane.
+ */
+#define PLOT_MAX_TOP (PLOT_MAX_REFS + 1)
+struct plot_top_item {
+    double v;           /* value on the axis */
+    double x;           /* page x of the line (set by plot_top_place) */
+    double left, right; /* the label's extent */
+    int lane;           /* 0 = nearest the chart */
+    bool bold, ref;
+    uint32_t colour;
+    char text[200];
+};
+struct plot_top {
+    size_t n, nlanes;
+    struct plot_top_item it[PLOT_MAX_TOP];
+};
+/* The overall row (when `with_overall` and present) and the references; `unit` formats the
+ * references (NULL: the indicator's). */
+int plot_top_collect(const struct plot_fig *fig, struct plot_top *top, bool with_overall,
+                     const char *unit);
+/* Place the labels for the axis v -> a + b * v, inside [xmin, xmax]. */
+void plot_top_place(const struct plot_fig *fig, struct plot_top *top, double a, double b,
+                    double xmin, double xmax);
+/* Room the lanes need above the chart's first row. */
+double plot_top_height(const struct plot_fig *fig, const struct plot_top *top);
+/* Draw the lines and labels of the references (`refs`) or of the overall value (!refs), the
+ * chart's rows starting at ytop and ending at ybot. */
+int plot_top_draw(const struct plot_fig *fig, struct plot_scene *sc, const struct plot_top *top,
+                  double ytop, double ybot, bool refs);
+/* A cell's value as drawn: formatted, with '*' when imprecise (counted in fig->caution_marks).
+ * Returns 1 when marked. */
+int plot_value_text(struct plot_fig *fig, const struct plot_cell *cell, char *buf, size_t size);
+/*
+ * A bar's value label at the bar end: inside the bar (x from xbase to xbar,
+ * filled `fill`) when it fits, else after the whisker end xhi (NAN: none) on
+ * a white ground.
+ */
+int plot_draw_bar_value(struct plot_fig *fig, struct plot_scene *sc, const struct plot_cell *cell,
+                        double xbase, double xbar, double xhi, double y, double size, bool bold,
+                        uint32_t fill);
+/* Append the '*' of an imprecise value to buf (when it fits). */
+void plot_star(char *buf, size_t size);
+/* Most lines of a wrapped category label (a longer one ends with '…'). */
+#define PLOT_CAT_LINES 8
 /* Left label column: width needed for category labels (clamped to 40 % of the chart). */
 double plot_label_column(const struct plot_fig *fig, const char **labels, size_t n);
 /* Height of one category row: the style's, or more when labels take two lines. */
 double plot_row_height(const struct plot_fig *fig, const char **labels, size_t n);
-/* Draw a category label right-aligned at (x, y), wrapped to `width` (2 lines max). */
+/* Draw a category label right-aligned at (x, y), wrapped to `width` (PLOT_CAT_LINES max). */
 int plot_draw_cat_label(const struct plot_fig *fig, struct plot_scene *sc, double x, double y,
                         double width, const char *label);
 /* Value axis: gridlines and tick labels from v0 to v1 mapped on x0..x1, labels under y1. */

@@ -55,7 +55,8 @@ static const struct sv_option fig_options[] = {
     {"note", OPT_NOTE, "TEXT", "note put before the automatic note line"},
     {"source", OPT_SOURCE, "TEXT", "source line (default: from the table metadata)"},
     {"ref", OPT_REF, "VALUE:LABEL",
-     "reference line at VALUE (C notation) labelled LABEL, e.g. 1801.80:SMIC (4 at most)"},
+     "reference line at VALUE (C notation) labelled LABEL, e.g. 1801.80:SMIC (4 at most; not on "
+     "map, keyfigures)"},
     {"size", OPT_SIZE, "SIZE", "column (8.5 cm), full (17 cm, default) or slide (16:9)"},
     {"lang", OPT_LANG, "fr|en", "language of numbers and words (default: the table's)"},
     {"diverging", OPT_DIVERGING, NULL, "stacked: diverging bars for ordered (Likert) levels"},

@@ -89,30 +89,42 @@ int plot_legend_add(struct plot_fig *fig, const char *label, uint32_t colour, in
     return 0;
 }
 
-/* Lay out (draw=false: measure) the legend from y; returns its height. */
+/* Lay out (draw=false: measure) the legend from y; returns its height. Long labels wrap. */
 static double legend_layout(struct plot_fig *fig, struct plot_scene *sc, double y, bool draw)
 {
     const struct plot_style *st = &fig->st;
     double x0 = st->pad, x1 = st->width - st->pad;
     double sw = st->font * 0.9, gap = st->font * 0.35, sep = st->font * 1.2;
     double lh = line_h(st->font);
-    double x = x0, rowy = y;
+    double x = x0, rowy = y, rowh = lh;
     if (fig->nlegend == 0)
         return 0;
     for (size_t i = 0; i < fig->nlegend; i++) {
         struct sv_buf clean = SV_BUF_INIT;
         plot_quote_clean(&clean, fig->legend_label[i]);
+        /* an entry takes at most half the row when it wraps, the whole row for one word */
         double maxw = (x1 - x0) - sw - gap;
         char **lines = NULL;
         int n = plot_text_wrap(&lines, clean.data, maxw, st->font, false, 1);
+        if (n > 0 && strstr(lines[0], "\xe2\x80\xa6") != NULL) {
+            plot_text_lines_free(lines, (size_t)n);
+            lines = NULL;
+            n = plot_text_wrap(&lines, clean.data, maxw / 2, st->font, false, PLOT_CAT_LINES);
+        }
         sv_buf_release(&clean);
         if (n <= 0)
             continue;
-        double w = sw + gap + plot_text_width(lines[0], st->font, false);
+        double tw = 0;
+        for (int k = 0; k < n; k++)
+            tw = fmax(tw, plot_text_width(lines[k], st->font, false));
+        double w = sw + gap + tw;
         if (x > x0 && x + w > x1) {
             x = x0;
-            rowy += lh;
+            rowy += rowh;
+            rowh = lh;
         }
+        if (lh * n > rowh)
+            rowh = lh * n;
         if (draw && sc != NULL) {
             double cy = rowy + lh / 2;
             if (fig->legend_pattern[i] == 0) {
@@ -122,13 +134,14 @@ static double legend_layout(struct plot_fig *fig, struct plot_scene *sc, double 
                 plot_scene_rect(sc, x, cy - sw / 2, x + sw, cy + sw / 2, fig->legend_colour[i],
                                 fig->legend_pattern[i]);
             }
-            plot_scene_text(sc, x + sw + gap, cy, lines[0], st->font, false, PLOT_LEFT,
-                            PLOT_C_TEXT);
+            for (int k = 0; k < n; k++)
+                plot_scene_text(sc, x + sw + gap, cy + lh * k, lines[k], st->font, false,
+                                PLOT_LEFT, PLOT_C_TEXT);
         }
         x += w + sep;
         plot_text_lines_free(lines, (size_t)n);
     }
-    return rowy - y + lh;
+    return rowy - y + rowh;
 }
 
 static double footer_height(const struct plot_fig *fig)
@@ -214,7 +227,7 @@ double plot_row_height(const struct plot_fig *fig, const char **labels, size_t n
         struct sv_buf clean = SV_BUF_INIT;
         if (plot_quote_clean(&clean, labels[i]) != 0)
             continue;
-        int k = plot_text_wrap(&lines, clean.data, labw, fig->st.font, false, 2);
+        int k = plot_text_wrap(&lines, clean.data, labw, fig->st.font, false, PLOT_CAT_LINES);
         sv_buf_release(&clean);
         if (k > most)
             most = k;
@@ -231,7 +244,8 @@ int plot_draw_cat_label(const struct plot_fig *fig, struct plot_scene *sc, doubl
     char **lines = NULL;
     struct sv_buf clean = SV_BUF_INIT;
     int rc = plot_quote_clean(&clean, label);
-    int n = rc == 0 ? plot_text_wrap(&lines, clean.data, width, fig->st.font, false, 2) : rc;
+    int n = rc == 0 ? plot_text_wrap(&lines, clean.data, width, fig->st.font, false, PLOT_CAT_LINES)
+                    : rc;
     sv_buf_release(&clean);
     if (n < 0)
         return n;
@@ -277,35 +291,42 @@ void plot_refs_range(const struct plot_fig *fig, double *lo, double *hi)
     }
 }
 
+/* "LABEL : 1 801,80 €": the reference as given (not rounded to the axis' decimals). */
+static void ref_text(const struct plot_fig *fig, double v, const char *label, const char *unit,
+                     char *text, size_t size)
+{
+    char num[64];
+    int dec = 0;
+    double shown = unit && (strcmp(unit, "share") == 0 || strcmp(unit, "rate") == 0) ? v * 100 : v;
+    while (dec < 2 && fabs(shown * pow(10, dec) - round(shown * pow(10, dec))) > 1e-9)
+        dec++;
+    if (dec > 0 && unit && strcmp(unit, "eur") == 0)
+        dec = 2; /* cents */
+    plot_fmt_value(num, sizeof num, v, unit, dec, fig->lang);
+    if (label[0] != '\0')
+        snprintf(text, size, "%s%s%s", label, fig->lang == SV_LANG_EN ? ": " : " : ", num);
+    else
+        snprintf(text, size, "%s", num);
+}
+
+#define REF_COLOUR 0xc0392bU /* a red the palettes do not use */
+
 int plot_refs_draw(const struct plot_fig *fig, struct plot_scene *sc, bool vertical, double a,
                    double b, double x0, double y0, double x1, double y1)
 {
     const struct plot_style *st = &fig->st;
     int rc = 0;
+    double used[PLOT_MAX_REFS][3]; /* labels placed: left, right, y */
+    size_t nused = 0;
     for (size_t i = 0; i < fig->opts->nrefs && rc == 0; i++) {
         double v;
         const char *label;
         if (plot_ref_parse(fig->opts->refs[i], &v, &label) != 0)
             continue;
-        char num[64], text[512];
-        /* the reference as given: 1 801,80 €, not 1 802 € */
-        int dec = 0;
-        double shown = fig->m.unit && (strcmp(fig->m.unit, "share") == 0 ||
-                                       strcmp(fig->m.unit, "rate") == 0)
-                           ? v * 100
-                           : v;
-        while (dec < 2 && fabs(shown * pow(10, dec) - round(shown * pow(10, dec))) > 1e-9)
-            dec++;
-        if (dec > 0 && fig->m.unit && strcmp(fig->m.unit, "eur") == 0)
-            dec = 2; /* cents */
-        plot_fmt_value(num, sizeof num, v, fig->m.unit, dec, fig->lang);
-        if (label[0] != '\0')
-            snprintf(text, sizeof text, "%s%s%s", label, fig->lang == SV_LANG_EN ? ": " : " : ",
-                     num);
-        else
-            snprintf(text, sizeof text, "%s", num);
+        char text[512];
+        ref_text(fig, v, label, fig->m.unit, text, sizeof text);
         double p = a + b * v;
-        uint32_t col = 0xc0392bU; /* a red the palette does not use */
+        uint32_t col = REF_COLOUR;
         if (vertical) {
             rc = plot_scene_seg(sc, p, y0, p, y1, col, st->line * 1.2, true);
             double tw = plot_text_width(text, st->small, true);
@@ -316,11 +337,270 @@ int plot_refs_draw(const struct plot_fig *fig, struct plot_scene *sc, bool verti
                 rc = plot_scene_text(sc, p, y0 - st->small * 0.7, text, st->small, true, al, col);
         } else {
             rc = plot_scene_seg(sc, x0, p, x1, p, col, st->line * 1.2, true);
+            /* above the line at the left; moved right of a reference label it would cover */
+            double tw = plot_text_width(text, st->small, true);
+            double lx = x0 + st->small * 0.3, ly = p - st->small * 0.75;
+            for (size_t k = 0; k < nused; k++)
+                if (fabs(used[k][2] - ly) < st->small * 1.2 && lx < used[k][1] + st->small &&
+                    lx + tw > used[k][0] - st->small)
+                    lx = used[k][1] + st->small;
+            if (nused < PLOT_MAX_REFS) {
+                used[nused][0] = lx;
+                used[nused][1] = lx + tw;
+                used[nused][2] = ly;
+                nused++;
+            }
             if (rc == 0)
-                rc = plot_scene_text(sc, x0 + st->small * 0.3, p - st->small * 0.75, text,
-                                     st->small, true, PLOT_LEFT, col);
+                rc = plot_scene_text(sc, lx, ly, text, st->small, true, PLOT_LEFT, col);
         }
     }
+    return rc;
+}
+
+/* ---- labels above a chart with a horizontal value axis ---- */
+
+static double top_lane_h(const struct plot_fig *fig)
+{
+    return fig->st.small * 1.35;
+}
+
+int plot_top_collect(const struct plot_fig *fig, struct plot_top *top, bool with_overall,
+                     const char *unit)
+{
+    const struct plot_matrix *m = &fig->m;
+    memset(top, 0, sizeof *top);
+    if (with_overall && m->has_overall && m->overall.present && !m->overall.suppressed &&
+        isfinite(m->overall.est) && m->ncat > 0) {
+        char buf[64];
+        plot_fmt_value(buf, sizeof buf, m->overall.est, m->unit, fig->decimals, fig->lang);
+        struct plot_top_item *it = &top->it[top->n++];
+        it->v = m->overall.est;
+        snprintf(it->text, sizeof it->text, "%s%s",
+                 fig->lang == SV_LANG_EN ? "All: " : "Ensemble : ", buf);
+        it->colour = PLOT_C_TEXT;
+        it->bold = false;
+    }
+    for (size_t i = 0; i < fig->opts->nrefs && top->n < PLOT_MAX_TOP; i++) {
+        double v;
+        const char *label;
+        if (plot_ref_parse(fig->opts->refs[i], &v, &label) != 0)
+            continue;
+        struct plot_top_item *it = &top->it[top->n++];
+        it->v = v;
+        ref_text(fig, v, label, unit ? unit : m->unit, it->text, sizeof it->text);
+        it->colour = REF_COLOUR;
+        it->bold = true;
+        it->ref = true;
+    }
+    return 0;
+}
+
+/*
+ * Each label goes on the lowest lane (0 = just above the chart) where it
+ * overlaps no other label (with a gap) and where no line crosses it: a line
+ * runs from its label down to the chart, through every lane under it. A
+ * label is centred on its line, else set beside it (right, then left),
+ * always inside [xmin, xmax]. First every other line is kept out of the
+ * label (whatever lane it gets); when lines are too close for that, only
+ * the lines that pass through the label's lane are.
+ */
+static bool top_fits(const struct plot_top *top, const bool *placed, size_t i, int lane,
+                     double l, double w, double gap, bool strict)
+{
+    const struct plot_top_item *it = &top->it[i];
+    for (size_t k = 0; k < top->n; k++) {
+        if (k == i)
+            continue;
+        const struct plot_top_item *o = &top->it[k];
+        bool line_inside = o->x > l - gap * 0.5 && o->x < l + w + gap * 0.5;
+        if (placed[k] && o->lane == lane && l < o->right + gap && l + w > o->left - gap)
+            return false; /* two labels on one lane */
+        if (line_inside && (strict ? !placed[k] || o->lane > lane : placed[k] && o->lane > lane))
+            return false; /* another line would cross this label */
+        if (placed[k] && o->lane < lane && it->x > o->left - gap * 0.5 &&
+            it->x < o->right + gap * 0.5)
+            return false; /* this line would cross a label below */
+    }
+    return true;
+}
+
+/* Greedy placement in the order `order`; returns the number of labels that had no clean place. */
+static size_t top_greedy(const struct plot_fig *fig, struct plot_top *top, const size_t *order,
+                         double xmin, double xmax)
+{
+    double gap = fig->st.small * 0.8;
+    bool placed[PLOT_MAX_TOP] = {false};
+    size_t bad = 0;
+    top->nlanes = 0;
+    for (size_t j = 0; j < top->n; j++) {
+        size_t i = order[j];
+        struct plot_top_item *it = &top->it[i];
+        double x = it->x;
+        double w = plot_text_width(it->text, fig->st.small, it->bold);
+        bool ok = false;
+        for (int strict = 1; strict >= 0 && !ok; strict--) {
+            for (int lane = 0; lane < (int)PLOT_MAX_TOP + 1 && !ok; lane++) {
+                for (int how = 0; how < 3 && !ok; how++) {
+                    double l = how == 0 ? x - w / 2 : how == 1 ? x + gap * 0.4 : x - gap * 0.4 - w;
+                    if (l + w > xmax)
+                        l = xmax - w;
+                    if (l < xmin)
+                        l = xmin;
+                    if (top_fits(top, placed, i, lane, l, w, gap, strict)) {
+                        it->lane = lane;
+                        it->left = l;
+                        it->right = l + w;
+                        ok = true;
+                    }
+                }
+            }
+        }
+        if (!ok) { /* lines too close to keep apart: a lane of its own above the others */
+            it->lane = (int)top->nlanes;
+            it->left = x - w / 2;
+            it->right = x + w / 2;
+            bad++;
+        }
+        placed[i] = true;
+        if ((size_t)it->lane + 1 > top->nlanes)
+            top->nlanes = (size_t)it->lane + 1;
+    }
+    return bad;
+}
+
+/* Next permutation of p[0..n) in lexicographic order; false after the last. */
+static bool next_perm(size_t *p, size_t n)
+{
+    if (n < 2)
+        return false;
+    size_t i = n - 1;
+    while (i > 0 && p[i - 1] >= p[i])
+        i--;
+    if (i == 0)
+        return false;
+    size_t j = n - 1;
+    while (p[j] <= p[i - 1])
+        j--;
+    size_t t = p[i - 1];
+    p[i - 1] = p[j];
+    p[j] = t;
+    for (size_t a = i, b = n - 1; a < b; a++, b--) {
+        t = p[a];
+        p[a] = p[b];
+        p[b] = t;
+    }
+    return true;
+}
+
+void plot_top_place(const struct plot_fig *fig, struct plot_top *top, double a, double b,
+                    double xmin, double xmax)
+{
+    for (size_t i = 0; i < top->n; i++)
+        top->it[i].x = a + b * top->it[i].v;
+    /*
+     * At most 5 labels: every placement order is tried (120 at most) and the
+     * best layout kept: fewest labels without a clean place, then fewest
+     * lanes, then lowest lanes in total, then the first order (stable).
+     */
+    size_t order[PLOT_MAX_TOP], best_key[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX};
+    struct plot_top best = *top;
+    for (size_t i = 0; i < top->n; i++)
+        order[i] = i;
+    do {
+        struct plot_top trial = *top;
+        size_t bad = top_greedy(fig, &trial, order, xmin, xmax);
+        size_t sum = 0;
+        for (size_t i = 0; i < trial.n; i++)
+            sum += (size_t)trial.it[i].lane;
+        size_t key[3] = {bad, trial.nlanes, sum};
+        if (key[0] < best_key[0] || (key[0] == best_key[0] && key[1] < best_key[1]) ||
+            (key[0] == best_key[0] && key[1] == best_key[1] && key[2] < best_key[2])) {
+            memcpy(best_key, key, sizeof key);
+            best = trial;
+        }
+    } while (next_perm(order, top->n));
+    *top = best;
+    if (top->n == 0)
+        top->nlanes = 0;
+}
+
+double plot_top_height(const struct plot_fig *fig, const struct plot_top *top)
+{
+    if (top->nlanes == 0)
+        return fig->st.font * 0.3;
+    return fig->st.small * 0.5 + top_lane_h(fig) * (double)top->nlanes;
+}
+
+int plot_top_draw(const struct plot_fig *fig, struct plot_scene *sc, const struct plot_top *top,
+                  double ytop, double ybot, bool refs)
+{
+    const struct plot_style *st = &fig->st;
+    int rc = 0;
+    for (size_t i = 0; i < top->n && rc == 0; i++) {
+        const struct plot_top_item *it = &top->it[i];
+        if (it->ref != refs)
+            continue;
+        double ly = ytop - st->small * 0.3 - top_lane_h(fig) * (it->lane + 0.5);
+        rc = plot_scene_seg(sc, it->x, ly + st->small * 0.55, it->x, ybot, it->colour,
+                            st->line * (it->ref ? 1.2 : 1.0), true);
+        if (rc == 0)
+            rc = plot_scene_text(sc, it->left, ly, it->text, st->small, it->bold, PLOT_LEFT,
+                                 it->colour);
+    }
+    return rc;
+}
+
+void plot_star(char *buf, size_t size)
+{
+    size_t bl = strlen(buf);
+    if (bl + 1 < size) {
+        buf[bl] = '*';
+        buf[bl + 1] = '\0';
+    }
+}
+
+int plot_value_text(struct plot_fig *fig, const struct plot_cell *cell, char *buf, size_t size)
+{
+    plot_fmt_value(buf, size, cell->est, fig->m.unit, fig->decimals, fig->lang);
+    if (plot_cell_caution(cell)) { /* imprecise: the note explains the mark */
+        plot_star(buf, size);
+        fig->caution_marks++;
+        return 1;
+    }
+    return 0;
+}
+
+int plot_draw_bar_value(struct plot_fig *fig, struct plot_scene *sc, const struct plot_cell *cell,
+                        double xbase, double xbar, double xhi, double y, double size, bool bold,
+                        uint32_t fill)
+{
+    const struct plot_style *st = &fig->st;
+    char buf[72];
+    plot_value_text(fig, cell, buf, sizeof buf);
+    double tw = plot_text_width(buf, size, bold);
+    /*
+     * The value sits at the end of the bar, inside it when it fits (on a
+     * knocked-out ground of the bar's colour, so the interval line passes
+     * behind it), else after the whisker on a white ground, never where
+     * '|- 87 %' reads as a minus.
+     */
+    bool inside = cell->est >= 0 && xbar - xbase >= tw + size * 1.2;
+    int rc = 0;
+    if (inside) {
+        double xr = xbar - size * 0.45;
+        rc = plot_scene_rect(sc, xr - tw - size * 0.2, y - size * 0.5, xr + size * 0.15,
+                             y + size * 0.5, fill, 0);
+        if (rc == 0)
+            rc = plot_scene_text(sc, xr, y, buf, size, bold, PLOT_RIGHT, plot_text_on(fill));
+    } else {
+        double xend = isfinite(xhi) ? fmax(xbar, xhi) : xbar;
+        rc = plot_scene_rect(sc, xend + size * 0.25, y - size * 0.55, xend + size * 0.55 + tw,
+                             y + size * 0.55, PLOT_C_WHITE, 0);
+        if (rc == 0)
+            rc = plot_scene_text(sc, xend + size * 0.4, y, buf, size, bold, PLOT_LEFT,
+                                 PLOT_C_TEXT);
+    }
+    (void)st;
     return rc;
 }
 
@@ -347,7 +627,7 @@ static const char *reason_text(const char *reason, enum sv_lang lang)
     return reason;
 }
 
-static int build_note(struct plot_fig *fig, bool whiskers)
+static int build_note(struct plot_fig *fig, bool whiskers, bool caution)
 {
     struct sv_buf b = SV_BUF_INIT;
     const struct plot_matrix *m = &fig->m;
@@ -395,12 +675,8 @@ static int build_note(struct plot_fig *fig, bool whiskers)
                              ? "Box: 1st to 3rd quartile; bar: median; lines: 1st to 9th decile."
                              : "Boîte : du 1er au 3e quartile ; trait : médiane ; "
                                "moustaches : du 1er au 9e décile.");
-    if (rc == 0 && (fig->opts->kind == PLOT_BARS || fig->opts->kind == PLOT_KEYFIGURES)) {
-        bool any = false;
-        for (size_t i = 0; i < m->ncat * m->nser; i++)
-            any = any || plot_cell_caution(&m->cells[i]);
-        if (any)
-            rc = sv_buf_addf(&b, "%s%s", b.len ? " " : "",
+    if (rc == 0 && caution) {
+        rc = sv_buf_addf(&b, "%s%s", b.len ? " " : "",
                              lang == SV_LANG_EN
                                  ? "* Coefficient of variation over 20 %: to be read with caution."
                                  : "* Coefficient de variation supérieur à 20\xe2\x80\xaf% : "
@@ -734,6 +1010,11 @@ int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, cons
     fig.lang = o->lang;
     if (!o->lang_given && t->meta.lang && strcmp(t->meta.lang, "en") == 0)
         fig.lang = SV_LANG_EN;
+    if (o->nrefs > 0 && (o->kind == PLOT_MAP || o->kind == PLOT_KEYFIGURES))
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                            "'%s' has no value axis to draw a reference line on: --ref is for "
+                            "bars, grouped, stacked, dumbbell, box and lines",
+                            plot_kind_name(o->kind));
     rc = o->kind == PLOT_KEYFIGURES ? plot_keyfigures_select(&fig.m, t, o, source, err)
                                     : plot_data_select(&fig.m, t, o, source, err);
     if (rc != 0)
@@ -778,7 +1059,10 @@ int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, cons
                 any = true;
         whiskers = any;
     }
-    rc = build_note(&fig, whiskers);
+    bool caution = false;
+    for (size_t i = 0; i < fig.m.ncat * fig.m.nser; i++)
+        caution = caution || plot_cell_caution(&fig.m.cells[i]);
+    rc = build_note(&fig, whiskers, caution);
     if (rc == 0)
         rc = build_source(&fig);
     if (rc != 0) {
@@ -814,6 +1098,12 @@ int plot_figure_build(const struct plot_opts *o, const struct sv_itable *t, cons
     default:
         rc = sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "unknown kind");
         break;
+    }
+    if (rc == 0 && caution && fig.caution_marks == 0) {
+        /* no value drawn with '*' (labels that did not fit): no note about it */
+        free(fig.note);
+        fig.note = NULL;
+        rc = build_note(&fig, whiskers, false);
     }
     if (rc == 0)
         rc = plot_frame_end(&fig, &sc);

@@ -72,6 +72,8 @@ int plot_script_bars(struct plot_fig *fig, struct plot_scene *sc, struct sv_erro
         v0 = fmin(v0, lo);
         char buf[64];
         plot_fmt_value(buf, sizeof buf, cell->est, m->unit, fig->decimals, fig->lang);
+        if (plot_cell_caution(cell))
+            plot_star(buf, sizeof buf);
         maxlab = fmax(maxlab, plot_text_width(buf, st->font, true) + st->font * 0.5);
     }
     if (m->has_overall && !m->overall.suppressed)
@@ -83,36 +85,27 @@ int plot_script_bars(struct plot_fig *fig, struct plot_scene *sc, struct sv_erro
         v0 = fmin(v0, ticks[0]);
         v1 = ticks[nt - 1];
     }
-    double top_extra = m->has_overall || fig->opts->nrefs > 0 ? st->font * 1.6 : st->font * 0.3;
+    /* the value axis is known before the frame: the labels above the chart take lanes */
+    double labw = plot_label_column(fig, m->cat_label, m->ncat);
+    double x0 = st->pad + labw + st->font * 0.5;
+    double x1 = st->width - st->pad - maxlab - st->font * 0.8;
+    struct plot_top top;
+    plot_top_collect(fig, &top, true, NULL);
+    plot_top_place(fig, &top, x0 - v0 * (x1 - x0) / (v1 - v0), (x1 - x0) / (v1 - v0), st->pad,
+                   st->width - st->pad);
+    double top_extra = plot_top_height(fig, &top);
     double axis_h = st->small * 2.0;
     double rowh = plot_row_height(fig, m->cat_label, m->ncat);
     rc = plot_frame_begin(fig, sc, top_extra + m->ncat * rowh + axis_h);
     if (rc != 0)
         return rc;
     double row = (fig->cy1 - fig->cy0 - top_extra - axis_h) / (double)(m->ncat ? m->ncat : 1);
-    double labw = plot_label_column(fig, m->cat_label, m->ncat);
-    double x0 = fig->cx0 + labw + st->font * 0.5;
-    double x1 = fig->cx1 - maxlab - st->font * 0.8;
     double ytop = fig->cy0 + top_extra, ybot = ytop + row * m->ncat;
 #define XV(v) (x0 + ((v)-v0) / (v1 - v0) * (x1 - x0))
     rc = plot_draw_value_axis(fig, sc, v0, v1, x0, x1, ytop - st->font * 0.2, ybot, ticks, nt);
     /* the whole-population line first: bars and labels are drawn over it */
-    if (rc == 0 && m->has_overall && !m->overall.suppressed && m->ncat > 0) {
-        double x = XV(m->overall.est);
-        char buf[64], lab[128];
-        plot_fmt_value(buf, sizeof buf, m->overall.est, m->unit, fig->decimals, fig->lang);
-        snprintf(lab, sizeof lab, "%s%s", fig->lang == SV_LANG_EN ? "All: " : "Ensemble : ", buf);
-        rc = plot_scene_seg(sc, x, ytop - st->font * 0.5, x, ybot, PLOT_C_TEXT, st->line, true);
-        double tw = plot_text_width(lab, st->small, false);
-        enum plot_align al = x + tw / 2 > fig->cx1 ? PLOT_RIGHT : PLOT_CENTRE;
-        if (rc == 0)
-            rc = plot_scene_text(sc, x, ytop - st->font * 1.1, lab, st->small, false, al,
-                                 PLOT_C_TEXT);
-    }
-    /* v -> x is x0 + (v - v0) * (x1 - x0) / (v1 - v0) */
     if (rc == 0)
-        rc = plot_refs_draw(fig, sc, true, x0 - v0 * (x1 - x0) / (v1 - v0), (x1 - x0) / (v1 - v0),
-                            0, ytop - st->font * 0.5, 0, ybot);
+        rc = plot_top_draw(fig, sc, &top, ytop, ybot, false);
     size_t *order = plot_rank_categories(m);
     if (order == NULL)
         return SV_ENOMEM;
@@ -131,23 +124,6 @@ int plot_script_bars(struct plot_fig *fig, struct plot_scene *sc, struct sv_erro
         }
         rc = plot_scene_rect(sc, XV(fmax(v0, 0)), y - bar / 2, XV(cell->est), y + bar / 2,
                              plot_palette(0), 0);
-        char buf[72];
-        plot_fmt_value(buf, sizeof buf, cell->est, m->unit, fig->decimals, fig->lang);
-        if (plot_cell_caution(cell)) { /* imprecise: the note explains the mark */
-            size_t bl = strlen(buf);
-            if (bl + 1 < sizeof buf) {
-                buf[bl] = '*';
-                buf[bl + 1] = '\0';
-            }
-        }
-        double tw = plot_text_width(buf, st->font, true);
-        double xbar = XV(cell->est), xbase = XV(fmax(v0, 0));
-        /*
-         * The value sits at the end of the bar, inside it when it fits (on a
-         * knocked-out ground of the bar's colour, so the interval line passes
-         * behind it), never after the whisker where '|- 87 %' reads as a minus.
-         */
-        bool inside = cell->est >= 0 && xbar - xbase >= tw + st->font * 1.2;
         bool whisk = isfinite(cell->lo) && isfinite(cell->hi);
         if (rc == 0 && whisk) {
             double cap = bar * 0.36;
@@ -160,22 +136,18 @@ int plot_script_bars(struct plot_fig *fig, struct plot_scene *sc, struct sv_erro
                 rc = plot_scene_seg(sc, XV(cell->hi), y - cap, XV(cell->hi), y + cap,
                                     PLOT_C_WHISKER, st->line * 1.1, false);
         }
-        if (rc == 0 && inside) {
-            double xr = xbar - st->font * 0.45;
-            rc = plot_scene_rect(sc, xr - tw - st->font * 0.2, y - st->font * 0.5,
-                                 xr + st->font * 0.15, y + st->font * 0.5, plot_palette(0), 0);
-            if (rc == 0)
-                rc = plot_scene_text(sc, xr, y, buf, st->font, true, PLOT_RIGHT,
-                                     plot_text_on(plot_palette(0)));
-        } else if (rc == 0) {
-            double xend = whisk ? fmax(xbar, XV(cell->hi)) : xbar;
-            rc = plot_scene_rect(sc, xend + st->font * 0.25, y - st->font * 0.55,
-                                 xend + st->font * 0.55 + tw, y + st->font * 0.55, PLOT_C_WHITE,
-                                 0);
-            if (rc == 0)
-                rc = plot_scene_text(sc, xend + st->font * 0.4, y, buf, st->font, true, PLOT_LEFT,
-                                     PLOT_C_TEXT);
-        }
+    }
+    /* reference lines over the bars (a SMIC line hidden behind a bar is no line), values last */
+    if (rc == 0)
+        rc = plot_top_draw(fig, sc, &top, ytop, ybot, true);
+    for (size_t k = 0; k < m->ncat && rc == 0; k++) {
+        const struct plot_cell *cell = plot_matrix_cell(m, order[k], 0);
+        if (!cell->present || cell->suppressed)
+            continue;
+        bool whisk = isfinite(cell->lo) && isfinite(cell->hi);
+        rc = plot_draw_bar_value(fig, sc, cell, XV(fmax(v0, 0)), XV(cell->est),
+                                 whisk ? XV(cell->hi) : NAN, ytop + row * (k + 0.5), st->font,
+                                 true, plot_palette(0));
     }
 #undef XV
     free(order);

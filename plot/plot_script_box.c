@@ -46,29 +46,37 @@ int plot_script_box(struct plot_fig *fig, struct plot_scene *sc, struct sv_error
         char buf[64];
         plot_fmt_value(buf, sizeof buf, plot_matrix_cell(m, c, 2)->est, m->unit, fig->decimals,
                        fig->lang);
+        if (plot_cell_caution(plot_matrix_cell(m, c, 2)))
+            plot_star(buf, sizeof buf);
         maxlab = fmax(maxlab, plot_text_width(buf, st->small, true));
     }
     if (!isfinite(lo)) {
         lo = 0;
         hi = 1;
     }
+    plot_refs_range(fig, &lo, &hi);
     double ticks[12];
     size_t nt = plot_nice_ticks(lo - (hi - lo) * 0.05, hi + (hi - lo) * 0.02, 4, ticks);
     double v0 = ticks[0], v1 = ticks[nt - 1];
     double axis_h = st->small * 2.0;
-    rc = plot_frame_begin(
-        fig, sc, m->ncat * plot_row_height(fig, m->cat_label, m->ncat) + axis_h + st->font * 0.3);
+    double labw = plot_label_column(fig, m->cat_label, m->ncat);
+    double x0 = st->pad + labw + st->font * 0.5;
+    double x1 = st->width - st->pad - maxlab - st->font * 0.8;
+    struct plot_top top;
+    plot_top_collect(fig, &top, false, NULL);
+    plot_top_place(fig, &top, x0 - v0 * (x1 - x0) / (v1 - v0), (x1 - x0) / (v1 - v0), st->pad,
+                   st->width - st->pad);
+    double top_h = top.nlanes ? plot_top_height(fig, &top) : st->font * 0.3;
+    rc = plot_frame_begin(fig, sc,
+                          m->ncat * plot_row_height(fig, m->cat_label, m->ncat) + axis_h + top_h);
     if (rc != 0) {
         free(ok);
         return rc;
     }
-    double row = (fig->cy1 - fig->cy0 - axis_h - st->font * 0.3) / (double)(m->ncat ? m->ncat : 1);
-    double labw = plot_label_column(fig, m->cat_label, m->ncat);
-    double x0 = fig->cx0 + labw + st->font * 0.5;
-    double x1 = fig->cx1 - maxlab - st->font * 0.8;
-    double ytop = fig->cy0 + st->font * 0.3, ybot = ytop + row * m->ncat;
+    double row = (fig->cy1 - fig->cy0 - axis_h - top_h) / (double)(m->ncat ? m->ncat : 1);
+    double ytop = fig->cy0 + top_h, ybot = ytop + row * m->ncat;
 #define XV(v) (x0 + ((v)-v0) / (v1 - v0) * (x1 - x0))
-    rc = plot_draw_value_axis(fig, sc, v0, v1, x0, x1, fig->cy0, ybot, ticks, nt);
+    rc = plot_draw_value_axis(fig, sc, v0, v1, x0, x1, ytop - st->font * 0.3, ybot, ticks, nt);
     size_t *order = malloc((m->ncat ? m->ncat : 1) * sizeof *order);
     if (order == NULL) {
         free(ok);
@@ -106,11 +114,13 @@ int plot_script_box(struct plot_fig *fig, struct plot_scene *sc, struct sv_error
             rc = plot_scene_seg(sc, XV(q[2]), y - h / 2, XV(q[2]), y + h / 2, PLOT_C_TEXT,
                                 st->line * 2.2, false);
         char buf[64];
-        plot_fmt_value(buf, sizeof buf, q[2], m->unit, fig->decimals, fig->lang);
+        plot_value_text(fig, plot_matrix_cell(m, c, 2), buf, sizeof buf);
         if (rc == 0)
             rc = plot_scene_text(sc, XV(q[4]) + st->font * 0.4, y, buf, st->small, true, PLOT_LEFT,
                                  PLOT_C_TEXT);
     }
+    if (rc == 0)
+        rc = plot_top_draw(fig, sc, &top, ytop, ybot, true);
 #undef XV
     free(order);
     free(ok);

@@ -63,26 +63,22 @@ int plot_script_dumbbell(struct plot_fig *fig, struct plot_scene *sc, struct sv_
         hi = fmax(hi, cell->est);
         char buf[64];
         plot_fmt_value(buf, sizeof buf, cell->est, m->unit, fig->decimals, fig->lang);
+        if (plot_cell_caution(cell))
+            plot_star(buf, sizeof buf);
         maxlab = fmax(maxlab, plot_text_width(buf, st->small, false));
     }
     if (!isfinite(lo)) {
         lo = 0;
         hi = 1;
     }
+    plot_refs_range(fig, &lo, &hi);
     double pad = (hi - lo) * 0.08 + (hi == lo ? fabs(hi) * 0.1 + 1e-9 : 0);
     double ticks[12];
     size_t nt = plot_nice_ticks(lo - pad, hi + pad, 4, ticks);
     double v0 = ticks[0], v1 = ticks[nt - 1];
     double axis_h = st->small * 2.0;
-    if (rc == 0)
-        rc = plot_frame_begin(fig, sc,
-                              m->ncat * plot_row_height(fig, m->cat_label, m->ncat) + axis_h +
-                                  st->font * 0.3);
-    if (rc != 0)
-        return rc;
-    double row = (fig->cy1 - fig->cy0 - axis_h - st->font * 0.3) / (double)(m->ncat ? m->ncat : 1);
     double labw = plot_label_column(fig, m->cat_label, m->ncat);
-    double x0 = fig->cx0 + labw + st->font * 0.8 + maxlab;
+    double x0 = st->pad + labw + st->font * 0.8 + maxlab;
     /* the gap of each row, signed, in a column at the right (what the chart is about) */
     double gapw = 0;
     for (size_t c = 0; c < m->ncat; c++) {
@@ -95,10 +91,24 @@ int plot_script_dumbbell(struct plot_fig *fig, struct plot_scene *sc, struct sv_
     }
     if (gapw > 0)
         gapw += st->font * 1.2;
-    double x1 = fig->cx1 - maxlab - st->font * 0.8 - gapw;
-    double ytop = fig->cy0 + st->font * 0.3, ybot = ytop + row * m->ncat;
+    double x1 = st->width - st->pad - maxlab - st->font * 0.8 - gapw;
+    struct plot_top top;
+    plot_top_collect(fig, &top, false, NULL);
+    plot_top_place(fig, &top, x0 - v0 * (x1 - x0) / (v1 - v0), (x1 - x0) / (v1 - v0), st->pad,
+                   x1 + maxlab + st->font * 0.8);
+    double top_h = top.nlanes ? plot_top_height(fig, &top) : st->font * 0.3;
+    if (rc == 0)
+        rc = plot_frame_begin(fig, sc,
+                              m->ncat * plot_row_height(fig, m->cat_label, m->ncat) + axis_h +
+                                  top_h);
+    if (rc != 0)
+        return rc;
+    double row = (fig->cy1 - fig->cy0 - axis_h - top_h) / (double)(m->ncat ? m->ncat : 1);
+    double ytop = fig->cy0 + top_h, ybot = ytop + row * m->ncat;
 #define XV(v) (x0 + ((v)-v0) / (v1 - v0) * (x1 - x0))
-    rc = plot_draw_value_axis(fig, sc, v0, v1, x0, x1, fig->cy0, ybot, ticks, nt);
+    rc = plot_draw_value_axis(fig, sc, v0, v1, x0, x1, ytop - st->font * 0.3, ybot, ticks, nt);
+    if (rc == 0)
+        rc = plot_top_draw(fig, sc, &top, ytop, ybot, true);
     size_t *order = malloc((m->ncat ? m->ncat : 1) * sizeof *order);
     if (order == NULL)
         return SV_ENOMEM;
@@ -134,7 +144,7 @@ int plot_script_dumbbell(struct plot_fig *fig, struct plot_scene *sc, struct sv_
                 other_ok ? cell->est < other->est || (cell->est == other->est && s == 0) : false;
             rc = plot_scene_dot(sc, XV(cell->est), y, r, cols[s]);
             char buf[64];
-            plot_fmt_value(buf, sizeof buf, cell->est, m->unit, fig->decimals, fig->lang);
+            plot_value_text(fig, cell, buf, sizeof buf);
             if (rc == 0)
                 rc = plot_scene_text(sc, XV(cell->est) + (left ? -1 : 1) * (r + st->small * 0.4), y,
                                      buf, st->small, false, left ? PLOT_RIGHT : PLOT_LEFT,

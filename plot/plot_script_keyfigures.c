@@ -182,6 +182,7 @@ int plot_script_keyfigures(struct plot_fig *fig, struct plot_scene *sc, struct s
         if (shown) {
             plot_fmt_value(value, sizeof value, c->est, c->unit, dec, fig->lang);
             if (plot_cell_caution(c)) {
+                fig->caution_marks++;
                 size_t vl = strlen(value);
                 if (vl + 1 < sizeof value) {
                     value[vl] = '*';

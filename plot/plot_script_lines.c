@@ -12,6 +12,9 @@
 
 static const struct plot_matrix *x_m;
 
+/* Most lines of an x label (a longer one ends with '…'). */
+#define LINES_X_LINES 6
+
 struct end_label {
     double x, y;
     uint32_t colour;
@@ -59,6 +62,8 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
         hi = fmax(hi, isfinite(cell->hi) ? fmax(cell->hi, cell->est) : cell->est);
         char buf[64];
         plot_fmt_value(buf, sizeof buf, cell->est, m->unit, fig->decimals, fig->lang);
+        if (plot_cell_caution(cell))
+            plot_star(buf, sizeof buf);
         maxlab = fmax(maxlab, plot_text_width(buf, st->small, true));
     }
     if (!isfinite(lo)) {
@@ -88,7 +93,7 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
     }
     double x0 = fig->cx0 + ticklab + st->font * 0.8;
     double x1 = fig->cx1 - maxlab - st->font * 1.0;
-    /* x labels wrap on up to 4 lines (not cut with '…'): room for the longest */
+    /* x labels wrap on up to LINES_X_LINES lines (not cut with '…'): room for the longest */
     int xl_lines = 1;
     {
         double w = fmax((x1 - x0) / (double)(m->ncat > 1 ? m->ncat - 1 : 1) - st->small,
@@ -97,7 +102,7 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
             struct sv_buf clean = SV_BUF_INIT;
             char **lines = NULL;
             int n = plot_quote_clean(&clean, m->cat_label[c]) == 0
-                        ? plot_text_wrap(&lines, clean.data, w, st->small, false, 4)
+                        ? plot_text_wrap(&lines, clean.data, w, st->small, false, LINES_X_LINES)
                         : 0;
             sv_buf_release(&clean);
             if (n > xl_lines)
@@ -157,7 +162,7 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
         struct sv_buf clean = SV_BUF_INIT;
         char **lines = NULL;
         rc = plot_quote_clean(&clean, m->cat_label[order[k]]);
-        int n = rc == 0 ? plot_text_wrap(&lines, clean.data, labw, st->small, false, 4) : rc;
+        int n = rc == 0 ? plot_text_wrap(&lines, clean.data, labw, st->small, false, LINES_X_LINES) : rc;
         sv_buf_release(&clean);
         if (n < 0) {
             rc = n;
@@ -207,10 +212,22 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
             prev = cell;
             px = x;
         }
+        size_t lastk = m->ncat;
+        for (size_t k = 0; k < m->ncat; k++) {
+            const struct plot_cell *cell = plot_matrix_cell(m, order[k], s);
+            if (cell->present && !cell->suppressed)
+                lastk = k;
+        }
         for (size_t k = 0; k < m->ncat && rc == 0; k++) {
             const struct plot_cell *cell = plot_matrix_cell(m, order[k], s);
             if (cell->present && !cell->suppressed)
                 rc = plot_scene_dot(sc, xs[k], YV(cell->est), r, col);
+            /* an imprecise point: '*' at its upper right (the last one has it in its label) */
+            if (rc == 0 && k != lastk && plot_cell_caution(cell)) {
+                rc = plot_scene_text(sc, xs[k] + r * 0.9, YV(cell->est) - r * 1.6, "*",
+                                     st->small, true, PLOT_LEFT, PLOT_C_TEXT);
+                fig->caution_marks++;
+            }
         }
         /* last value at the end of the line (placed below, apart from the others) */
         for (size_t k = m->ncat; k-- > 0 && rc == 0;) {
@@ -219,8 +236,7 @@ int plot_script_lines(struct plot_fig *fig, struct plot_scene *sc, struct sv_err
                 ends[nends].x = xs[k] + r + st->small * 0.4;
                 ends[nends].y = YV(cell->est);
                 ends[nends].colour = col == 0xf0e442 ? PLOT_C_TEXT : col;
-                plot_fmt_value(ends[nends].text, sizeof ends[nends].text, cell->est, m->unit,
-                               fig->decimals, fig->lang);
+                plot_value_text(fig, cell, ends[nends].text, sizeof ends[nends].text);
                 nends++;
                 break;
             }

@@ -133,7 +133,7 @@ int plot_script_map(struct plot_fig *fig, struct plot_scene *sc, struct sv_error
                 k++;
             fill = plot_palette_seq(k, ncls);
             ink = plot_text_on(fill);
-            plot_fmt_value(val, sizeof val, cell->est, m->unit, fig->decimals, fig->lang);
+            plot_value_text(fig, cell, val, sizeof val);
             rc = plot_scene_rect(sc, x + gap, y + gap, x + tile - gap, y + tile - gap, fill, 0);
         }
         double fs = fmin(st->font, tile * 0.22);

@@ -121,23 +121,41 @@ int plot_script_stacked(struct plot_fig *fig, struct plot_scene *sc, struct sv_e
     } else {
         nt = plot_nice_ticks(0, 1, 4, ticks);
     }
-    double axis_h = st->small * 2.0;
-    rc = plot_frame_begin(
-        fig, sc, m->ncat * plot_row_height(fig, m->cat_label, m->ncat) + axis_h + st->font * 0.3);
+    /* reference lines are shares of the whole (0.5 = half), on the axis drawn */
+    for (size_t i = 0; i < fig->opts->nrefs && rc == 0; i++) {
+        double v;
+        const char *label;
+        if (plot_ref_parse(fig->opts->refs[i], &v, &label) == 0 && (v < v0 || v > v1))
+            rc = sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
+                              "--ref %g: 'stacked' shows shares of a whole, from %g to %g "
+                              "(0.5 = 50 %%)",
+                              v, v0, v1);
+    }
     if (rc != 0)
         goto out;
-    double row = (fig->cy1 - fig->cy0 - axis_h - st->font * 0.3) / (double)(m->ncat ? m->ncat : 1);
     double labw = plot_label_column(fig, m->cat_label, m->ncat);
-    double x0 = fig->cx0 + labw + st->font * 0.5;
-    double x1 = fig->cx1 - st->font * 1.5;
-    double ytop = fig->cy0 + st->font * 0.3, ybot = ytop + row * m->ncat;
+    double x0 = st->pad + labw + st->font * 0.5;
+    double x1 = st->width - st->pad - st->font * 1.5;
+    struct plot_top top;
+    plot_top_collect(fig, &top, false, "share");
+    plot_top_place(fig, &top, x0 - v0 * (x1 - x0) / (v1 - v0), (x1 - x0) / (v1 - v0), st->pad,
+                   st->width - st->pad);
+    double axis_h = st->small * 2.0;
+    double top_h = top.nlanes ? plot_top_height(fig, &top) : st->font * 0.3;
+    rc = plot_frame_begin(fig, sc,
+                          m->ncat * plot_row_height(fig, m->cat_label, m->ncat) + axis_h + top_h);
+    if (rc != 0)
+        goto out;
+    double row = (fig->cy1 - fig->cy0 - axis_h - top_h) / (double)(m->ncat ? m->ncat : 1);
+    double ytop = fig->cy0 + top_h, ybot = ytop + row * m->ncat;
 #define XV(v) (x0 + ((v)-v0) / (v1 - v0) * (x1 - x0))
     /* tick labels: absolute shares in percent */
     for (size_t i = 0; i < nt && rc == 0; i++) {
         double x = XV(ticks[i]);
         char buf[64];
         plot_fmt_value(buf, sizeof buf, fabs(ticks[i]), "share", 0, fig->lang);
-        rc = plot_scene_seg(sc, x, fig->cy0, x, ybot, ticks[i] == 0 ? PLOT_C_AXIS : PLOT_C_GRID,
+        rc = plot_scene_seg(sc, x, ytop - st->font * 0.3, x, ybot,
+                            ticks[i] == 0 ? PLOT_C_AXIS : PLOT_C_GRID,
                             st->line * 0.7, false);
         if (rc == 0)
             rc = plot_scene_text(sc, x, ybot + st->small, buf, st->small, false, PLOT_CENTRE,
@@ -169,13 +187,20 @@ int plot_script_stacked(struct plot_fig *fig, struct plot_scene *sc, struct sv_e
                 rc = plot_scene_rect(sc, XV(pos), y - bar / 2, XV(pos + v), y + bar / 2, col, 0);
             char buf[64];
             plot_fmt_value(buf, sizeof buf, v, "share", 0, fig->lang);
+            bool caution = plot_cell_caution(plot_matrix_cell(m, c, s));
+            if (caution)
+                plot_star(buf, sizeof buf);
             double w = XV(pos + v) - XV(pos);
-            if (rc == 0 && w > plot_text_width(buf, st->small, false) + st->small * 0.6)
+            if (rc == 0 && w > plot_text_width(buf, st->small, false) + st->small * 0.6) {
                 rc = plot_scene_text(sc, (XV(pos) + XV(pos + v)) / 2, y, buf, st->small, false,
                                      PLOT_CENTRE, plot_text_on(col));
+                fig->caution_marks += caution;
+            }
             pos += v;
         }
     }
+    if (rc == 0)
+        rc = plot_top_draw(fig, sc, &top, ytop, ybot, true);
 #undef XV
 out:
     free(share);

@@ -333,6 +333,52 @@ static void test_kind_errors(void **state)
     sv_itable_release(&t);
 }
 
+/* Labels above the chart: no two overlap, no line crosses another's label (issue 16). */
+static void test_top_lanes(void **state)
+{
+    (void)state;
+    struct plot_fig fig;
+    struct plot_opts o;
+    memset(&fig, 0, sizeof fig);
+    plot_opts_init(&o);
+    plot_style_get(&fig.st, PLOT_SIZE_FULL);
+    fig.opts = &o;
+    fig.lang = SV_LANG_FR;
+    fig.m.unit = "share";
+    fig.m.ncat = 1;
+    fig.m.has_overall = true;
+    fig.m.overall.present = true;
+    fig.m.overall.est = 0.662;
+    /* three lines within 4 points of each other, one far */
+    assert_int_equal(plot_opts_add_ref(&o, "0.65:Objectif"), 0);
+    assert_int_equal(plot_opts_add_ref(&o, "0.67:Cible"), 0);
+    assert_int_equal(plot_opts_add_ref(&o, "0.1:Plancher"), 0);
+    struct plot_top top;
+    plot_top_collect(&fig, &top, true, NULL);
+    assert_int_equal(top.n, 4);
+    assert_string_equal(top.it[0].text, "Ensemble : 66\xe2\x80\xaf%");
+    assert_string_equal(top.it[1].text, "Objectif : 65\xe2\x80\xaf%");
+    plot_top_place(&fig, &top, 100, 300, 8, 474); /* 0 -> 100 pt, 1 -> 400 pt */
+    double gap = fig.st.small * 0.8;
+    for (size_t i = 0; i < top.n; i++) {
+        const struct plot_top_item *a = &top.it[i];
+        assert_true(a->left >= 8 && a->right <= 474);
+        for (size_t k = 0; k < top.n; k++) {
+            const struct plot_top_item *b = &top.it[k];
+            if (k == i)
+                continue;
+            if (a->lane == b->lane) /* apart on one lane */
+                assert_true(a->right + gap <= b->left + 1e-9 || b->right + gap <= a->left + 1e-9);
+            if (b->lane > a->lane) /* b's line passes a's lane: outside a's label */
+                assert_true(b->x <= a->left - gap * 0.5 || b->x >= a->right + gap * 0.5);
+        }
+    }
+    assert_true(top.nlanes >= 2);      /* three close lines cannot share one lane */
+    assert_int_equal(top.it[3].lane, 0); /* the far one stays on the lowest */
+    assert_true(plot_top_height(&fig, &top) > fig.st.small * 1.3 * 2);
+    plot_opts_release(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,7 +386,7 @@ int main(void)
         cmocka_unit_test(test_script_labels), cmocka_unit_test(test_script_safety),
         cmocka_unit_test(test_deterministic), cmocka_unit_test(test_fix_pdf),
         cmocka_unit_test(test_numbers),       cmocka_unit_test(test_kind_errors),
-        cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_filters),       cmocka_unit_test(test_top_lanes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
