@@ -1,6 +1,7 @@
 /* Shared plumbing of the indicator commands: see analyse_common.h. */
 #include "analyse_common.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,29 @@ static int on_option(int key, const char *v, void *ctx)
         if (analyse_weighting_parse(v, &o->weighting))
             return sv_usage_error("--weights: '%s' is not cells, frame, rake, post or none", v);
         break;
+    case OPT_MARGINS: o->margins = v; break;
+    case OPT_CALIBRATE:
+        if (analyse_calibration_parse(v, &o->calib.method))
+            return sv_usage_error("--calibrate: '%s' is not rake, post, linear or raking", v);
+        o->calib_set = true;
+        break;
+    case OPT_BOUNDS: {
+        char *end;
+        errno = 0;
+        double lo = strtod(v, &end), hi = NAN;
+        if (!errno && end != v && *end == ',') {
+            const char *q = end + 1;
+            hi = strtod(q, &end);
+            if (errno || end == q || *end)
+                hi = NAN;
+        }
+        if (!(isfinite(lo) && isfinite(hi) && lo >= 0 && lo < 1 && hi > 1))
+            return sv_usage_error("--bounds: '%s' is not L,U with 0 <= L < 1 < U", v);
+        o->calib.lower = lo;
+        o->calib.upper = hi;
+        o->bounds_set = true;
+        break;
+    }
     case OPT_MIN_CELL:
         if (sv_parse_long(v, 1, 1000000, &o->min_cell))
             return sv_usage_error("--min-cell: '%s' is not a whole number from 1", v);
@@ -96,6 +120,9 @@ int analyse_cmd_parse(struct analyse_cmdopts *o, int argc, char **argv,
     o->lang = SV_LANG_FR;
     o->p = NAN;
     o->df = NAN;
+    o->calib.method = ANALYSE_CALIB_RAKE;
+    o->calib.lower = -INFINITY;
+    o->calib.upper = INFINITY;
     int first;
     bool stop;
     int rc = sv_cli_parse(argc, argv, options, usage, description, on_option, o, &first, &stop);
@@ -111,6 +138,12 @@ int analyse_cmd_parse(struct analyse_cmdopts *o, int argc, char **argv,
         return sv_usage_error("give exactly one of --store and --data");
     if (!o->output)
         return sv_usage_error("-o is required (use '-o -' for stdout)");
+    if ((o->calib_set || o->bounds_set) && !o->margins)
+        return sv_usage_error("--calibrate and --bounds need --margins");
+    if (o->bounds_set && o->calib.method != ANALYSE_CALIB_LINEAR &&
+        o->calib.method != ANALYSE_CALIB_RAKING)
+        return sv_usage_error("--bounds applies to --calibrate linear or raking, not %s",
+                              analyse_calibration_name(o->calib.method));
     return -1;
 }
 
@@ -153,6 +186,11 @@ int analyse_run_open(struct analyse_run *run, struct analyse_cmdopts *opt, struc
     analyse_out_init(&run->out, run->survey, opt->lang, opt->min_cell, opt->dominance);
     if (opt->weighting != ANALYSE_W_NONE)
         rc = analyse_frame_want(&run->data, err);
+    if (rc == 0 && opt->margins) {
+        rc = analyse_margins_load(&run->margins, run->survey, opt->margins, err);
+        if (rc == 0)
+            rc = analyse_margins_want(&run->data, &run->margins, err);
+    }
     return rc;
 }
 
@@ -383,14 +421,25 @@ void analyse_diff_result(struct analyse_result *r, const struct analyse_diff *d)
 
 void analyse_run_warn_setup(const struct analyse_run *run)
 {
-    sv_note("weighting '%s': %s", analyse_weighting_name(run->opt->weighting),
-            run->setup.design_text);
+    if (run->setup.calibrated)
+        sv_note("weighting '%s', calibrated by '%s': %s",
+                analyse_weighting_name(run->opt->weighting),
+                analyse_calibration_name(run->opt->calib.method), run->setup.design_text);
+    else
+        sv_note("weighting '%s': %s", analyse_weighting_name(run->opt->weighting),
+                run->setup.design_text);
     for (const char *l = run->setup.notes; l && *l;) {
         size_t len = strcspn(l, "\n");
         sv_warn("%.*s", (int)len, l);
         l += len + (l[len] == '\n');
     }
-    if (run->setup.empty_cells > 0 && run->opt->weighting != ANALYSE_W_CELLS)
+    if (run->setup.empty_cells > 0 && run->opt->weighting != ANALYSE_W_CELLS &&
+        run->setup.calibrated)
+        sv_warn("%ld frame cells without respondent (%.0f %s): only the calibration to the "
+                "margins accounts for them", run->setup.empty_cells,
+                run->setup.empty_population,
+                run->survey->frame.unit_label_en ? run->survey->frame.unit_label_en : "units");
+    else if (run->setup.empty_cells > 0 && run->opt->weighting != ANALYSE_W_CELLS)
         sv_warn("%ld frame cells without respondent: their %.0f %s are not represented",
                 run->setup.empty_cells, run->setup.empty_population,
                 run->survey->frame.unit_label_en ? run->survey->frame.unit_label_en : "units");
@@ -405,6 +454,8 @@ int analyse_run_load(struct analyse_run *run, struct sv_error *err)
     if (rc)
         return rc;
     rc = analyse_setup_design(&run->setup, &run->data, run->opt->weighting, err);
+    if (rc == 0 && run->opt->margins)
+        rc = analyse_calibrate(&run->setup, &run->data, &run->margins, &run->opt->calib, err);
     if (rc)
         return rc;
     analyse_run_warn_setup(run);
@@ -427,6 +478,7 @@ void analyse_run_release(struct analyse_run *run)
     free(run->groupings);
     analyse_out_release(&run->out);
     analyse_setup_release(&run->setup);
+    analyse_margins_release(&run->margins);
     if (run->survey)
         analyse_data_release(&run->data);
     sv_survey_free(run->survey);
@@ -522,6 +574,8 @@ int analyse_run_finish(struct analyse_run *run, const char *title_fr, const char
     m->source = sv_buf_detach(&src, NULL);
     m->design = sv_strdup(run->setup.design_text);
     m->weighting = sv_strdup(analyse_weighting_name(run->opt->weighting));
+    if (run->setup.calib_json)
+        m->calibration = sv_strdup(run->setup.calib_json);
     m->lang = sv_strdup(lang == SV_LANG_EN ? "en" : "fr");
     m->n_respondents = (long)run->data.nrows;
     m->unit_label = sv_strdup(ul);

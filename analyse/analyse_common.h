@@ -12,6 +12,7 @@
 #include "analyse_design.h"
 #include "analyse_input.h"
 #include "analyse_frame.h"
+#include "analyse_calib.h"
 #include "analyse_table.h"
 
 #define ANALYSE_MAX_BY 16
@@ -21,6 +22,9 @@ struct analyse_cmdopts {
     const char *by[ANALYSE_MAX_BY];
     size_t nby;
     enum analyse_weighting weighting;
+    const char *margins;               /* --margins FILE or NULL */
+    struct analyse_calib_opts calib;   /* --calibrate, --bounds */
+    bool calib_set, bounds_set;
     long min_cell;
     double dominance, level;
     enum analyse_ci_method ci;
@@ -40,7 +44,8 @@ struct analyse_cmdopts {
 enum {
     OPT_SURVEY = 256, OPT_STORE, OPT_DATA, OPT_BY, OPT_WEIGHTS, OPT_MIN_CELL, OPT_DOMINANCE,
     OPT_LEVEL, OPT_CI, OPT_FORMAT, OPT_MARKDOWN, OPT_LANG, OPT_VAR, OPT_STAT, OPT_DENOM,
-    OPT_P, OPT_CODE, OPT_QUIET, OPT_TEST, OPT_ROWS, OPT_VERSUS, OPT_DF
+    OPT_P, OPT_CODE, OPT_QUIET, OPT_TEST, OPT_ROWS, OPT_VERSUS, OPT_DF, OPT_MARGINS, OPT_CALIBRATE,
+    OPT_BOUNDS
 };
 
 /*
@@ -50,8 +55,16 @@ enum {
 #define ANALYSE_OPTIONS_SOURCE                                                                  \
     {"store", OPT_STORE, "FILE", "read the responses from this store (SQLite)"},               \
     {"data", OPT_DATA, "FILE", "read the responses from a normalised CSV or JSON Lines file"}
-#define ANALYSE_OPTIONS_DESIGN                                                                  \
+#define ANALYSE_OPTIONS_WEIGHTS                                                                 \
     {"weights", OPT_WEIGHTS, "W", "cells (default), frame, rake, post or none"},              \
+    {"margins", OPT_MARGINS, "FILE", "then calibrate to the population counts of FILE (CSV: "  \
+     "variable, code, count; any single-choice variables or crossings 'a;b')"},               \
+    {"calibrate", OPT_CALIBRATE, "M", "with --margins: rake (default), post, linear (GREG) "   \
+     "or raking (calibrate's raking function)"},                                               \
+    {"bounds", OPT_BOUNDS, "L,U", "linear, raking: bounds on the ratios of the calibrated to " \
+     "the design weights (e.g. 0.5,2)"}
+#define ANALYSE_OPTIONS_DESIGN                                                                  \
+    ANALYSE_OPTIONS_WEIGHTS,                                                                   \
     {"min-cell", OPT_MIN_CELL, "N", "suppress cells with fewer respondents (default 3)"},      \
     {"dominance", OPT_DOMINANCE, "F", "suppress totals one unit dominates above F (0.85)"},    \
     {"level", OPT_LEVEL, "L", "interval level (default 0.95)"},                                \
@@ -96,6 +109,7 @@ struct analyse_run {
     struct analyse_setup setup;
     struct analyse_out out;
     struct analyse_options est;
+    struct analyse_margins margins;     /* --margins, when given */
     struct analyse_grouping *groupings; /* one per --by */
     size_t ngroupings;
 };

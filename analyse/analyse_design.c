@@ -20,7 +20,7 @@
 
 #include "analyse_ci.h"
 
-enum cal_kind { CAL_POST, CAL_RAKE };
+enum cal_kind { CAL_POST, CAL_RAKE, CAL_GREG };
 
 struct cal_margin {
     size_t *cell;   /* nrows */
@@ -44,6 +44,15 @@ struct cal_step {
     double *jcount;
     size_t *jcell;
     size_t njoint;
+    /*
+     * GREG (calibrate): the model matrix is an intercept and, per margin,
+     * the indicators of its cells with rows but the first; colmap[m][g] is
+     * the column of cell g of margin m (SIZE_MAX: none). ainv is the
+     * pseudo-inverse of sum_i w0_i x_i x_i' (ncol * ncol), w0 = oldw.
+     */
+    size_t **colmap;
+    size_t ncol;
+    double *ainv;
 };
 
 struct analyse_design {
@@ -87,6 +96,10 @@ void analyse_design_free(struct analyse_design *d)
         free(d->steps[s].joint);
         free(d->steps[s].jcount);
         free(d->steps[s].jcell);
+        for (size_t m = 0; m < d->steps[s].nmargins && d->steps[s].colmap; m++)
+            free(d->steps[s].colmap[m]);
+        free(d->steps[s].colmap);
+        free(d->steps[s].ainv);
     }
     free(d->steps);
     if (d->scratch) {
@@ -255,6 +268,8 @@ double analyse_design_weight(const struct analyse_design *d, size_t i) { return 
 double analyse_design_df(const struct analyse_design *d) { return d->df; }
 
 /* ---- calibration ---------------------------------------------------------------- */
+
+static void weight_summary(const struct analyse_design *d, struct analyse_rake_report *rep);
 
 static int check_margin(const struct analyse_design *d, const struct analyse_margin *m,
                         struct sv_error *err)
@@ -529,26 +544,416 @@ int analyse_design_rake(struct analyse_design *d, const struct analyse_margin *m
     if (rc) {
         memcpy(d->w, saved, d->nrows * sizeof *saved);
     } else {
-        long double s = 0, s2 = 0;
-        rep.w_min = INFINITY;
-        rep.w_max = -INFINITY;
-        for (size_t i = 0; i < d->nrows; i++) {
-            s += d->w[i];
-            if (d->w[i] < rep.w_min)
-                rep.w_min = d->w[i];
-            if (d->w[i] > rep.w_max)
-                rep.w_max = d->w[i];
-        }
-        rep.w_mean = (double)(s / d->nrows);
-        for (size_t i = 0; i < d->nrows; i++)
-            s2 += (d->w[i] - rep.w_mean) * (d->w[i] - rep.w_mean);
-        rep.w_cv = d->nrows > 1 ? sqrt((double)(s2 / (d->nrows - 1))) / rep.w_mean : 0;
+        weight_summary(d, &rep);
     }
     free(saved);
     free(acc);
     if (report)
         *report = rep;
     return rc;
+}
+
+/* The spread of the current weights into rep (w_min, w_max, w_mean, w_cv). */
+static void weight_summary(const struct analyse_design *d, struct analyse_rake_report *rep)
+{
+    long double s = 0, s2 = 0;
+    rep->w_min = INFINITY;
+    rep->w_max = -INFINITY;
+    for (size_t i = 0; i < d->nrows; i++) {
+        s += d->w[i];
+        if (d->w[i] < rep->w_min)
+            rep->w_min = d->w[i];
+        if (d->w[i] > rep->w_max)
+            rep->w_max = d->w[i];
+    }
+    rep->w_mean = (double)(s / d->nrows);
+    for (size_t i = 0; i < d->nrows; i++)
+        s2 += (d->w[i] - rep->w_mean) * (d->w[i] - rep->w_mean);
+    rep->w_cv = d->nrows > 1 ? sqrt((double)(s2 / (d->nrows - 1))) / rep->w_mean : 0;
+}
+
+/* Moore-Penrose inverse of the p x p matrix a into out, as MASS::ginv (tolerance 256 eps). */
+static int pinv(double *out, const double *a, size_t p)
+{
+    gsl_set_error_handler_off();
+    gsl_matrix *U = gsl_matrix_alloc(p, p), *V = gsl_matrix_alloc(p, p);
+    gsl_vector *S = gsl_vector_alloc(p), *work = gsl_vector_alloc(p);
+    int rc = SV_ENOMEM;
+    if (!U || !V || !S || !work)
+        goto out;
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = 0; j < p; j++)
+            gsl_matrix_set(U, i, j, a[i * p + j]);
+    rc = SV_EDATA;
+    if (p > 1 && gsl_linalg_SV_decomp(U, V, S, work) != 0)
+        goto out;
+    if (p == 1)
+        gsl_vector_set(S, 0, a[0]), gsl_matrix_set(U, 0, 0, 1), gsl_matrix_set(V, 0, 0, 1);
+    double smax = 0;
+    for (size_t k = 0; k < p; k++)
+        if (fabs(gsl_vector_get(S, k)) > smax)
+            smax = fabs(gsl_vector_get(S, k));
+    double tol = 256 * 2.220446049250313e-16 * smax;
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = 0; j < p; j++) {
+            long double v = 0;
+            for (size_t k = 0; k < p; k++) {
+                double sk = gsl_vector_get(S, k);
+                if (fabs(sk) > tol && sk != 0)
+                    v += (long double)gsl_matrix_get(V, i, k) / sk * gsl_matrix_get(U, j, k);
+            }
+            out[i * p + j] = (double)v;
+        }
+    rc = 0;
+out:
+    gsl_matrix_free(U);
+    gsl_matrix_free(V);
+    gsl_vector_free(S);
+    gsl_vector_free(work);
+    return rc;
+}
+
+/* grake()'s calibration functions: g - 1 and its derivative (R's exact expressions). */
+static double cal_fm1(enum analyse_calfun f, double u, double lo, double hi)
+{
+    double g = f == ANALYSE_CALFUN_RAKING ? exp(u) : u + 1;
+    if (g < lo)
+        g = lo;
+    if (g > hi)
+        g = hi;
+    return g - 1;
+}
+
+static double cal_df(enum analyse_calfun f, double u, double lo, double hi)
+{
+    bool in = u < hi - 1 && u > lo - 1;
+    if (!in)
+        return 0;
+    return f == ANALYSE_CALFUN_RAKING ? exp(u) : 1;
+}
+
+/* The GREG columns of row i (column 0, the intercept, first) into col; returns their number. */
+static size_t greg_cols(size_t *col, size_t *const *colmap, const struct analyse_margin *m,
+                        size_t nm, size_t i)
+{
+    size_t k = 0;
+    col[k++] = 0;
+    for (size_t q = 0; q < nm; q++) {
+        size_t c = colmap[q][m[q].cell[i]];
+        if (c != (size_t)-1)
+            col[k++] = c;
+    }
+    return k;
+}
+
+/* sum_i w_i s_i x_i x_i' into T (p x p), s = NULL for 1. */
+static void greg_cross(double *T, size_t p, const struct analyse_design *d, const double *w,
+                       const double *s, size_t *const *colmap, const struct analyse_margin *m,
+                       size_t nm, size_t *col)
+{
+    long double *acc = calloc(p * p, sizeof *acc);
+    if (!acc) {
+        for (size_t j = 0; j < p * p; j++)
+            T[j] = NAN;
+        return;
+    }
+    for (size_t i = 0; i < d->nrows; i++) {
+        double v = w[i] * (s ? s[i] : 1);
+        if (v == 0)
+            continue;
+        size_t k = greg_cols(col, colmap, m, nm, i);
+        for (size_t a = 0; a < k; a++)
+            for (size_t b = 0; b < k; b++)
+                acc[col[a] * p + col[b]] += v;
+    }
+    for (size_t j = 0; j < p * p; j++)
+        T[j] = (double)acc[j];
+    free(acc);
+}
+
+int analyse_design_calibrate(struct analyse_design *d, const struct analyse_margin *margins,
+                             size_t nmargins, const struct analyse_calib_spec *spec,
+                             struct analyse_rake_report *report, struct sv_error *err)
+{
+    struct analyse_rake_report rep;
+    memset(&rep, 0, sizeof rep);
+    if (report)
+        *report = rep;
+    if (nmargins == 0)
+        return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "calibration: no margin");
+    size_t n = d->nrows, p = 1;
+    int rc = 0;
+    for (size_t m = 0; m < nmargins; m++)
+        if ((rc = check_margin(d, &margins[m], err)))
+            return rc;
+    size_t **colmap = calloc(nmargins, sizeof *colmap);
+    double *w0 = xcalloc(n, sizeof *w0), *g = xcalloc(n, sizeof *g);
+    double *xeta = xcalloc(n, sizeof *xeta), *der = xcalloc(n, sizeof *der);
+    size_t *col = xcalloc(nmargins + 1, sizeof *col);
+    double *T = NULL, *Ti = NULL, *t = NULL, *that = NULL, *eta = NULL, *deta = NULL,
+           *mis = NULL;
+    long double *acc = NULL;
+    if (!colmap || !w0 || !g || !xeta || !der || !col)
+        goto nomem;
+    memcpy(w0, d->w, n * sizeof *w0);
+    /* columns: the intercept, then each margin's cells with rows but the first */
+    for (size_t m = 0; m < nmargins; m++) {
+        size_t nc = margins[m].ncells;
+        long double *sw = xcalloc(nc, sizeof *sw);
+        colmap[m] = xcalloc(nc, sizeof **colmap);
+        if (!sw || !colmap[m]) {
+            free(sw);
+            goto nomem;
+        }
+        for (size_t i = 0; i < n; i++)
+            sw[margins[m].cell[i]] += w0[i];
+        bool first = true;
+        for (size_t c = 0; c < nc && rc == 0; c++) {
+            colmap[m][c] = (size_t)-1;
+            if (sw[c] > 0 && !(margins[m].total[c] > 0))
+                rc = sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                                  "calibration: cell %zu has respondents but a population "
+                                  "total of %g", c + 1, margins[m].total[c]);
+            else if (sw[c] == 0 && margins[m].total[c] > 0)
+                rc = sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                                  "calibration: cell %zu has a population of %g but no "
+                                  "respondent", c + 1, margins[m].total[c]);
+            else if (sw[c] > 0 && !first)
+                colmap[m][c] = p++;
+            else if (sw[c] > 0)
+                first = false;
+        }
+        free(sw);
+        if (rc)
+            goto out;
+    }
+    T = xcalloc(p * p, sizeof *T);
+    Ti = xcalloc(p * p, sizeof *Ti);
+    t = xcalloc(p, sizeof *t);
+    that = xcalloc(p, sizeof *that);
+    eta = xcalloc(p, sizeof *eta);
+    deta = xcalloc(p, sizeof *deta);
+    mis = xcalloc(p, sizeof *mis);
+    acc = xcalloc(p, sizeof *acc);
+    if (!T || !Ti || !t || !that || !eta || !deta || !mis || !acc)
+        goto nomem;
+    for (size_t c = 0; c < margins[0].ncells; c++)
+        t[0] += margins[0].total[c];
+    for (size_t m = 0; m < nmargins; m++)
+        for (size_t c = 0; c < margins[m].ncells; c++)
+            if (colmap[m][c] != (size_t)-1)
+                t[colmap[m][c]] = margins[m].total[c];
+    for (size_t j = 0; j < p; j++)
+        acc[j] = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = greg_cols(col, colmap, margins, nmargins, i);
+        for (size_t a = 0; a < k; a++)
+            acc[col[a]] += w0[i];
+    }
+    for (size_t j = 0; j < p; j++)
+        that[j] = (double)acc[j];
+    enum analyse_calfun f = spec->calfun;
+    double lo = spec->lower, hi = spec->upper;
+    int maxit = spec->max_iter > 0 ? spec->max_iter : 50;
+    double eps = spec->epsilon > 0 ? spec->epsilon : 1e-7;
+    /* the misfit t - t_hat - sum w x F(x'eta) and its largest relative size */
+#define MISFIT()                                                                                   \
+    do {                                                                                           \
+        for (size_t j_ = 0; j_ < p; j_++)                                                          \
+            acc[j_] = 0;                                                                           \
+        for (size_t i_ = 0; i_ < n; i_++) {                                                        \
+            size_t k_ = greg_cols(col, colmap, margins, nmargins, i_);                             \
+            double v_ = w0[i_] * cal_fm1(f, xeta[i_], lo, hi);                                     \
+            for (size_t a_ = 0; a_ < k_; a_++)                                                     \
+                acc[col[a_]] += v_;                                                                \
+        }                                                                                          \
+        rep.max_change = 0;                                                                        \
+        for (size_t j_ = 0; j_ < p; j_++) {                                                        \
+            mis[j_] = (double)((long double)t[j_] - that[j_] - acc[j_]);                           \
+            double e_ = fabs(mis[j_]) / (1 + fabs(t[j_]));                                         \
+            if (!(e_ <= rep.max_change))                                                           \
+                rep.max_change = e_;                                                               \
+        }                                                                                          \
+    } while (0)
+#define SET_XETA()                                                                                 \
+    do {                                                                                           \
+        for (size_t i_ = 0; i_ < n; i_++) {                                                        \
+            size_t k_ = greg_cols(col, colmap, margins, nmargins, i_);                             \
+            long double u_ = 0;                                                                    \
+            for (size_t a_ = 0; a_ < k_; a_++)                                                     \
+                u_ += eta[col[a_]];                                                                \
+            xeta[i_] = (double)u_;                                                                 \
+            g[i_] = 1 + cal_fm1(f, xeta[i_], lo, hi);                                              \
+            der[i_] = cal_df(f, xeta[i_], lo, hi);                                                 \
+        }                                                                                          \
+    } while (0)
+    if (f == ANALYSE_CALFUN_LINEAR && isinf(lo) && lo < 0 && isinf(hi) && hi > 0) {
+        /* regcalibrate(): closed form */
+        greg_cross(T, p, d, w0, NULL, colmap, margins, nmargins, col);
+        if (pinv(Ti, T, p) != 0) {
+            rc = sv_error_set(err, SV_EDATA, NULL, 0, 0, "calibration: singular margins");
+            goto out;
+        }
+        for (size_t a = 0; a < p; a++) {
+            long double v = 0;
+            for (size_t b = 0; b < p; b++)
+                v += (long double)Ti[a * p + b] * (t[b] - that[b]);
+            eta[a] = (double)v;
+        }
+        SET_XETA();
+        MISFIT();
+        rep.iterations = 1;
+        rep.converged = rep.max_change < eps;
+    } else {
+        SET_XETA();
+        int iter = 1;
+        for (;;) {
+            greg_cross(T, p, d, w0, der, colmap, margins, nmargins, col);
+            MISFIT();
+            if (pinv(Ti, T, p) != 0)
+                break;
+            for (size_t a = 0; a < p; a++) {
+                long double v = 0;
+                for (size_t b = 0; b < p; b++)
+                    v += (long double)Ti[a * p + b] * mis[b];
+                deta[a] = (double)v;
+                eta[a] += deta[a];
+            }
+            SET_XETA();
+            for (;;) {
+                bool bad = false;
+                for (size_t i = 0; i < n && !bad; i++)
+                    bad = !isfinite(g[i]) || !isfinite(der[i]);
+                if (!(iter < maxit && bad))
+                    break;
+                iter++;
+                for (size_t a = 0; a < p; a++) {
+                    deta[a] /= 2;
+                    eta[a] -= deta[a];
+                }
+                SET_XETA();
+            }
+            MISFIT();
+            rep.iterations = iter;
+            if (rep.max_change < eps) {
+                rep.converged = true;
+                break;
+            }
+            if (++iter > maxit)
+                break;
+        }
+    }
+#undef MISFIT
+#undef SET_XETA
+    if (!rep.converged) {
+        rc = sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                          "calibration did not converge in %d steps (largest relative misfit "
+                          "%.3g): the margins cannot be met%s", rep.iterations, rep.max_change,
+                          isinf(lo) && isinf(hi) ? "" : " within the bounds");
+        goto out;
+    }
+    {
+        size_t bad = 0;
+        double gmin = INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            if (!(g[i] > 0) || !isfinite(g[i]))
+                bad++;
+            if (g[i] < gmin)
+                gmin = g[i];
+        }
+        if (bad) {
+            rc = sv_error_set(err, SV_EDATA, NULL, 0, 0,
+                              "calibration gives %zu weight%s <= 0 (smallest ratio to the "
+                              "weight before: %.3g): bound the ratios or rake instead", bad,
+                              bad > 1 ? "s" : "", gmin);
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        d->w[i] = w0[i] * g[i];
+    /* the variance's projection: pseudo-inverse of sum w0 x x' */
+    greg_cross(T, p, d, w0, NULL, colmap, margins, nmargins, col);
+    if (pinv(Ti, T, p) != 0 || add_step(d, CAL_GREG, margins, nmargins, w0) != 0) {
+        memcpy(d->w, w0, n * sizeof *w0);
+        goto nomem;
+    }
+    {
+        struct cal_step *st = &d->steps[d->nsteps - 1];
+        st->colmap = colmap;
+        st->ncol = p;
+        st->ainv = Ti;
+        colmap = NULL;
+        Ti = NULL;
+    }
+    weight_summary(d, &rep);
+    goto out;
+nomem:
+    rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+out:
+    for (size_t m = 0; m < nmargins && colmap; m++)
+        free(colmap[m]);
+    free(colmap);
+    free(w0);
+    free(g);
+    free(xeta);
+    free(der);
+    free(col);
+    free(T);
+    free(Ti);
+    free(t);
+    free(that);
+    free(eta);
+    free(deta);
+    free(mis);
+    free(acc);
+    if (report)
+        *report = rep;
+    return rc;
+}
+
+/* survey's GREG residuals: z - w_cal x'B, B = (sum w0 x x')^+ sum x w0 z / w_cal. */
+static int greg_residuals(const struct cal_step *st, size_t n, double *z)
+{
+    size_t p = st->ncol, M = st->nmargins;
+    long double *b = calloc(p, sizeof *b);
+    double *B = calloc(p, sizeof *B);
+    size_t *col = calloc(M + 1, sizeof *col);
+    if (!b || !B || !col) {
+        free(b);
+        free(B);
+        free(col);
+        return SV_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (z[i] == 0)
+            continue;
+        double v = st->oldw[i] * z[i] / st->psw[i];
+        b[0] += v;
+        for (size_t m = 0; m < M; m++) {
+            size_t c = st->colmap[m][st->margins[m].cell[i]];
+            if (c != (size_t)-1)
+                b[c] += v;
+        }
+    }
+    for (size_t a = 0; a < p; a++) {
+        long double v = 0;
+        for (size_t c = 0; c < p; c++)
+            v += (long double)st->ainv[a * p + c] * b[c];
+        B[a] = (double)v;
+    }
+    for (size_t i = 0; i < n; i++) {
+        long double fit = B[0];
+        for (size_t m = 0; m < M; m++) {
+            size_t c = st->colmap[m][st->margins[m].cell[i]];
+            if (c != (size_t)-1)
+                fit += B[c];
+        }
+        z[i] -= (double)(fit * st->psw[i]);
+    }
+    free(b);
+    free(B);
+    free(col);
+    return 0;
 }
 
 /* ---- variance ------------------------------------------------------------------- */
@@ -559,6 +964,11 @@ static int calibration_residuals(const struct analyse_design *d, double *z)
     size_t n = d->nrows;
     for (size_t s = 0; s < d->nsteps; s++) {
         const struct cal_step *st = &d->steps[s];
+        if (st->kind == CAL_GREG) {
+            if (greg_residuals(st, n, z) != 0)
+                return SV_ENOMEM;
+            continue;
+        }
         if (st->kind == CAL_RAKE && st->joint) {
             if (rake_residuals_joint(st, n, z) != 0)
                 return SV_ENOMEM;

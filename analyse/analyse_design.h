@@ -113,6 +113,40 @@ int analyse_design_rake(struct analyse_design *d, const struct analyse_margin *m
                         size_t nmargins, double tolerance, int max_iter,
                         struct analyse_rake_report *report, struct sv_error *err);
 
+/*
+ * Calibration (survey's calibrate()) to the cell totals of `nmargins`
+ * margins: the model matrix is an intercept and the indicators of every
+ * margin's cells (one per margin left out: the column space of R's
+ * model.matrix(~a + b + ...), which is all that matters), the population
+ * totals those of the cells, the intercept's the first margin's sum.
+ *   linear, unbounded: the closed-form GREG, g = 1 + x'T^+(t - t_hat),
+ *     T = sum w x x' (regcalibrate());
+ *   otherwise Newton steps on the multipliers as grake() takes them:
+ *     g = 1 + F(x'eta), F(u) = clamp(u + 1) - 1 (linear) or clamp(e^u) - 1
+ *     (raking), clamp to [lower, upper]; eta += T^+ misfit with
+ *     T = sum w F'(x'eta) x x' and T^+ the Moore-Penrose inverse (MASS::ginv,
+ *     tolerance 256 eps); step halving while a g is not finite; stop when
+ *     every |misfit| / (1 + |t|) < epsilon or after max_iter steps.
+ * The weights become w g. Not converging (bounds that cannot be met) and a
+ * calibrated weight <= 0 are SV_EDATA (weights unchanged), as is a cell with
+ * rows but total <= 0 or a positive total without rows. The variance then
+ * uses survey's GREG residuals: z - w_cal x'B, B the w-weighted least
+ * squares coefficients of z / w_cal on x (qr.resid on the design before).
+ * R's grake() rescales the weights first when every population/sample
+ * ratio exceeds 20 (bounds then apply to the rescaled weights): not done
+ * here, the bounds always apply to the weights before calibration.
+ */
+enum analyse_calfun { ANALYSE_CALFUN_LINEAR, ANALYSE_CALFUN_RAKING };
+struct analyse_calib_spec {
+    enum analyse_calfun calfun;
+    double lower, upper; /* bounds on g; -INFINITY, INFINITY for none */
+    int max_iter;        /* R: maxit = 50 */
+    double epsilon;      /* R: epsilon = 1e-7 */
+};
+int analyse_design_calibrate(struct analyse_design *d, const struct analyse_margin *margins,
+                             size_t nmargins, const struct analyse_calib_spec *spec,
+                             struct analyse_rake_report *report, struct sv_error *err);
+
 enum analyse_stat {
     ANALYSE_TOTAL,
     ANALYSE_MEAN,

@@ -429,7 +429,13 @@ static int run_estimate(struct analyse_run *run, struct sv_error *err)
                             "--versus: differences of quantiles are not available");
     if (o->versus && o->nby == 0)
         return sv_error_set(err, SV_EUSAGE, NULL, 0, 0, "--versus needs a --by grouping");
-    if (o->data && !o->rows && !o->test && !o->versus && st != ANALYSE_QUANTILE) {
+    bool streamable = o->data && !o->rows && !o->test && !o->versus && st != ANALYSE_QUANTILE;
+    if (streamable && o->margins) {
+        /* the moments keep one weight per frame cell: calibration cells are not slots */
+        sv_note("--margins: the calibrated design is estimated by the row engine, not streamed");
+        streamable = false;
+    }
+    if (streamable) {
         rc = stream_estimate(run, var, den, st, single, ind, label, unit, flags, err);
         if (rc <= 0)
             return rc;

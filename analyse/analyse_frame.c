@@ -48,6 +48,9 @@ void analyse_setup_release(struct analyse_setup *s)
     s->design = NULL;
     free(s->notes);
     s->notes = NULL;
+    free(s->calib_json);
+    s->calib_json = NULL;
+    s->calibrated = false;
     free(s->design_weight);
     free(s->row_stratum);
     free(s->row_cell);

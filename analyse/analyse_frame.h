@@ -52,13 +52,15 @@ const char *analyse_weighting_name(enum analyse_weighting w);
 struct analyse_setup {
     struct analyse_design *design; /* owned */
     enum analyse_weighting weighting;
-    char design_text[512];        /* for the table's metadata */
+    char design_text[1024];       /* for the table's metadata */
     struct analyse_rake_report rake;
     bool raked;                   /* rake holds a raking outcome */
     long collapsed;               /* frame cells collapsed (for the variance, or cells) */
     long empty_cells;             /* frame cells without respondent */
     double empty_population;      /* their units (not represented, except with cells) */
     char *notes;                  /* owned: one line per collapsed stratum (cells), or NULL */
+    bool calibrated;              /* calibrated to a margins file (analyse_calib.h) */
+    char *calib_json;             /* owned: the calibration as a JSON object, or NULL */
     /* per row (row design only; NULL for the streamed one): for `analyse weights` */
     double *design_weight;        /* before post-stratification or raking */
     size_t *row_stratum;          /* variance stratum index */

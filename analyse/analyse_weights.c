@@ -25,7 +25,7 @@
 static const struct sv_option options[] = {
     {"survey", OPT_SURVEY, "ID|DIR", "survey definition"},
     ANALYSE_OPTIONS_SOURCE,
-    {"weights", OPT_WEIGHTS, "W", "cells (default), frame, rake, post or none"},
+    ANALYSE_OPTIONS_WEIGHTS,
     {"output", 'o', "FILE", "the weights (CSV; '-' for stdout); the summary in FILE.summary.csv"},
     {"quiet", 'q', NULL, "no warnings"},
     {"help", 'h', NULL, "show this help"},
@@ -138,7 +138,7 @@ int analyse_cmd_weights(int argc, char **argv)
     struct analyse_cmdopts o;
     int rc = analyse_cmd_parse(
         &o, argc, argv, options,
-        "analyse weights --survey S (--store F | --data F) [--weights W] -o FILE",
+        "analyse weights --survey S (--store F | --data F) [--weights W] [--margins FILE] -o FILE",
         "The final weight of every respondent (id, frame cell, stratum, design weight, final "
         "weight) and a summary of the weights (n, sum, mean, min, max, coefficient of variation, "
         "Kish design effect n sum w^2 / (sum w)^2) in FILE.summary.csv (on stderr with '-o -').");

@@ -51,6 +51,7 @@ static void meta_release(struct sv_imeta *m)
     free(m->source);
     free(m->design);
     free(m->weighting);
+    free(m->calibration);
     free(m->lang);
     free(m->unit_label);
 }
@@ -231,6 +232,16 @@ int sv_itable_write_meta(const struct sv_itable *t, FILE *fp, struct sv_error *e
     json_object_set_new(o, "n_respondents", json_integer(m->n_respondents));
     json_object_set_new(o, "min_cell", json_integer(m->min_cell));
     json_object_set_new(o, "dominance", json_real(m->dominance));
+    if (m->calibration) {
+        json_error_t jerr;
+        json_t *c = json_loads(m->calibration, 0, &jerr);
+        if (!c) {
+            json_decref(o);
+            return sv_error_set(err, SV_ERROR, NULL, 0, 0, "calibration metadata: %s",
+                                jerr.text);
+        }
+        json_object_set_new(o, "calibration", c);
+    }
     text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(o);
     if (!text)
@@ -306,6 +317,8 @@ static int load_meta(struct sv_itable *t, const char *csv_path, struct sv_error 
         t->meta.min_cell = (long)json_integer_value(v);
     if ((v = json_object_get(o, "dominance")) && json_is_number(v))
         t->meta.dominance = json_number_value(v);
+    if ((v = json_object_get(o, "calibration")) && json_is_object(v))
+        t->meta.calibration = json_dumps(v, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
     json_decref(o);
     sv_buf_release(&p);
     return 0;

@@ -68,6 +68,7 @@ struct sv_imeta {
     char *unit_label;    /* "établissements" */
     long min_cell;       /* suppression threshold used */
     double dominance;    /* dominance threshold used (0.85) */
+    char *calibration;   /* calibration to margins, a JSON object's text; NULL = none */
 };
 
 struct sv_itable {
