@@ -342,8 +342,15 @@ static int load_codes(struct loader *ld, struct sv_variable *var, json_t *codes,
                  (!*code->code || strpbrk(code->code, " \t\n;,")))
             rc = fail(ld, pc, "code '%s' is empty or contains a space, ';' or ','", code->code);
         if (rc == 0 && !(rc = get_label(ld, c, "label", pc, true, &code->label)) &&
-            !(rc = get_string(ld, c, "parent", pc, false, &code->parent)))
+            !(rc = get_string(ld, c, "parent", pc, false, &code->parent)) &&
+            !(rc = get_string(ld, c, "kind", pc, false, &code->kind)))
             rc = get_platform_names(ld, c, pc, code->platform);
+        if (rc == 0 && code->kind &&
+            (!*code->kind || code->kind[strspn(code->kind, "abcdefghijklmnopqrstuvwxyz_")])) {
+            char pk[SV_ERROR_PATH_MAX + 8];
+            snprintf(pk, sizeof(pk), "%s.kind", pc);
+            rc = fail(ld, pk, "kind '%s' must be lower-case letters and '_'", code->kind);
+        }
         if (rc == 0) {
             int added = sv_names_add(&seen, code->code, i, NULL);
             if (added < 0)
@@ -482,6 +489,7 @@ static void variable_release(struct sv_variable *v)
         free(v->codes[i].code);
         label_release(&v->codes[i].label);
         free(v->codes[i].parent);
+        free(v->codes[i].kind);
         for (p = 0; p < SV_PLATFORM_COUNT; p++)
             free(v->codes[i].platform[p]);
     }

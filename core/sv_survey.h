@@ -62,6 +62,8 @@ struct sv_code {
     char *code;
     struct sv_label label;
     char *parent; /* e.g. a département's region code; may be NULL */
+    char *kind;   /* what the code stands for, for the indicators that need it (an employer
+                     sector's "public", "for_profit", "non_profit"); may be NULL */
     char *platform[SV_PLATFORM_COUNT]; /* the platform's own code, NULL = same as code */
 };
 

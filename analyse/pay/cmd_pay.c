@@ -129,9 +129,67 @@ static void emit_cell(struct emit *em, size_t c, enum pay_measure m)
     }
 }
 
-/* Gaps of cell c (sector s) against cell r (reference sector), same other levels. */
-static void emit_gap(struct emit *em, size_t c, size_t r, const char *ref_code, enum pay_measure m,
-                     unsigned char *mask_a, unsigned char *mask_b)
+/* The reference sectors of the gaps, from the kinds of the employer_sector codes
+ * (surveys/README.md): never from the codes' names, so that a definition with its own
+ * codes gets the same gaps, and one that does not say which code is which gets none. */
+static const char *const sector_kinds[] = {"public", "for_profit"};
+
+struct sector_refs {
+    unsigned ref[2];     /* level of the public and of the for-profit code; PAY_NA: none */
+    bool *non_profit;    /* per level: the code's kind is non_profit */
+};
+
+/* Reads the kinds of the sector variable's codes. A kind other than public, for_profit or
+ * non_profit, or two codes of the same reference kind, is an error of the definition
+ * (exit 3); a reference kind that no code has leaves its gaps out, with a notice. */
+static int sector_refs_init(struct sector_refs *r, const struct sv_survey *survey,
+                            const struct sv_variable *sv)
+{
+    r->ref[0] = r->ref[1] = PAY_NA;
+    r->non_profit = calloc(sv->ncodes ? sv->ncodes : 1, sizeof *r->non_profit);
+    if (!r->non_profit)
+        return sv_fail(SV_EXIT_RUNTIME, "out of memory");
+    for (size_t i = 0; i < sv->ncodes; i++) {
+        const char *k = sv->codes[i].kind;
+        if (!k)
+            continue;
+        size_t ri = strcmp(k, "public") == 0 ? 0 : strcmp(k, "for_profit") == 0 ? 1 : 2;
+        if (ri == 2 && strcmp(k, "non_profit") != 0)
+            return sv_fail(SV_EXIT_DATA,
+                           "%s: variable '%s' (role employer_sector): code '%s' has kind '%s' "
+                           "(expected public, for_profit or non_profit)",
+                           survey->id, sv->name, sv->codes[i].code, k);
+        if (ri == 2) {
+            r->non_profit[i] = true;
+            continue;
+        }
+        if (r->ref[ri] != PAY_NA)
+            return sv_fail(SV_EXIT_DATA,
+                           "%s: variable '%s' (role employer_sector): codes '%s' and '%s' both "
+                           "have kind '%s' (one reference sector is needed for the gaps)",
+                           survey->id, sv->name, sv->codes[r->ref[ri]].code, sv->codes[i].code,
+                           k);
+        r->ref[ri] = (unsigned)i;
+    }
+    bool any_np = false;
+    for (size_t i = 0; i < sv->ncodes; i++)
+        any_np |= r->non_profit[i];
+    if (r->ref[0] == PAY_NA)
+        sv_warn("%s: no code of '%s' (role employer_sector) has \"kind\": \"public\": the gaps "
+                "to the public sector are left out",
+                survey->id, sv->name);
+    if (r->ref[1] == PAY_NA || !any_np)
+        sv_warn("%s: no code of '%s' (role employer_sector) has \"kind\": \"%s\": the gaps "
+                "of the non-profit sector to the for-profit one are left out",
+                survey->id, sv->name, r->ref[1] == PAY_NA ? "for_profit" : "non_profit");
+    return 0;
+}
+
+/* Gaps of cell c (sector s) against cell r (reference sector of kind ref_kind, labelled
+ * ref_label), same other levels. */
+static void emit_gap(struct emit *em, size_t c, size_t r, const char *ref_kind,
+                     const char *ref_label, enum pay_measure m, unsigned char *mask_a,
+                     unsigned char *mask_b)
 {
     const struct pay_cellstat *a = &em->gs->cell[c], *b = &em->gs->cell[r];
     if (a->n == 0 || b->n == 0)
@@ -159,13 +217,14 @@ static void emit_gap(struct emit *em, size_t c, size_t r, const char *ref_code, 
         for (int rel = 0; rel < 2; rel++) {    /* euros, relative */
             char name[64], label[256];
             snprintf(name, sizeof name, "%s_pay_%s_gap_vs_%s%s", stem, stat ? "median" : "mean",
-                     ref_code, rel ? "_pct" : "");
-            snprintf(label, sizeof label, "%s",
+                     ref_kind, rel ? "_pct" : "");
+            snprintf(label, sizeof label,
                      lang == SV_LANG_EN
-                         ? (rel ? "Gap to the reference sector (share of the reference)"
-                                : "Gap to the reference sector (EUR)")
-                         : (rel ? "Écart au secteur de référence (part de la référence)"
-                                : "Écart au secteur de référence (€)"));
+                         ? (rel ? "Gap to the reference sector, %s (share of the reference)"
+                                : "Gap to the reference sector, %s (EUR)")
+                         : (rel ? "Écart au secteur de référence, %s (part de la référence)"
+                                : "Écart au secteur de référence, %s (€)"),
+                     ref_label);
             struct pay_cell cell;
             pay_cell_init(&cell);
             cell.indicator = name;
@@ -323,6 +382,7 @@ int analyse_cmd_pay(int argc, char **argv)
     struct pay_design pd;
     memset(&pd, 0, sizeof pd);
     unsigned char *mask_a = NULL, *mask_b = NULL;
+    struct sector_refs refs = {{PAY_NA, PAY_NA}, NULL};
     if ((rc = pay_args_by(&d, a.by ? a.by : "job,employer_sector", roles, &nroles)))
         goto done;
     smic_path = pay_default_smic_path(a.smic);
@@ -361,6 +421,8 @@ int analyse_cmd_pay(int argc, char **argv)
     for (size_t k = 0; k < nroles; k++)
         if (roles[k] == PAY_R_SECTOR)
             sector_pos = (long)k;
+    if (sector_pos >= 0 && (rc = sector_refs_init(&refs, survey, d.var[PAY_R_SECTOR])))
+        goto done;
     /* the national rows (no grouping), then the --by cells */
     for (int pass = 0; pass < 4 && !rc; pass++) {
         int m = pass % 2;
@@ -422,26 +484,25 @@ int analyse_cmd_pay(int argc, char **argv)
         for (size_t c = 0; c < gs.ncells; c++)
             emit_cell(&em, c, (enum pay_measure)m);
         if (sector_pos >= 0 && ngroup > 0) {
-            /* references: public, then private for-profit */
-            static const char *const refs[] = {"public", "prive_lucratif"};
+            /* references: the public sector for every other sector, then the for-profit
+             * sector for the non-profit ones, as the definition's code kinds say */
             const struct sv_variable *sv = d.var[PAY_R_SECTOR];
             for (size_t ri = 0; ri < 2; ri++) {
-                const struct sv_code *rcode = sv_variable_code(sv, refs[ri]);
-                if (!rcode)
+                if (refs.ref[ri] == PAY_NA)
                     continue;
-                unsigned rlev = (unsigned)(rcode - sv->codes);
+                unsigned rlev = refs.ref[ri];
                 for (size_t c = 0; c < gs.ncells; c++) {
                     unsigned lev[PAY_MAX_BY];
                     pay_groups_levels(&gs, c, lev);
                     unsigned s = lev[sector_pos];
                     if (s == rlev)
                         continue;
-                    /* for-profit is a reference for the non-profit sector only */
-                    if (ri == 1 && strcmp(sv->codes[s].code, "public") == 0)
+                    if (ri == 1 && !refs.non_profit[s])
                         continue;
                     lev[sector_pos] = rlev;
-                    emit_gap(&em, c, pay_groups_index(&gs, lev), refs[ri], (enum pay_measure)m,
-                             mask_a, mask_b);
+                    emit_gap(&em, c, pay_groups_index(&gs, lev), sector_kinds[ri],
+                             sv_label_get(&sv->codes[rlev].label, lang), (enum pay_measure)m, mask_a,
+                             mask_b);
                 }
             }
         }
@@ -464,6 +525,7 @@ done:
     pay_design_release(&pd);
     free(mask_a);
     free(mask_b);
+    free(refs.non_profit);
     free(smic_path);
     pay_smic_release(&smic);
     pay_data_release(&d);

@@ -134,6 +134,14 @@ static void test_invalid_definitions(void **state)
                         "\"codes\":[{\"code\":\"x\",\"label\":\"X\",\"parent\":\"b\"}]}]}"),
         "survey.json: variables[1](d).codes[0]: code 'x' has no parent among the codes of 'r'");
     assert_string_equal(
+        load_error(HEAD "\"variables\":[{\"name\":\"r\",\"type\":\"single\",\"label\":\"R\","
+                        "\"codes\":[{\"code\":\"a\",\"label\":\"A\",\"kind\":\"Public\"}]}]}"),
+        "survey.json: variables[0](r).codes[0].kind: kind 'Public' must be lower-case letters and '_'");
+    assert_string_equal(
+        load_error(HEAD "\"variables\":[{\"name\":\"r\",\"type\":\"single\",\"label\":\"R\","
+                        "\"codes\":[{\"code\":\"a\",\"label\":\"A\",\"kind\":1}]}]}"),
+        "survey.json: variables[0](r).codes[0].kind: must be a string");
+    assert_string_equal(
         load_error("{\"format\":\"vigie-survey/2\"}"),
         "survey.json: format: unsupported format 'vigie-survey/2' (expected \"vigie-survey/1\")");
 }

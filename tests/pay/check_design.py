@@ -1,17 +1,23 @@
 """Compare a pay table with R's survey (tests/r/pay_design_reference.csv) at 1e-9.
 
-usage: check_design.py TABLE.csv TAG   (TAG: design or iid)
+usage: check_design.py TABLE.csv TAG [OWN=R,...]   (TAG: design or iid)
 Every published row whose reference exists is checked: estimate, se, ci_low,
 ci_high, df (and population for the design); the run fails when fewer rows
-than expected were compared.
+than expected were compared, or when no sector gap was. OWN=R pairs map a
+definition's own codes back to those of the R script (PUB=public,...).
 """
 import csv, math, os, sys
 
 table, tag = sys.argv[1], sys.argv[2]
+recode = dict(p.split("=") for p in sys.argv[3].split(",")) if len(sys.argv) > 3 else {}
+# the gap rows are named by the reference sector's kind; R's keys by its code
+kind_code = {"public": "public", "for_profit": "prive_lucratif"}
 ref = {r["name"]: float(r["value"]) for r in
        csv.DictReader(open(os.environ["VIGIE_SOURCE"] + "/tests/r/pay_design_reference.csv"))}
 rows = list(csv.DictReader(open(table)))
-bad, checked = [], 0
+for r in rows:
+    r["group"] = ";".join(recode.get(c, c) for c in r["group"].split(";"))
+bad, checked, gaps = [], 0, 0
 
 
 def close(got, want, what):
@@ -50,12 +56,14 @@ for r in rows:
                              ("ci_high", "median_hi")])
         elif ind.startswith(v + "_pay.p"):
             cmp(r, v, key, [("estimate", "q" + ind.split(".p")[1])])
-        for ref_sector in ("public", "prive_lucratif"):
+        for kind, ref_sector in kind_code.items():
             k = "%s|%s;%s" % (v, g, ref_sector)
-            if ind == "%s_pay_mean_gap_vs_%s" % (v, ref_sector):
+            if ind.startswith("%s_pay_mean_gap_vs_%s" % (v, kind)):
+                gaps += 1
+            if ind == "%s_pay_mean_gap_vs_%s" % (v, kind):
                 cmp(r, v, k, [("estimate", "diff"), ("se", "diff_se"), ("ci_low", "diff_lo"),
                               ("ci_high", "diff_hi"), ("df", "diff_df")])
-            elif ind == "%s_pay_mean_gap_vs_%s_pct" % (v, ref_sector):
+            elif ind == "%s_pay_mean_gap_vs_%s_pct" % (v, kind):
                 cmp(r, v, k, [("estimate", "rel"), ("se", "rel_se"), ("ci_low", "rel_lo"),
                               ("ci_high", "rel_hi"), ("df", "rel_df")])
     for pct, name in ((100, "below_smic_share"), (105, "below_smic_105_share"), (110, "below_smic_110_share")):
@@ -69,4 +77,6 @@ if bad:
     sys.exit(1)
 if checked < 400:
     sys.exit("only %d values compared" % checked)
-print("%d values equal to R within 1e-9" % checked)
+if gaps < 8:
+    sys.exit("only %d published sector gap rows compared" % gaps)
+print("%d values equal to R within 1e-9 (%d sector gap rows)" % (checked, gaps))
