@@ -299,6 +299,11 @@ static int read_json(struct sv_recio_reader *r, struct sv_error *err)
     return 1;
 }
 
+long sv_recio_record_line(const struct sv_recio_reader *r)
+{
+    return r->json ? r->line : r->csv.record_line;
+}
+
 int sv_recio_read(struct sv_recio_reader *r, const struct sv_record **rec, struct sv_error *err)
 {
     size_t i;

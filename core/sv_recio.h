@@ -36,6 +36,8 @@ int sv_recio_reader_open(struct sv_recio_reader **out, const char *path,
                          const struct sv_schema *schema, struct sv_error *err);
 /* 1 = a record in *rec (borrowed until the next call), 0 = end, <0 = error. */
 int sv_recio_read(struct sv_recio_reader *r, const struct sv_record **rec, struct sv_error *err);
+/* The line of the file where the record last read starts (1 = the first line). */
+long sv_recio_record_line(const struct sv_recio_reader *r);
 void sv_recio_reader_free(struct sv_recio_reader *r);
 
 #endif

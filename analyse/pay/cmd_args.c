@@ -119,7 +119,7 @@ int pay_args_load(struct pay_args *a, struct sv_survey **survey, struct pay_data
     sv_error_clear(&err);
     if (sv_survey_load(survey, a->survey, &err) < 0)
         return sv_fail_error(&err);
-    if (pay_data_load(d, *survey, a->data, a->store, &err) < 0) {
+    if (pay_data_load_design(d, *survey, a->data, a->store, !a->iid, &err) < 0) {
         sv_survey_free(*survey);
         *survey = NULL;
         return sv_fail_error(&err);

@@ -61,6 +61,8 @@ struct loader {
     long col[PAY_R_COUNT];
     const char *source;
     struct sv_error *err;
+    bool design; /* the design's values checked as each record is read */
+    long line;   /* the line of the record read through sv_recio; 0 from the store */
 };
 
 /* strcmp(a, b) == 0 inline: codes are a few bytes, a call costs more. */
@@ -145,6 +147,44 @@ static int emp_done(struct loader *L, const struct pay_emp *e)
     return 0;
 }
 
+/* A value the fast reader found invalid: the message sv_recio would give. */
+static int value_error(struct loader *L, long line, const char *id, const char *var,
+                       const char *text)
+{
+    sv_error_set(L->err, SV_EDATA, L->source, line, 0, "%s", text);
+    sv_error_set_path(L->err, "record '%s': %s", id, var);
+    return SV_EDATA;
+}
+
+/* With the design (not --weights none): every employee needs a weight > 0, a cluster id and
+ * a stratum when those roles are bound, and an fpc > 0: the error names the record's line. */
+static int design_check(struct loader *L, const struct pay_emp *e, long line, const char *id)
+{
+    const struct pay_data *d = L->d;
+    const char *why = " (the design needs one for every employee; --weights none ignores it)";
+    char text[SV_ERROR_TEXT_MAX];
+    if (d->var[PAY_R_WEIGHT] && !(e->weight > 0 && isfinite(e->weight))) {
+        snprintf(text, sizeof text, "%s%s",
+                 isnan(e->weight) ? "weight missing" : "weight not positive", why);
+        return value_error(L, line, id, d->var[PAY_R_WEIGHT]->name, text);
+    }
+    enum pay_role c = d->var[PAY_R_CLUSTER] ? PAY_R_CLUSTER : PAY_R_EMPLOYER;
+    if (d->var[c] && e->cluster == 0) {
+        snprintf(text, sizeof text, "cluster id missing%s", why);
+        return value_error(L, line, id, d->var[c]->name, text);
+    }
+    if (d->var[PAY_R_STRATUM] && e->stratum == 0) {
+        snprintf(text, sizeof text, "stratum missing%s", why);
+        return value_error(L, line, id, d->var[PAY_R_STRATUM]->name, text);
+    }
+    if (d->var[PAY_R_FPC] && !(e->fpc > 0 && isfinite(e->fpc))) {
+        snprintf(text, sizeof text, "%s%s", isnan(e->fpc) ? "fpc missing" : "fpc not positive",
+                 why);
+        return value_error(L, line, id, d->var[PAY_R_FPC]->name, text);
+    }
+    return 0;
+}
+
 static int add_record(const struct sv_record *rec, void *ctx)
 {
     struct loader *L = ctx;
@@ -176,17 +216,11 @@ static int add_record(const struct sv_record *rec, void *ctx)
     e->cluster = L->col[PAY_R_CLUSTER] >= 0 ? employer_hash(rec->values[L->col[PAY_R_CLUSTER]])
                                             : e->employer;
     e->stratum = L->col[PAY_R_STRATUM] >= 0 ? employer_hash(rec->values[L->col[PAY_R_STRATUM]]) : 0;
+    if (L->design && design_check(L, e, L->line, rec->id ? rec->id : ""))
+        return SV_EDATA;
     return emp_done(L, e);
 }
 
-/* A value the fast reader found invalid: the message sv_recio would give. */
-static int value_error(struct loader *L, long line, const char *id, const char *var,
-                       const char *text)
-{
-    sv_error_set(L->err, SV_EDATA, L->source, line, 0, "%s", text);
-    sv_error_set_path(L->err, "record '%s': %s", id, var);
-    return SV_EDATA;
-}
 
 /* A numeric value checked as sv_record_check_value() does; NAN when empty. */
 static int fast_number(struct loader *L, const struct sv_variable *v, char *s, long line,
@@ -268,6 +302,8 @@ static int fast_row(char **vals, long line, const char *id, void *ctx)
         return SV_EDATA;
     e->cluster = d->var[PAY_R_CLUSTER] ? employer_hash(vals[PAY_R_CLUSTER]) : e->employer;
     e->stratum = employer_hash(vals[PAY_R_STRATUM]);
+    if (L->design && design_check(L, e, line, id))
+        return SV_EDATA;
     return emp_done(L, e);
 }
 
@@ -309,8 +345,9 @@ static bool fast_types(const struct pay_data *d)
 }
 
 static int load(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
-                const char *store_path, int (*visit)(const struct pay_emp *e, void *ctx),
-                void *visit_ctx, struct sv_error *err)
+                const char *store_path, bool design,
+                int (*visit)(const struct pay_emp *e, void *ctx), void *visit_ctx,
+                struct sv_error *err)
 {
     static const int required[] = {PAY_R_SECTOR, PAY_R_JOB, PAY_R_SEX, PAY_R_HOURS, PAY_R_PAY};
     memset(d, 0, sizeof *d);
@@ -320,7 +357,7 @@ static int load(struct pay_data *d, const struct sv_survey *survey, const char *
     if (rc < 0)
         return rc;
     struct loader L = {.d = d, .visit = visit, .visit_ctx = visit_ctx, .schema = schema, .err = err,
-                       .source = data_path ? data_path : store_path};
+                       .source = data_path ? data_path : store_path, .design = design};
     for (int r = 0; r < PAY_R_COUNT; r++) {
         L.col[r] = -1;
         const char *name = sv_survey_role(survey, pay_role_names[r]);
@@ -365,9 +402,11 @@ static int load(struct pay_data *d, const struct sv_survey *survey, const char *
         if (rc < 0)
             goto done;
         const struct sv_record *rec;
-        while ((rc = sv_recio_read(rd, &rec, err)) == 1)
+        while ((rc = sv_recio_read(rd, &rec, err)) == 1) {
+            L.line = sv_recio_record_line(rd);
             if ((rc = add_record(rec, &L)) < 0)
                 break;
+        }
         sv_recio_reader_free(rd);
     } else {
         /* the store opens read-write and would create a missing file: check first */
@@ -397,14 +436,20 @@ done:
 int pay_data_load(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
                   const char *store_path, struct sv_error *err)
 {
-    return load(d, survey, data_path, store_path, NULL, NULL, err);
+    return load(d, survey, data_path, store_path, false, NULL, NULL, err);
+}
+
+int pay_data_load_design(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
+                         const char *store_path, bool design, struct sv_error *err)
+{
+    return load(d, survey, data_path, store_path, design, NULL, NULL, err);
 }
 
 int pay_data_stream(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
                     const char *store_path, int (*visit)(const struct pay_emp *e, void *ctx),
                     void *ctx, struct sv_error *err)
 {
-    return load(d, survey, data_path, store_path, visit, ctx, err);
+    return load(d, survey, data_path, store_path, false, visit, ctx, err);
 }
 
 void pay_data_release(struct pay_data *d)

@@ -9,6 +9,7 @@
 #ifndef ANALYSE_PAY_DATA_H
 #define ANALYSE_PAY_DATA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "sv_survey.h"
 #include "sv_error.h"
@@ -69,6 +70,10 @@ extern const char *const pay_role_names[PAY_R_COUNT];
 /* Read every record of --data FILE or --store FILE (exactly one non-NULL). */
 int pay_data_load(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
                   const char *store_path, struct sv_error *err);
+/* The same; with design true, a record without a weight > 0 (or a cluster id, a stratum, an
+ * fpc > 0, when those roles are bound) stops the load with an error naming its line. */
+int pay_data_load_design(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
+                         const char *store_path, bool design, struct sv_error *err);
 /*
  * The same, streaming: `visit` sees each employee (borrowed for the call)
  * and nothing is kept, so memory does not grow with the file; d->n stays 0
