@@ -111,6 +111,7 @@ struct worker {
     int rc;
     struct sv_error err;
     char val[256];
+    char canon[64];
 };
 
 static int table_init(struct table *t)
@@ -214,15 +215,18 @@ static void record_id(char *out, size_t size, const struct plan *pl,
 }
 
 /*
- * Word a refused value as analyse_input does: the definition's own check
- * (sv_record_check_value) decides and words it. Returns 0 when the check
- * accepts the value after all.
+ * A value that is not plainly canonical, made canonical exactly as
+ * analyse_input and collect --platform csv make it (sv_record_canonical:
+ * the definition's csv code mappings, yes/no words, decimal commas,
+ * blanks), or refused with the same message. *out is NULL for a blank
+ * value, else points into wk->canon.
  */
-static int refuse(struct worker *wk, const struct analyse_scan_field *f, long schema_index,
-                  const char *value, long line)
+static int canonical(struct worker *wk, const struct analyse_scan_field *f, long schema_index,
+                     const char *value, long line, const char **out)
 {
     const struct plan *pl = wk->pl;
-    int crc = sv_record_check_value(pl->spec->schema, (size_t)schema_index, value, &wk->err);
+    int crc = sv_record_canonical(pl->spec->schema, (size_t)schema_index, value, wk->canon,
+                                  sizeof wk->canon, out, &wk->err);
     if (crc == 0)
         return 0;
     char vpath[SV_ERROR_PATH_MAX], text[SV_ERROR_TEXT_MAX], id[256];
@@ -279,8 +283,12 @@ static int code_of(struct worker *wk, const struct kcol *kc, const struct analys
         big[l] = '\0';
         v = big;
     }
-    int rc = refuse(wk, f, kc->schema_index, v, line);
-    *out = nc; /* accepted by the definition but not a code: missing, as the rows */
+    const char *canon;
+    int rc = canonical(wk, f, kc->schema_index, v, line, &canon);
+    *out = nc; /* blank: missing, as the rows */
+    for (size_t j = 0; rc == 0 && canon && j < nc; j++)
+        if (strcmp(kc->var->codes[j].code, canon) == 0)
+            *out = j;
     return rc;
 }
 
@@ -330,14 +338,12 @@ static int number_of(struct worker *wk, const struct ncol *nc, const struct anal
         big[l] = '\0';
         t = big;
     }
-    char *comma = strchr(t, ',');
-    if (comma)
-        *comma = '.';
-    int rc = refuse(wk, f, nc->schema_index, t, line);
-    if (rc)
+    const char *canon;
+    int rc = canonical(wk, f, nc->schema_index, t, line, &canon);
+    if (rc || !canon)
         return rc;
     char *end;
-    double x = strtod(t, &end);
+    double x = strtod(canon, &end);
     *out = *end ? NAN : x;
     return 0;
 }
@@ -459,6 +465,20 @@ static void plan_release(struct plan *pl)
     memset(pl, 0, sizeof *pl);
 }
 
+/*
+ * The file column of schema column `si`: its own name, else (a column that
+ * is not a multiple-choice option) the variable's name on the csv platform,
+ * as analyse_input and collect --platform csv read it; -1 when absent.
+ */
+static long file_column(const struct plan *pl, long si)
+{
+    const struct sv_column *c = &pl->spec->schema->columns[si];
+    long fc = analyse_scan_column(&pl->hdr, c->name);
+    if (fc < 0 && !c->code && c->variable->platform[SV_PLATFORM_CSV])
+        fc = analyse_scan_column(&pl->hdr, c->variable->platform[SV_PLATFORM_CSV]);
+    return fc;
+}
+
 /* Add a scanner field for file column `name` (may be absent: -1). */
 static size_t add_field(struct plan *pl, long file_col)
 {
@@ -516,7 +536,7 @@ static long add_kcol(struct plan *pl, const char *name, uint64_t *mult, struct s
             kc->ctab[h].idx = (uint32_t)j;
         }
     }
-    kc->field = add_field(pl, analyse_scan_column(&pl->hdr, name));
+    kc->field = add_field(pl, file_column(pl, si));
     return (long)pl->nk++;
 }
 
@@ -556,7 +576,7 @@ static int numeric_col(struct plan *pl, struct ncol *nc, const char *name, struc
     else
         return sv_error_set(err, SV_EDATA, spec->survey->file, 0, 0,
                             "variable '%s' (%s) is not numeric", name, sv_var_type_name(v->type));
-    nc->field = add_field(pl, analyse_scan_column(&pl->hdr, name));
+    nc->field = add_field(pl, file_column(pl, si));
     return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "sv_recio.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -194,6 +195,19 @@ int sv_recio_reader_open(struct sv_recio_reader **out, const char *path,
         else
             r->map[i] = sv_schema_index(schema, h);
     }
+    /* a column absent under its own name: under its csv platform name, as collect reads it */
+    for (i = 0; i < r->nmap; i++) {
+        size_t j;
+        long col;
+        bool named = false;
+
+        if (r->map[i] != -1 || (col = sv_schema_csv_column(schema, r->csv.fields[i])) < 0)
+            continue;
+        for (j = 0; j < r->nmap; j++)
+            named = named || r->map[j] == col;
+        if (!named)
+            r->map[i] = col;
+    }
     *out = r;
     return 0;
 }
@@ -212,6 +226,20 @@ static int store_value(struct sv_recio_reader *r, size_t col, const char *value,
         value = buf;
     }
     rc = sv_record_check_value(r->schema, col, value, err);
+    if (rc == SV_EDATA) {
+        /* not canonical: made canonical as collect --platform csv makes it (the csv code
+           mappings, yes/no words, blanks), else refused with the check's reason */
+        char canon[64];
+        const char *cv;
+        struct sv_error cerr;
+
+        sv_error_clear(&cerr);
+        if (sv_record_canonical(r->schema, col, value, canon, sizeof(canon), &cv, &cerr) == 0) {
+            if (sv_record_set(r->rec, col, cv))
+                return sv_error_set(err, SV_ENOMEM, r->path, line, 0, "out of memory");
+            return 0;
+        }
+    }
     if (rc) {
         char path[SV_ERROR_PATH_MAX], text[SV_ERROR_TEXT_MAX];
         snprintf(path, sizeof(path), "%s", err ? err->path : "");
@@ -288,7 +316,8 @@ static int read_json(struct sv_recio_reader *r, struct sv_error *err)
             r->rec->id = sv_strdup(s);
         else if (!strcmp(key, "submitted"))
             r->rec->submitted = sv_strdup(s);
-        else if ((col = sv_schema_index(r->schema, key)) >= 0) {
+        else if ((col = sv_schema_index(r->schema, key)) >= 0 ||
+                 (col = sv_schema_csv_column(r->schema, key)) >= 0) {
             if (store_value(r, (size_t)col, s, r->line, err)) {
                 json_decref(obj);
                 return SV_EDATA;

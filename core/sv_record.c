@@ -198,6 +198,20 @@ static const struct field_entry *lookup(const struct sv_schema *s, enum sv_platf
     return bsearch(&probe, s->index->by_platform[p], s->index->n[p], sizeof(probe), cmp_entry);
 }
 
+long sv_schema_csv_column(const struct sv_schema *schema, const char *name)
+{
+    const struct field_entry *e;
+    const struct sv_variable *v;
+
+    e = lookup(schema, SV_PLATFORM_CSV, name);
+    if (!e)
+        return -1;
+    v = &schema->survey->variables[e->var];
+    if (v->type == SV_TYPE_MULTIPLE || !v->platform[SV_PLATFORM_CSV])
+        return -1;
+    return schema->index->first_column[e->var];
+}
+
 /* Parse a number written with '.' or ',' as decimal sign; surrounding blanks allowed. */
 static int parse_number(const char *s, double *out)
 {

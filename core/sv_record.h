@@ -41,6 +41,15 @@ void sv_schema_free(struct sv_schema *schema);
 /* Column index of `name`, or -1. */
 long sv_schema_index(const struct sv_schema *schema, const char *name);
 
+/*
+ * The column a file header names by the variable's csv platform name
+ * ("sexe_salarie" for a variable "sexe"), or -1: a variable that is not a
+ * multiple choice, whose csv name is not its own. Readers use it for a
+ * header name that is no column name, so that a file read by analyse --data
+ * is read as collect --platform csv reads it.
+ */
+long sv_schema_csv_column(const struct sv_schema *schema, const char *name);
+
 struct sv_record {
     char *source;    /* e.g. "limesurvey:364215" or the file URL */
     char *id;        /* response id on the source */

@@ -222,6 +222,23 @@ static int add_record(const struct sv_record *rec, void *ctx)
 }
 
 
+/*
+ * A value that is not plainly canonical, made canonical exactly as collect
+ * --platform csv and analyse --data make it (sv_record_canonical: the csv
+ * code mappings such as F -> f, yes/no words, decimal commas, blanks), or
+ * refused with the same message. *out NULL for a blank value.
+ */
+static int fast_canonical(struct loader *L, enum pay_role r, const char *s, long line,
+                          const char *id, char *buf, size_t size, const char **out)
+{
+    int rc = sv_record_canonical(L->schema, (size_t)L->col[r], s, buf, size, out, L->err);
+    if (rc == 0)
+        return 0;
+    char text[SV_ERROR_TEXT_MAX];
+    snprintf(text, sizeof text, "%s", L->err->text);
+    return value_error(L, line, id, L->d->var[r]->name, text);
+}
+
 /* A numeric value checked as sv_record_check_value() does; NAN when empty. */
 static int fast_number(struct loader *L, const struct sv_variable *v, char *s, long line,
                        const char *id, double *out)
@@ -232,6 +249,17 @@ static int fast_number(struct loader *L, const struct sv_variable *v, char *s, l
     double x;
     char text[SV_ERROR_TEXT_MAX];
     int bad = pay_fastcsv_number(s, &x); /* takes a decimal comma as a point */
+    if (bad) { /* not plainly a number: as sv_record_canonical makes it (blanks), if it can */
+        char buf[64];
+        const char *canon = NULL;
+        long col = sv_schema_index(L->schema, v->name);
+        if (col >= 0 && sv_record_canonical(L->schema, (size_t)col, s, buf, sizeof buf, &canon,
+                                            NULL) == 0) {
+            if (!canon)
+                return 0; /* blank: missing */
+            bad = pay_fastcsv_number(canon, &x);
+        }
+    }
     if (bad || (v->type == SV_TYPE_INTEGER && x != floor(x))) {
         /* messages show the value as sv_recio stores it: first comma -> point */
         char *comma = strchr(s, ',');
@@ -267,9 +295,13 @@ static int fast_row(char **vals, long line, const char *id, void *ctx)
             continue;
         unsigned k = code_index(&L->hash[r], d->var[r], vals[r]);
         if (k == PAY_NA) {
-            char text[SV_ERROR_TEXT_MAX];
-            snprintf(text, sizeof text, "unknown code '%s'", vals[r]);
-            return value_error(L, line, id, d->var[r]->name, text);
+            char buf[64];
+            const char *canon;
+            if (fast_canonical(L, (enum pay_role)r, vals[r], line, id, buf, sizeof buf, &canon))
+                return SV_EDATA;
+            if (!canon)
+                continue; /* blank: missing */
+            k = code_index(&L->hash[r], d->var[r], canon);
         }
         e->cat[r] = (unsigned short)k;
     }
@@ -286,11 +318,10 @@ static int fast_row(char **vals, long line, const char *id, void *ctx)
                                                   vals[PAY_R_SEGUR_AMOUNT], line, id, &segur_amount))
         return SV_EDATA;
     const char *sg = vals[PAY_R_SEGUR];
-    if (sg && strcmp(sg, "0") != 0 && strcmp(sg, "1") != 0) {
-        char text[SV_ERROR_TEXT_MAX];
-        snprintf(text, sizeof text, "'%s' is not 0 or 1", sg);
-        return value_error(L, line, id, d->var[PAY_R_SEGUR]->name, text);
-    }
+    char sgbuf[64];
+    if (sg && strcmp(sg, "0") != 0 && strcmp(sg, "1") != 0 &&
+        fast_canonical(L, PAY_R_SEGUR, sg, line, id, sgbuf, sizeof sgbuf, &sg))
+        return SV_EDATA;
     e->segur_amount = !sg ? NAN : sg[0] == '0' ? 0 : segur_amount;
     e->employer = employer_hash(vals[PAY_R_EMPLOYER]);
     e->weight = 1.0;
@@ -380,9 +411,11 @@ static int load(struct pay_data *d, const struct sv_survey *survey, const char *
     }
     for (int r = 0; r < PAY_R_NCAT; r++)
         code_hash_build(&L.hash[r], d->var[r]);
-    const char *names[PAY_R_COUNT];
-    for (int r = 0; r < PAY_R_COUNT; r++)
+    const char *names[PAY_R_COUNT], *alt[PAY_R_COUNT];
+    for (int r = 0; r < PAY_R_COUNT; r++) {
         names[r] = d->var[r] ? schema->columns[L.col[r]].name : NULL;
+        alt[r] = d->var[r] ? d->var[r]->platform[SV_PLATFORM_CSV] : NULL;
+    }
     for (size_t k = 0; k < sizeof required / sizeof required[0]; k++)
         if (L.col[required[k]] < 0) {
             rc = sv_error_set(err, SV_EDATA, survey->file, 0, 0,
@@ -393,7 +426,7 @@ static int load(struct pay_data *d, const struct sv_survey *survey, const char *
     if (!data_path && !store_path) {
         rc = 0; /* roles bound, nothing to read */
     } else if (data_path && fast_types(d) && presize(d, data_path, visit) == 0 &&
-               (rc = pay_fastcsv_read(data_path, names, PAY_R_COUNT, fast_row, &L, err)) !=
+               (rc = pay_fastcsv_read(data_path, names, alt, PAY_R_COUNT, fast_row, &L, err)) !=
                    PAY_FASTCSV_DECLINED) {
         /* read (rc = 0) or failed */
     } else if (data_path) {

@@ -242,9 +242,9 @@ static int next_record(struct fast *r)
     }
 }
 
-int pay_fastcsv_read(const char *path, const char *const *names, size_t nnames,
-                     int (*row)(char **vals, long line, const char *id, void *ctx), void *ctx,
-                     struct sv_error *err)
+int pay_fastcsv_read(const char *path, const char *const *names, const char *const *alt_names,
+                     size_t nnames, int (*row)(char **vals, long line, const char *id, void *ctx),
+                     void *ctx, struct sv_error *err)
 {
     if (strcmp(path, "-") == 0)
         return PAY_FASTCSV_DECLINED;
@@ -305,6 +305,17 @@ int pay_fastcsv_read(const char *path, const char *const *names, size_t nnames,
                         want[j] = -1;
                 want[i] = (long)k;
             }
+    }
+    /* a name absent from the header: its alternative name, if any */
+    for (size_t k = 0; alt_names && k < nnames; k++) {
+        if (!alt_names[k])
+            continue;
+        bool found = false;
+        for (size_t i = 0; i < nheader; i++)
+            found = found || want[i] == (long)k;
+        for (size_t i = 0; !found && i < nheader; i++)
+            if (want[i] < 0 && strcmp(field_text(&r, &r.f[i]), alt_names[k]) == 0)
+                want[i] = (long)k; /* the last one wins, as above */
     }
     for (;;) {
         rc = next_record(&r);

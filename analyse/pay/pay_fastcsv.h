@@ -26,16 +26,18 @@
 
 /*
  * Read `path`. `names[k]` (k < nnames) are the header names wanted, NULL
- * for none. For each record, row(vals, line, id, ctx) gets vals[k] = the
+ * for none; when the header has no names[k], alt_names[k] is read instead
+ * (alt_names may be NULL, an entry NULL: none; pay_data passes the
+ * variable's csv platform name, as collect and analyse --data read it). For each record, row(vals, line, id, ctx) gets vals[k] = the
  * field of names[k] (NUL-terminated, unquoted; NULL when the column is
  * absent or the cell empty), the record's first line and its "id" field
  * ("?" without one); a negative return stops (row fills err). Returns 0,
  * PAY_FASTCSV_DECLINED (JSON Lines or stdin: nothing was read) or a
  * negative SV_E* with err filled.
  */
-int pay_fastcsv_read(const char *path, const char *const *names, size_t nnames,
-                     int (*row)(char **vals, long line, const char *id, void *ctx), void *ctx,
-                     struct sv_error *err);
+int pay_fastcsv_read(const char *path, const char *const *names, const char *const *alt_names,
+                     size_t nnames, int (*row)(char **vals, long line, const char *id, void *ctx),
+                     void *ctx, struct sv_error *err);
 
 /* The number parser alone (for the unit tests): 0 and *out, or -1 as
  * sv_record's parse_number rejects the text. `s` is NUL-terminated. */

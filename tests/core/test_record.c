@@ -20,7 +20,8 @@ static const char *definition =
     "\"title\":{\"fr\":\"T\"},\"source\":{\"fr\":\"S\"},\"variables\":["
     "{\"name\":\"region\",\"type\":\"single\",\"label\":\"Région\",\"required\":true,"
     " \"platform\":{\"kobo\":\"etab/region\"},"
-    " \"codes\":[{\"code\":\"11\",\"label\":\"IdF\"},{\"code\":\"84\",\"label\":\"ARA\"}]},"
+    " \"codes\":[{\"code\":\"11\",\"label\":\"IdF\"},{\"code\":\"84\",\"label\":\"ARA\","
+    "  \"platform\":{\"csv\":\"ARA\"}}]},"
     "{\"name\":\"dep\",\"type\":\"single\",\"label\":\"Département\",\"within\":\"region\","
     " \"codes\":[{\"code\":\"75\",\"label\":\"Paris\",\"parent\":\"11\"},"
     "           {\"code\":\"69\",\"label\":\"Rhône\",\"parent\":\"84\"}]},"
@@ -33,7 +34,8 @@ static const char *definition =
     "{\"name\":\"postes\",\"type\":\"integer\",\"label\":\"Postes\",\"min\":0},"
     "{\"name\":\"finess\",\"type\":\"text\",\"label\":\"FINESS\",\"personal\":\"hash\"},"
     "{\"name\":\"courriel\",\"type\":\"text\",\"label\":\"Courriel\",\"personal\":\"drop\"},"
-    "{\"name\":\"commentaire\",\"type\":\"text\",\"label\":\"Commentaire\"},"
+    "{\"name\":\"commentaire\",\"type\":\"text\",\"label\":\"Commentaire\","
+    " \"platform\":{\"csv\":\"remarque\"}},"
     "{\"name\":\"cout\",\"type\":\"number\",\"label\":\"Coût\",\"required\":true,"
     " \"relevant\":\"difficulte=1\"}"
     "]}";
@@ -206,7 +208,7 @@ static void test_recio_roundtrip(void **state)
     const struct sv_record *back;
     const struct sv_raw_field f[] = {{"region", "84"}, {"difficulte", "1"}, {"causes", "sal"},
                                      {"etp", "-0"},   {"cout", "3.25"},
-                                     {"commentaire", "-ligne 1\nligne \"2\""}};
+                                     {"remarque", "-ligne 1\nligne \"2\""}};
     int fmt;
     (void)state;
     sv_record_new(&r, schema);
@@ -299,6 +301,48 @@ static void test_option_columns(void **state)
     sv_record_free(r);
 }
 
+/* issue 12: sv_recio (JSON Lines, the pay and analyse fallbacks) reads a file as collect
+ * --platform csv reads it: csv column names and code mappings, yes/no words */
+static void test_recio_csv_platform(void **state)
+{
+    char path[160];
+    struct sv_recio_reader *rd = NULL;
+    const struct sv_record *rec;
+    struct sv_error err = {0};
+    FILE *fp;
+    (void)state;
+    snprintf(path, sizeof path, "%s/fed.csv", tmpdir);
+    fp = fopen(path, "w");
+    fputs("id;region;remarque;difficulte;cout\nf1;ARA;trop peu;oui;2,5\n", fp);
+    fclose(fp);
+    assert_int_equal(sv_recio_reader_open(&rd, path, schema, &err), 0);
+    assert_int_equal(sv_recio_read(rd, &rec, &err), 1);
+    assert_string_equal(value(rec, "region"), "84");
+    assert_string_equal(value(rec, "commentaire"), "trop peu");
+    assert_string_equal(value(rec, "difficulte"), "1");
+    assert_string_equal(value(rec, "cout"), "2.5");
+    sv_recio_reader_free(rd);
+    snprintf(path, sizeof path, "%s/fed.jsonl", tmpdir);
+    fp = fopen(path, "w");
+    fputs("{\"id\":\"f2\",\"region\":\"ARA\",\"remarque\":\"rien\",\"difficulte\":\"non\"}\n", fp);
+    fclose(fp);
+    assert_int_equal(sv_recio_reader_open(&rd, path, schema, &err), 0);
+    assert_int_equal(sv_recio_read(rd, &rec, &err), 1);
+    assert_string_equal(value(rec, "region"), "84");
+    assert_string_equal(value(rec, "commentaire"), "rien");
+    assert_string_equal(value(rec, "difficulte"), "0");
+    sv_recio_reader_free(rd);
+    /* an unknown code is still refused, with the check's reason */
+    snprintf(path, sizeof path, "%s/bad.csv", tmpdir);
+    fp = fopen(path, "w");
+    fputs("id,region\nb1,XX\n", fp);
+    fclose(fp);
+    assert_int_equal(sv_recio_reader_open(&rd, path, schema, &err), 0);
+    assert_int_equal(sv_recio_read(rd, &rec, &err), SV_EDATA);
+    assert_string_equal(err.text, "unknown code 'XX'");
+    sv_recio_reader_free(rd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_kobo_fields),     cmocka_unit_test(test_rejections),
         cmocka_unit_test(test_recio_roundtrip), cmocka_unit_test(test_recio_bad_value),
         cmocka_unit_test(test_canonical_value), cmocka_unit_test(test_option_columns),
+        cmocka_unit_test(test_recio_csv_platform),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

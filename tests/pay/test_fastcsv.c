@@ -87,7 +87,7 @@ static int read_str(const char *content, struct collect *c, struct sv_error *err
     static const char *const names[2] = {"b", "c"};
     memset(c, 0, sizeof *c);
     const char *path = write_tmp(content, strlen(content));
-    int rc = pay_fastcsv_read(path, names, 2, collect_row, c, err);
+    int rc = pay_fastcsv_read(path, names, NULL, 2, collect_row, c, err);
     unlink(path);
     return rc;
 }
@@ -142,7 +142,7 @@ static void test_long_records(void **state)
     memset(&c, 0, sizeof c);
     struct sv_error err;
     sv_error_clear(&err);
-    assert_int_equal(pay_fastcsv_read(path, names, 2, collect_row, &c, &err), 0);
+    assert_int_equal(pay_fastcsv_read(path, names, NULL, 2, collect_row, &c, &err), 0);
     unlink(path);
     free(s);
     assert_int_equal(c.calls, 2);

@@ -101,7 +101,7 @@ bool readers_pay(struct sv_buf *out, const char *path)
     sv_error_clear(&err);
     sv_buf_reset(out);
     sv_buf_adds(out, "");
-    int rc = pay_fastcsv_read(path, names, 2, pay_row, out, &err);
+    int rc = pay_fastcsv_read(path, names, NULL, 2, pay_row, out, &err);
     if (rc == PAY_FASTCSV_DECLINED)
         return false;
     if (rc < 0)
