@@ -584,11 +584,11 @@ int plot_draw_bar_value(struct plot_fig *fig, struct plot_scene *sc, const struc
      * behind it), else after the whisker on a white ground, never where
      * '|- 87 %' reads as a minus.
      */
-    bool inside = cell->est >= 0 && xbar - xbase >= tw + size * 1.2;
+    bool inside = cell->est >= 0 && xbar - xbase >= tw + size * 1.4;
     int rc = 0;
     if (inside) {
         double xr = xbar - size * 0.45;
-        rc = plot_scene_rect(sc, xr - tw - size * 0.2, y - size * 0.5, xr + size * 0.15,
+        rc = plot_scene_rect(sc, xr - tw - size * 0.45, y - size * 0.5, xr + size * 0.15,
                              y + size * 0.5, fill, 0);
         if (rc == 0)
             rc = plot_scene_text(sc, xr, y, buf, size, bold, PLOT_RIGHT, plot_text_on(fill));
@@ -678,7 +678,7 @@ static int build_note(struct plot_fig *fig, bool whiskers, bool caution)
     if (rc == 0 && caution) {
         rc = sv_buf_addf(&b, "%s%s", b.len ? " " : "",
                              lang == SV_LANG_EN
-                                 ? "* Coefficient of variation over 20 %: to be read with caution."
+                                 ? "* Coefficient of variation over 20%: to be read with caution."
                                  : "* Coefficient de variation supérieur à 20\xe2\x80\xaf% : "
                                    "estimation à interpréter avec prudence.");
     }

@@ -93,9 +93,18 @@ int plot_script_grouped(struct plot_fig *fig, struct plot_scene *sc, struct sv_e
             }
             rc = plot_scene_rect(sc, XV(fmax(v0, 0)), y - h / 2, XV(cell->est), y + h / 2,
                                  plot_palette(s), 0);
-            if (rc == 0 && isfinite(cell->lo) && isfinite(cell->hi))
+            if (rc == 0 && isfinite(cell->lo) && isfinite(cell->hi)) {
+                /* caps, as on bars: a bare line before a value reads as a minus sign */
+                double cap = h * 0.3;
                 rc = plot_scene_seg(sc, XV(cell->lo), y, XV(cell->hi), y, PLOT_C_WHISKER, st->line,
                                     false);
+                if (rc == 0)
+                    rc = plot_scene_seg(sc, XV(cell->lo), y - cap, XV(cell->lo), y + cap,
+                                        PLOT_C_WHISKER, st->line, false);
+                if (rc == 0)
+                    rc = plot_scene_seg(sc, XV(cell->hi), y - cap, XV(cell->hi), y + cap,
+                                        PLOT_C_WHISKER, st->line, false);
+            }
         }
     }
     /* reference lines over the bars, then the values at the bar ends */

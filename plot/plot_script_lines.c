@@ -13,7 +13,7 @@
 static const struct plot_matrix *x_m;
 
 /* Most lines of an x label (a longer one ends with '…'). */
-#define LINES_X_LINES 6
+#define LINES_X_LINES PLOT_CAT_LINES
 
 struct end_label {
     double x, y;

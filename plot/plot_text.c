@@ -4,7 +4,7 @@
  * gnuplot cannot tell us how wide a text is, and the layout (margins, label
  * columns, wrapped headlines) is decided in C, so we estimate advance widths
  * from DejaVu Sans metrics (units of 1/2048 em, printable ASCII). Other code
- * points get a typical lower-case width. Bold text is about 9 % wider.
+ * points get a typical lower-case width. Bold text is about 12 % wider (DejaVu Sans Bold measured on the demo headlines).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +77,7 @@ double plot_text_width(const char *s, double size, bool bold)
         p += cp_decode(p, &cp);
         em += cp_em(cp);
     }
-    return em * size * (bold ? 1.09 : 1.0) * 1.02;
+    return em * size * (bold ? 1.12 : 1.0) * 1.02;
 }
 
 void plot_text_lines_free(char **lines, size_t n)
@@ -111,7 +111,7 @@ static size_t fit_prefix(const char *s, size_t len, double width, double size, b
         unsigned long cp;
         size_t n = cp_decode((const unsigned char *)s + i, &cp);
         em += cp_em(cp);
-        if (em * size * (bold ? 1.09 : 1.0) * 1.02 > width)
+        if (em * size * (bold ? 1.12 : 1.0) * 1.02 > width)
             break;
         i += n;
         best = i;
