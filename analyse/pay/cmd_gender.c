@@ -30,6 +30,7 @@ static const struct sv_option gender_options[] = {
     {"without-segur", PAY_OPT_WITHOUT_SEGUR, NULL, "pay minus the Ségur supplement"},
     {"covariates", PAY_OPT_COVARIATES, "LIST", "regressors besides sex (default: seniority,hours,job,employer_sector,age_band,region as bound)"},
     {"se", PAY_OPT_SE, "KIND", "with --weights none: classical, hc0, hc1 (default), hc2 or hc3 standard errors of the regression"},
+    {"reference", PAY_OPT_REFERENCE, "LIST", "Oaxaca-Blinder references, comma-separated: pooled, neumark, men, women, reimers, cotton, threefold (default all)"},
     {"streaming", PAY_OPT_STREAMING, NULL, "one pass, memory independent of the file: mean gaps only (no medians, no regression)"},
     {NULL, 0, NULL, NULL}};
 
@@ -289,8 +290,41 @@ static void emit_oaxaca(struct pay_out *out, const char *ref, const char *ref_la
         cell.n = ob->n;
         cell.unit = "ratio";
         cell.reason = ob->reason ? ob->reason : "";
+        if (ob->computable && isnan(se[k]) && ob->se_reason)
+            cell.reason = ob->se_reason;
         pay_out_add(out, &cell);
     }
+}
+
+/* --reference: the decompositions to print, as bits of ob_names' order. */
+static const char *const ob_names[] = {"pooled", "neumark", "men", "women", "reimers", "cotton",
+                                       "threefold"};
+
+static int parse_references(const char *spec, unsigned *mask)
+{
+    *mask = 0;
+    if (!spec) {
+        *mask = (1u << 7) - 1;
+        return 0;
+    }
+    const char *p = spec;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        size_t k = 0;
+        while (k < 7 && !(strlen(ob_names[k]) == len && strncmp(p, ob_names[k], len) == 0))
+            k++;
+        if (k == 7)
+            return sv_usage_error("--reference: unknown reference '%.*s' (expected pooled, "
+                                  "neumark, men, women, reimers, cotton or threefold)",
+                                  (int)len, p);
+        *mask |= 1u << k;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    if (!*mask)
+        return sv_usage_error("--reference: empty list");
+    return 0;
 }
 
 /* Threefold Oaxaca-Blinder (Jann 2008, from the women's side): endowments,
@@ -437,6 +471,9 @@ int analyse_cmd_gender(int argc, char **argv)
         return sv_usage_error("unexpected argument '%s'", argv[first]);
     if ((rc = pay_args_check(&a)))
         return rc;
+    unsigned refs;
+    if ((rc = parse_references(a.reference, &refs)))
+        return rc;
     if (a.streaming && !a.iid)
         return sv_usage_error("--streaming gives the iid standard errors only: add --weights none "
                               "(the design's standard errors need every employee's row)");
@@ -573,37 +610,50 @@ int analyse_cmd_gender(int argc, char **argv)
                     ob[k].reason = "design-based standard errors not computed";
             }
         }
-        emit_oaxaca(&out, "pooled",
-                    PAY_TR(lang, "Coefficients du modèle commun avec indicatrice de sexe (Jann 2008)",
-                           "Pooled model with a sex dummy (Jann 2008)"),
-                    &ob[0]);
-        emit_oaxaca(&out, "men", PAY_TR(lang, "Coefficients des hommes (Oaxaca 1973)",
-                                       "Men's coefficients (Oaxaca 1973)"),
-                    &ob[1]);
-        struct pay_oaxaca more[3], three;
-        if (pay_model_oaxaca_ext(more, &three, &pm, &err) < 0) {
+        struct pay_oaxaca more[3], three, neu;
+        if (pay_model_oaxaca_ext(more, &three, &pm, &err) < 0 ||
+            pay_model_oaxaca_neumark(&neu, &pm, &err) < 0) {
             pay_ols_release(&pooled);
             rc = sv_fail_error(&err);
             goto done;
         }
         if (dp) {
-            for (int k = 0; k < 4; k++) {
-                struct pay_oaxaca *o = k < 3 ? &more[k] : &three;
+            for (int k = 0; k < 5; k++) {
+                struct pay_oaxaca *o = k < 3 ? &more[k] : k == 3 ? &three : &neu;
                 o->se_gap = o->se_explained = o->se_unexplained = NAN;
+                o->se_reason = NULL;
                 if (o->computable)
                     o->reason = "design-based standard errors not computed";
             }
         }
-        emit_oaxaca(&out, "women", PAY_TR(lang, "Coefficients des femmes (Blinder 1973)",
-                                         "Women's coefficients (Blinder 1973)"),
-                    &more[0]);
-        emit_oaxaca(&out, "reimers", PAY_TR(lang, "Moyenne des coefficients des deux sexes (Reimers 1983)",
-                                           "Mean of both sexes' coefficients (Reimers 1983)"),
-                    &more[1]);
-        emit_oaxaca(&out, "cotton", PAY_TR(lang, "Coefficients pondérés par les effectifs (Cotton 1988)",
-                                          "Coefficients weighted by headcounts (Cotton 1988)"),
-                    &more[2]);
-        emit_threefold(&out, &three);
+        if (refs & 1u)
+            emit_oaxaca(&out, "pooled",
+                        PAY_TR(lang, "Coefficients du modèle commun avec indicatrice de sexe (Jann 2008)",
+                               "Pooled model with a sex dummy (Jann 2008)"),
+                        &ob[0]);
+        if (refs & 2u)
+            emit_oaxaca(&out, "neumark",
+                        PAY_TR(lang, "Coefficients du modèle commun sans indicatrice de sexe (Neumark 1988)",
+                               "Pooled model without a sex dummy (Neumark 1988)"),
+                        &neu);
+        if (refs & 4u)
+            emit_oaxaca(&out, "men", PAY_TR(lang, "Coefficients des hommes (Oaxaca 1973)",
+                                           "Men's coefficients (Oaxaca 1973)"),
+                        &ob[1]);
+        if (refs & 8u)
+            emit_oaxaca(&out, "women", PAY_TR(lang, "Coefficients des femmes (Blinder 1973)",
+                                             "Women's coefficients (Blinder 1973)"),
+                        &more[0]);
+        if (refs & 16u)
+            emit_oaxaca(&out, "reimers", PAY_TR(lang, "Moyenne des coefficients des deux sexes (Reimers 1983)",
+                                               "Mean of both sexes' coefficients (Reimers 1983)"),
+                        &more[1]);
+        if (refs & 32u)
+            emit_oaxaca(&out, "cotton", PAY_TR(lang, "Coefficients pondérés par les effectifs (Cotton 1988)",
+                                              "Coefficients weighted by headcounts (Cotton 1988)"),
+                        &more[2]);
+        if (refs & 64u)
+            emit_threefold(&out, &three);
         pay_ols_release(&pooled);
     }
     out.format = a.format;

@@ -595,3 +595,65 @@ done:
     group_moments_release(&B);
     return rc;
 }
+
+int pay_model_oaxaca_neumark(struct pay_oaxaca *out, const struct pay_model *pm,
+                             struct sv_error *err)
+{
+    size_t p = pm->p;
+    memset(out, 0, sizeof *out);
+    out->gap = out->explained = out->unexplained = NAN;
+    out->se_gap = out->se_explained = out->se_unexplained = NAN;
+    out->reason = "not computable: the pooled model without the sex dummy cannot be fitted";
+    /* the pooled fit without the sex column: every row, the sex column dropped */
+    struct pay_model_ctx c = {.pm = pm, .which = PAY_MODEL_ALL, .drop_sex = 1};
+    size_t numeric[2], nn = 0;
+    if (pm->seniority_col >= 0)
+        numeric[nn++] = (size_t)pm->seniority_col - 1;
+    if (pm->hours_col >= 0)
+        numeric[nn++] = (size_t)pm->hours_col - 1;
+    struct pay_ols nm;
+    struct sv_error merr;
+    sv_error_clear(&merr);
+    bool ok = pay_ols_fit_design(&nm, pm->d->n, p - 1, numeric, nn, false, pm->des,
+                                 pay_model_row, &c, &merr) == 0;
+    struct group_moments A, B;
+    memset(&A, 0, sizeof A);
+    memset(&B, 0, sizeof B);
+    double *b = calloc(p, sizeof *b), *v = calloc(p * p, sizeof *v);
+    double *d = calloc(p, sizeof *d), *sx = calloc(p * p, sizeof *sx);
+    int rc = 0;
+    if (!b || !v || !d || !sx) {
+        rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    if (!ok)
+        goto done;
+    if ((rc = group_moments(&A, pm, PAY_MODEL_MEN, NULL, err)) < 0 ||
+        (rc = group_moments(&B, pm, PAY_MODEL_WOMEN, NULL, err)) < 0)
+        goto done;
+    A.xbar[PAY_MODEL_SEX_COL] = B.xbar[PAY_MODEL_SEX_COL] = 0;
+    expand(&nm, p, b, v);
+    for (size_t j = 0; j < p; j++)
+        d[j] = A.xbar[j] - B.xbar[j];
+    for (size_t j = 0; j < p * p; j++)
+        sx[j] = A.cov[j] / (double)A.n + B.cov[j] / (double)B.n;
+    out->computable = true;
+    out->reason = "";
+    out->n = nm.n;
+    pay_oaxaca_twofold(A.xbar, B.xbar, A.ybar, B.ybar, b, p, &out->gap, &out->explained,
+                       &out->unexplained);
+    out->se_gap = sqrt(A.yvar / (double)A.n + B.yvar / (double)B.n);
+    out->se_explained = sqrt(quad(d, v, d, p) + quad(b, sx, b, p));
+    out->se_reason = "standard error not computed: it needs the covariance of the pooled "
+                     "and the group models";
+done:
+    if (ok)
+        pay_ols_release(&nm);
+    free(b);
+    free(v);
+    free(d);
+    free(sx);
+    group_moments_release(&A);
+    group_moments_release(&B);
+    return rc;
+}

@@ -78,6 +78,7 @@ struct pay_oaxaca {
     long n;          /* observations of the reference model */
     double gap, explained, unexplained;
     double se_gap, se_explained, se_unexplained; /* NAN when not available */
+    const char *se_reason; /* why a NAN standard error is left out (NULL: reason) */
 };
 /* out[0]: pooled reference (from the fitted pooled model), out[1]: men. */
 int pay_model_oaxaca(struct pay_oaxaca out[2], const struct pay_model *pm,
@@ -98,6 +99,16 @@ int pay_model_oaxaca(struct pay_oaxaca out[2], const struct pay_model *pm,
  */
 int pay_model_oaxaca_ext(struct pay_oaxaca ref[3], struct pay_oaxaca *three,
                          const struct pay_model *pm, struct sv_error *err);
+
+/*
+ * Neumark's reference (1988): beta* = the pooled model over both sexes WITHOUT the sex
+ * dummy (Jann's oaxaca `omega`); E = d' beta*, U = gap - E, V(E) = d' V* d + beta*'
+ * (S_A/n_A + S_B/n_B) beta* (V* the pooled model's HC1 covariance). V(U) needs the
+ * covariance of the pooled and the group models (Jann's suest): not computed, se_reason
+ * says so. Not computable (reason set) when the pooled model cannot be fitted.
+ */
+int pay_model_oaxaca_neumark(struct pay_oaxaca *out, const struct pay_model *pm,
+                             struct sv_error *err);
 
 /* The row callback (ctx = struct pay_model_ctx). */
 struct pay_model_ctx {

@@ -267,6 +267,13 @@ put("ob3|E_se", sqrt(q(dd, VB, dd) + q(bB, SA + SB, bB)))
 put("ob3|C_se", sqrt(q(xB, VA + VB, xB) + q(D, SB, D)))
 put("ob3|I_se", sqrt(q(dd, VA + VB, dd) + q(D, SA + SB, D)))
 
+# Neumark's reference (1988): the pooled model over both sexes without the sex dummy
+# (Jann's oaxaca `omega`), HC1; V(E) as above; V(U) needs the pooled and group models'
+# covariance (suest) and is not published
+lN <- lm(fo, data = d[cc, ]); bN <- coef(lN); VN <- vcovHC(lN, "HC1")
+put("ob|E|neumark", sum(dd * bN)); put("ob|U|neumark", gap - sum(dd * bN))
+put("ob|E_se|neumark", sqrt(q(dd, VN, dd) + q(bN, SA + SB, bN)))
+
 r <- data.frame(name = names(ref), value = sprintf("%.17g", unlist(ref)))
 write.csv(r, "tests/r/pay_design_reference.csv", row.names = FALSE, quote = TRUE)
 cat("wrote", nrow(d), "employees of", n_est, "establishments,", nrow(r), "reference values\n")
