@@ -8,7 +8,10 @@
 # REPEAT (runs of each analyse command, the median is shown; default 3),
 # R_MEM_KB (virtual memory cap for R, default 16000000: R is stopped with
 # "cannot allocate" rather than the machine running out of memory),
-# R_SURVEY_MAX (largest N for which R also runs survey, default 1000000).
+# R_SURVEY_MAX (largest N for which R also runs survey, default 1000000): the iid
+# survey script and the design-based one (bench_gender_design.R: svydesign(ids =
+# ~employeur) + svyby + svycontrast + svyquantile + svyglm, the job `analyse gender` does
+# by default), each against `analyse gender` of the same run.
 set -eu
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
@@ -63,6 +66,8 @@ for N in "$@"; do
     if [ "$N" -le "$R_SURVEY_MAX" ]; then
         run 1 "R lm + sandwich + survey svyby" sh -c "ulimit -v $R_MEM_KB; Rscript '$SRC/bench/pay/bench_gender.R' '$csv' survey"
         ratios="$ratios$(awk -v n="$N" -v a="$gender" -v r="$CPU" 'BEGIN { if (a > 0 && r > 0) printf "%s rows: R survey / analyse gender = %.1fx CPU\\n", n, r / a }')"
+        run 1 "R design: svydesign + svyby + svycontrast + svyquantile + svyglm" sh -c "ulimit -v $R_MEM_KB; Rscript '$SRC/bench/pay/bench_gender_design.R' '$csv'"
+        ratios="$ratios$(awk -v n="$N" -v a="$gender" -v r="$CPU" 'BEGIN { if (a > 0 && r > 0) printf "%s rows: R design / analyse gender (design) = %.1fx CPU\\n", n, r / a }')"
     fi
 done
 echo
