@@ -609,6 +609,15 @@ int analyse_cmd_gender(int argc, char **argv)
                 if (ob[k].computable)
                     ob[k].reason = "design-based standard errors not computed";
             }
+            /* except the pooled reference's unexplained part: with the sex dummy and the
+             * intercept it is exactly -b_women (weighted residuals sum to 0 in each sex),
+             * so its design SE is svyglm's of that coefficient */
+            if (ob[0].computable && pooled.vdesign) {
+                ob[0].se_unexplained =
+                    sqrt(pooled.vdesign[PAY_MODEL_SEX_COL * pooled.p + PAY_MODEL_SEX_COL]);
+                ob[0].reason = "";
+                ob[0].se_reason = "design-based standard errors not computed";
+            }
         }
         struct pay_oaxaca more[3], three, neu;
         if (pay_model_oaxaca_ext(more, &three, &pm, &err) < 0 ||

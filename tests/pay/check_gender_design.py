@@ -76,6 +76,10 @@ for r in rows:
                     bad.append("neumark U: se %r reason %r" % (r["se"], r["reason"]))
             else:
                 close(r["se"], ref["ob|%s_se|%s" % (k, g)], ind + " se " + g)
+    elif tag == "design" and ind == "oaxaca_unexplained" and r["group"] == "pooled":
+        # -b_women exactly, so svyglm's SE of that coefficient
+        close(r["estimate"], -ref["b|ols|design|sex=f"], ind + " pooled")
+        close(r["se"], ref["se|ols|design|sex=f"], ind + " pooled se")
 if tag == "iid" and not any(r["group"] == "threefold" for r in rows):
     bad.append("no threefold rows")
 if tag == "iid" and sum(r["group"] == "neumark" for r in rows) != 3:
