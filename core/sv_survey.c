@@ -828,6 +828,11 @@ static int resolve(const char *path, char **file_out, char **dir_out, struct sv_
         sv_buf_addf(&b, "%s/%s", sv_survey_default_dir(), path);
         *dir_out = sv_buf_detach(&b, NULL);
         sv_buf_addf(&b, "%s/survey.json", *dir_out);
+    } else if (!strchr(path, '/')) {
+        sv_buf_release(&b);
+        return sv_error_set(err, SV_ENOTFOUND, path, 0, 0,
+                            "no such directory, and not a survey id (ids are [a-z][a-z0-9_]*: "
+                            "lower-case ASCII letters, digits and '_', starting with a letter)");
     } else {
         sv_buf_release(&b);
         return sv_error_set(err, SV_ENOTFOUND, path, 0, 0, "no such survey definition: %s",
@@ -886,7 +891,10 @@ int sv_survey_load(struct sv_survey **out, const char *path, struct sv_error *er
         (rc = get_label(&ld, root, "source", "", true, &s->source)))
         goto fail;
     if (!valid_name(s->id)) {
-        rc = fail(&ld, "id", "invalid survey id '%s' (use [a-z][a-z0-9_]*)", s->id);
+        rc = fail(&ld, "id",
+                  "invalid survey id '%s' (use [a-z][a-z0-9_]*: lower-case ASCII letters, "
+                  "digits and '_', starting with a letter)",
+                  s->id);
         goto fail;
     }
     if (strcmp(s->unit, "establishment") && strcmp(s->unit, "employee")) {

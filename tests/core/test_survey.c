@@ -267,6 +267,30 @@ static void test_shared_codelists(void **state)
     sv_buf_release(&p);
 }
 
+/* issue 12: the survey id rule of surveys/README.md, at load and for a bare id */
+static void test_survey_id_rule(void **state)
+{
+    struct sv_survey *s = NULL;
+    struct sv_error err = {0};
+    char buf[512];
+    (void)state;
+    assert_string_equal(load_error("{\"format\":\"vigie-survey/1\",\"id\":\"mon-enquete\","
+                                   "\"version\":\"1\",\"unit\":\"establishment\","
+                                   "\"title\":{\"fr\":\"T\"},\"source\":{\"fr\":\"S\"},"
+                                   "\"variables\":[{\"name\":\"n\",\"type\":\"text\",\"label\":\"N\"}]}"),
+                        "survey.json: id: invalid survey id 'mon-enquete' (use [a-z][a-z0-9_]*: "
+                        "lower-case ASCII letters, digits and '_', starting with a letter)");
+    assert_string_equal(load_error("{\"format\":\"vigie-survey/1\",\"id\":\"enquete_2026\","
+                                   "\"version\":\"1\",\"unit\":\"establishment\","
+                                   "\"title\":{\"fr\":\"T\"},\"source\":{\"fr\":\"S\"},"
+                                   "\"variables\":[{\"name\":\"n\",\"type\":\"text\",\"label\":\"N\"}]}"),
+                        "");
+    /* a bare name that is neither a directory nor an id says which rule it breaks */
+    assert_int_equal(sv_survey_load(&s, "Mon-Enquete", &err), SV_ENOTFOUND);
+    sv_error_format(&err, buf, sizeof buf);
+    assert_non_null(strstr(buf, "not a survey id (ids are [a-z][a-z0-9_]*"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_relevant_on_itself),
         cmocka_unit_test(test_many_variables),
         cmocka_unit_test(test_shared_codelists),
+        cmocka_unit_test(test_survey_id_rule),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
