@@ -78,6 +78,17 @@ static int on_option(int key, const char *v, void *ctx)
         else if (sv_parse_double(v, 0.5, 1e9, &o->df))
             return sv_usage_error("--df: '%s' is not 'inf' or a number of degrees of freedom", v);
         break;
+    case OPT_QRULE:
+        if (analyse_qrule_parse(v, &o->qrule))
+            return sv_usage_error("--qrule: '%s' is not math, school, shahvaish or hf1 ... hf9", v);
+        o->quantile_opts_given = true;
+        break;
+    case OPT_QCI:
+        if (analyse_qci_parse(v, &o->qci))
+            return sv_usage_error("--quantile-ci: '%s' is not mean, beta, xlogit, asin, score or "
+                                  "none", v);
+        o->quantile_opts_given = true;
+        break;
     case OPT_FORMAT:
         if (analyse_format_parse(v, &o->format))
             return sv_usage_error("--format: '%s' is not csv, excel-fr or jsonl", v);
@@ -177,6 +188,8 @@ int analyse_run_open(struct analyse_run *run, struct analyse_cmdopts *opt, struc
     run->est.ci = opt->ci;
     run->est.df = opt->df;
     run->est.binomial = opt->weighting == ANALYSE_W_NONE;
+    run->est.qrule = opt->qrule;
+    run->est.qci = opt->qci;
     int rc = sv_survey_load(&run->survey, opt->survey, err);
     if (rc)
         return rc;
@@ -502,6 +515,10 @@ int analyse_emit_result(struct analyse_run *run, const char *indicator, const ch
 {
     if (res->n + res->n_missing == 0)
         return 0;
+    if (res->quantile && res->n > 0 && isnan(res->estimate))
+        sv_warn("%s%s%s: no quantile with rule '%s' on %ld value%s: left empty", indicator,
+                g ? " " : "", g ? g->codes[k] : "", analyse_qrule_name(res->qrule), res->n,
+                res->n == 1 ? "" : "s");
     if (!g)
         return analyse_out_row(&run->out, indicator, label, pre_by, pre_group, pre_label, unit,
                                res, flags, err);
@@ -581,6 +598,10 @@ int analyse_run_finish(struct analyse_run *run, const char *title_fr, const char
     m->unit_label = sv_strdup(ul);
     m->min_cell = run->opt->min_cell;
     m->dominance = run->opt->dominance;
+    if (run->out.quantiles) {
+        m->quantile_rule = sv_strdup(analyse_qrule_name(run->out.qrule));
+        m->quantile_interval = sv_strdup(analyse_qci_name(run->out.qci));
+    }
     analyse_out_secondary(&run->out);
     int rc = analyse_out_write(&run->out, run->opt->output, run->opt->format, run->opt->markdown,
                                &err);

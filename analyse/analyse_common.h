@@ -38,6 +38,10 @@ struct analyse_cmdopts {
     bool test;
     bool rows; /* --rows: the row engine even where the moments would do */
     const char *versus; /* --versus CODE: each group against this one */
+    /* quantiles: --qrule, --quantile-ci (defaults: R svyquantile's, math and mean) */
+    enum analyse_qrule qrule;
+    enum analyse_ci_method qci;
+    bool quantile_opts_given;
 };
 
 /* Option keys shared by the commands (long-only ones are >= 256). */
@@ -45,7 +49,7 @@ enum {
     OPT_SURVEY = 256, OPT_STORE, OPT_DATA, OPT_BY, OPT_WEIGHTS, OPT_MIN_CELL, OPT_DOMINANCE,
     OPT_LEVEL, OPT_CI, OPT_FORMAT, OPT_MARKDOWN, OPT_LANG, OPT_VAR, OPT_STAT, OPT_DENOM,
     OPT_P, OPT_CODE, OPT_QUIET, OPT_TEST, OPT_ROWS, OPT_VERSUS, OPT_DF, OPT_MARGINS, OPT_CALIBRATE,
-    OPT_BOUNDS
+    OPT_BOUNDS, OPT_QRULE, OPT_QCI
 };
 
 /*
@@ -74,6 +78,13 @@ enum {
      "are the binomial ones for x of n)"},                                                     \
     {"df", OPT_DF, "DF", "degrees of freedom of the intervals: 'inf' (normal) or a number "     \
      "(default: the design df of each estimate)"}
+#define ANALYSE_OPTIONS_QUANTILE                                                                \
+    {"qrule", OPT_QRULE, "R",                                                                  \
+     "quantile rule, as R svyquantile's qrule: math (default, as R), school, shahvaish, "      \
+     "hf1 ... hf9"},                                                                           \
+    {"quantile-ci", OPT_QCI, "M",                                                              \
+     "quantile interval, as svyquantile's interval.type: mean (Woodruff; default, as R), "     \
+     "beta, xlogit, asin, score or none"}
 #define ANALYSE_OPTIONS_OUTPUT                                                                  \
     {"format", OPT_FORMAT, "F", "csv (default), excel-fr or jsonl"},                           \
     {"markdown", OPT_MARKDOWN, NULL, "also write a Markdown summary (<output>.md)"},           \

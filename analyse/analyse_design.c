@@ -11,6 +11,7 @@
 #include "analyse_design.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@
 #include <gsl/gsl_linalg.h>
 
 #include "analyse_ci.h"
+#include "analyse_quantile.h"
 
 enum cal_kind { CAL_POST, CAL_RAKE, CAL_GREG };
 
@@ -1107,54 +1109,6 @@ static double used_df(const struct analyse_design *d, const unsigned char *used)
     return df;
 }
 
-/* ---- quantile rule ---------------------------------------------------------------- */
-
-struct wpoint {
-    double x, w;
-    size_t i;
-};
-
-static int cmp_wpoint(const void *a, const void *b)
-{
-    const struct wpoint *p = a, *q = b;
-    if (p->x < q->x)
-        return -1;
-    if (p->x > q->x)
-        return 1;
-    return p->i < q->i ? -1 : p->i > q->i;
-}
-
-/*
- * survey's qrule_math on sorted points with cumulative weights `cum` (R's
- * cumsum) and total `tot` (R's sum): pos = last k with cum_k <= p tot (first
- * when none); x_pos when p - cum_pos / tot <= 0, else x_{pos+1}.
- */
-static double qrule_math(const struct wpoint *pt, const double *cum, size_t m, double tot,
-                         double p)
-{
-    double target = p * tot;
-    size_t pos = 0;
-    bool any = false;
-    /* cum is non-decreasing: binary search for the last cum <= target */
-    size_t lo = 0, hi = m;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cum[mid] <= target)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo > 0) {
-        pos = lo - 1;
-        any = true;
-    }
-    (void)any;
-    double wlow = p - cum[pos] / tot;
-    if (wlow <= 0)
-        return pt[pos].x;
-    return pt[pos + 1 < m ? pos + 1 : pos].x;
-}
-
 /* ---- estimators ------------------------------------------------------------------- */
 
 static const struct {
@@ -1177,6 +1131,10 @@ static const struct {
     {"binomial-clopper-pearson", ANALYSE_CI_BINOM_EXACT},
     {"binomial-agresti-coull", ANALYSE_CI_BINOM_AC},
     {"binomial-jeffreys", ANALYSE_CI_BINOM_JEFFREYS},
+    {"woodruff-beta", ANALYSE_CI_Q_BETA},
+    {"woodruff-xlogit", ANALYSE_CI_Q_XLOGIT},
+    {"woodruff-asin", ANALYSE_CI_Q_ASIN},
+    {"score", ANALYSE_CI_Q_SCORE},
     /* parse-only aliases */
     {"exact", ANALYSE_CI_EXACT},
     {"beta", ANALYSE_CI_EXACT},
@@ -1192,6 +1150,15 @@ const char *analyse_ci_method_name(enum analyse_ci_method m)
         if (ci_names[k].m == m)
             return ci_names[k].name;
     return "default";
+}
+
+const char *analyse_result_method(const struct analyse_result *r, char *buf, size_t size)
+{
+    const char *m = analyse_ci_method_name(r->ci);
+    if (!r->quantile)
+        return m;
+    snprintf(buf, size, "%s/%s", m, analyse_qrule_name(r->qrule));
+    return buf;
 }
 
 int analyse_ci_method_parse(const char *s, enum analyse_ci_method *out)
@@ -1243,61 +1210,95 @@ static int select_rows(const struct analyse_design *d, enum analyse_stat stat, c
 }
 
 
-static int estimate_quantile(struct analyse_result *r, const struct analyse_design *d,
-                             const double *y, double p, const unsigned char *used, double tcrit,
-                             double *z)
+/*
+ * The quantile of the m rows `rows` (used, in row order) through the one
+ * implementation (analyse_quantile.c); `mean` gives svymean's estimate and
+ * variance of a per-row variable over these rows in this design.
+ */
+static int quantile_rows(struct analyse_result *r, const struct analyse_design *d,
+                         const double *y, const size_t *rows, size_t m, double p,
+                         double design_df, const struct analyse_options *opt,
+                         int (*mean)(void *, const double *, double *, double *), void *ctx)
 {
-    size_t m = (size_t)r->n;
-    struct wpoint *pt = xcalloc(m, sizeof *pt);
-    double *cum = xcalloc(m, sizeof *cum);
-    if (!pt || !cum) {
-        free(pt);
-        free(cum);
+    double *yv = malloc(2 * (m ? m : 1) * sizeof *yv);
+    double *xr = NULL;
+    struct analyse_qpoints q;
+    memset(&q, 0, sizeof q);
+    if (!yv)
         return SV_ENOMEM;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < d->nrows; i++)
-        if (used[i]) {
-            pt[k].x = y[i];
-            pt[k].w = d->w[i];
-            pt[k].i = i;
-            k++;
+    double *u = yv + m;
+    for (size_t k = 0; k < m; k++)
+        u[k] = d->w[rows[k]];
+    for (size_t k = 0; k < m; k++)
+        yv[k] = y[rows[k]];
+    int rc = analyse_qpoints_init(&q, yv, u, m);
+    enum analyse_ci_method method = opt ? opt->qci : ANALYSE_CI_DEFAULT;
+    if (opt && opt->ci == ANALYSE_CI_NONE)
+        method = ANALYSE_CI_NONE;
+    /*
+     * R's nrow(design) and x: a subset of a design without calibration drops
+     * rows; a calibrated one keeps them all (weight 0, missing values 0).
+     */
+    struct analyse_qdesign g = {mean, ctx, yv, design_df, (double)m, yv, m, u};
+    if (rc == 0 && d->nsteps > 0) {
+        g.nrow = (double)d->nrows;
+        if (method == ANALYSE_CI_Q_SCORE) {
+            xr = malloc((d->nrows ? d->nrows : 1) * sizeof *xr);
+            if (!xr)
+                rc = SV_ENOMEM;
+            for (size_t i = 0; xr && i < d->nrows; i++)
+                xr[i] = isnan(y[i]) ? 0.0 : y[i];
+            g.xr = xr;
+            g.nr = d->nrows;
         }
-    qsort(pt, m, sizeof *pt, cmp_wpoint);
+    }
+    if (rc == 0)
+        rc = analyse_quantile_estimate(r, &q, &g, p, opt ? opt->qrule : ANALYSE_QRULE_MATH,
+                                       method, analyse_result_df(design_df, opt), r->level);
+    analyse_qpoints_release(&q);
+    free(xr);
+    free(yv);
+    return rc;
+}
+
+/* svymean over the rows used of the whole design (analyse_estimate's path). */
+struct qfull {
+    const struct analyse_design *d;
+    const size_t *rows;
+    size_t m;
+    double W;
+    double *z; /* nrows */
+};
+
+static int qfull_mean(void *ctx, const double *u, double *mean, double *var)
+{
+    struct qfull *c = ctx;
+    const double *w = c->d->w;
     long double acc = 0;
-    for (size_t j = 0; j < m; j++) {
-        acc += pt[j].w;
-        cum[j] = (double)acc;
-    }
-    double tot = (double)acc;
-    double q = qrule_math(pt, cum, m, tot, p);
-    r->estimate = q;
-    /* Woodruff: F(q) with its SE, mapped back */
-    /* F(q) exactly as svymean(x <= q): sum of ind * w / W, then the residuals */
-    long double Wl = 0, s = 0;
+    for (size_t k = 0; k < c->m; k++)
+        acc += u[k] * w[c->rows[k]] / c->W;
+    double est = (double)acc;
+    memset(c->z, 0, c->d->nrows * sizeof *c->z);
+    for (size_t k = 0; k < c->m; k++)
+        c->z[c->rows[k]] = (u[k] - est) * w[c->rows[k]] / c->W;
+    *mean = est;
+    return variance_of_total(c->d, c->z, var);
+}
+
+static int estimate_quantile(struct analyse_result *r, const struct analyse_design *d,
+                             const double *y, double p, const unsigned char *used,
+                             double design_df, const struct analyse_options *opt, double *z)
+{
+    size_t m = (size_t)r->n, k = 0;
+    size_t *rows = malloc((m ? m : 1) * sizeof *rows);
+    if (!rows)
+        return SV_ENOMEM;
     for (size_t i = 0; i < d->nrows; i++)
         if (used[i])
-            Wl += d->w[i];
-    double W = (double)Wl;
-    for (size_t i = 0; i < d->nrows; i++)
-        if (used[i])
-            s += (y[i] <= q ? 1.0 : 0.0) * d->w[i] / W;
-    double F = (double)s;
-    for (size_t i = 0; i < d->nrows; i++)
-        z[i] = used[i] ? ((y[i] <= q ? 1.0 : 0.0) - F) * d->w[i] / W : 0.0;
-    double v;
-    int rc = variance_of_total(d, z, &v);
-    if (rc == 0) {
-        double se = sqrt(v);
-        double L = F - tcrit * se, U = F + tcrit * se;
-        r->ci_low = (isnan(L) || L < 0) ? NAN : qrule_math(pt, cum, m, tot, L);
-        r->ci_high = (isnan(U) || U > 1) ? NAN : qrule_math(pt, cum, m, tot, U);
-        r->se = (r->ci_high - r->ci_low) / (2 * tcrit);
-        r->var = r->se * r->se;
-        r->ci = ANALYSE_CI_WOODRUFF;
-    }
-    free(pt);
-    free(cum);
+            rows[k++] = i;
+    struct qfull c = {d, rows, m, r->population, z};
+    int rc = quantile_rows(r, d, y, rows, m, p, design_df, opt, qfull_mean, &c);
+    free(rows);
     return rc;
 }
 
@@ -1341,7 +1342,6 @@ int analyse_estimate(struct analyse_result *r, const struct analyse_design *d,
         goto done;
     double df = analyse_result_df(used_df(d, used), opt);
     r->df = df;
-    double tcrit = analyse_ci_crit(df, level);
 
     long double W = 0, Sy = 0, Sx = 0, Sabs = 0;
     double maxabs = 0;
@@ -1361,7 +1361,7 @@ int analyse_estimate(struct analyse_result *r, const struct analyse_design *d,
     r->max_share = Sabs > 0 ? maxabs / (double)Sabs : NAN;
 
     if (stat == ANALYSE_QUANTILE) {
-        rc = estimate_quantile(r, d, y, p, used, tcrit, z);
+        rc = estimate_quantile(r, d, y, p, used, used_df(d, used), opt, z);
         if (rc)
             rc = sv_error_set(err, rc, NULL, 0, 0, "out of memory");
         goto done;
@@ -1498,8 +1498,7 @@ struct by_work {
     long *htouched;
     size_t *plist, *hlist;    /* touched PSUs and strata */
     double *z;                /* per row of the group */
-    struct wpoint *pt;
-    double *cum;
+    size_t stamp;             /* last stamp given to by_variance() */
 };
 
 static void by_work_release(struct by_work *w)
@@ -1515,8 +1514,6 @@ static void by_work_release(struct by_work *w)
     free(w->plist);
     free(w->hlist);
     free(w->z);
-    free(w->pt);
-    free(w->cum);
 }
 
 /* Variance of the total of z over the m rows `rows` (z[k] for rows[k]); stamp = group + 1. */
@@ -1569,6 +1566,31 @@ static double by_variance(const struct analyse_design *d, struct by_work *w, con
     *npsu_used = (long)np;
     *nstrata_used = (long)nh;
     return (double)v;
+}
+
+/* svymean over a group's rows (analyse_by's path). */
+struct qby {
+    const struct analyse_design *d;
+    struct by_work *w;
+    const size_t *rows;
+    size_t m;
+    double W;
+};
+
+static int qby_mean(void *ctx, const double *u, double *mean, double *var)
+{
+    struct qby *c = ctx;
+    const double *w = c->d->w;
+    long double acc = 0;
+    for (size_t k = 0; k < c->m; k++)
+        acc += u[k] * w[c->rows[k]] / c->W;
+    double est = (double)acc;
+    for (size_t k = 0; k < c->m; k++)
+        c->w->z[k] = (u[k] - est) * w[c->rows[k]] / c->W;
+    long np, nh;
+    *mean = est;
+    *var = by_variance(c->d, c->w, c->rows, c->m, c->w->z, ++c->w->stamp, &np, &nh);
+    return 0;
 }
 
 static int by_sparse(struct analyse_result *res, const struct analyse_design *d,
@@ -1655,50 +1677,18 @@ static int by_sparse(struct analyse_result *res, const struct analyse_design *d,
         r->population = (double)W;
         r->max_share = Sabs > 0 ? maxabs / (double)Sabs : NAN;
         long np_used, nh_used;
-        double est, v;
+        double est;
         if (stat == ANALYSE_QUANTILE) {
-            struct wpoint *pt = realloc(w.pt, m * sizeof *pt);
-            if (pt)
-                w.pt = pt;
-            double *cum = realloc(w.cum, m * sizeof *cum);
-            if (cum)
-                w.cum = cum;
-            if (!pt || !cum) {
-                rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+            /* the group's design df first (a zero variable touches every PSU used) */
+            memset(w.z, 0, m * sizeof *w.z);
+            by_variance(d, &w, used, m, w.z, ++w.stamp, &np_used, &nh_used);
+            struct qby c = {d, &w, used, m, (double)W};
+            rc = quantile_rows(r, d, y, used, m, p, (double)(np_used - nh_used), opt, qby_mean,
+                               &c);
+            if (rc) {
+                rc = sv_error_set(err, rc, NULL, 0, 0, "out of memory");
                 break;
             }
-            for (size_t k = 0; k < m; k++) {
-                pt[k].x = y[used[k]];
-                pt[k].w = d->w[used[k]];
-                pt[k].i = used[k];
-            }
-            qsort(pt, m, sizeof *pt, cmp_wpoint);
-            long double acc = 0;
-            for (size_t k = 0; k < m; k++) {
-                acc += pt[k].w;
-                cum[k] = (double)acc;
-            }
-            double tot = (double)acc;
-            double q = qrule_math(pt, cum, m, tot, p);
-            r->estimate = q;
-            double Wd = (double)W;
-            long double s = 0;
-            for (size_t k = 0; k < m; k++)
-                s += (y[used[k]] <= q ? 1.0 : 0.0) * d->w[used[k]] / Wd;
-            double F = (double)s;
-            for (size_t k = 0; k < m; k++)
-                w.z[k] = ((y[used[k]] <= q ? 1.0 : 0.0) - F) * d->w[used[k]] / Wd;
-            v = by_variance(d, &w, used, m, w.z, g + 1, &np_used, &nh_used);
-            double df = analyse_result_df((double)(np_used - nh_used), opt);
-            r->df = df;
-            double tcrit = analyse_ci_crit(df, level);
-            double se = sqrt(v);
-            double L = F - tcrit * se, U = F + tcrit * se;
-            r->ci_low = (isnan(L) || L < 0) ? NAN : qrule_math(pt, cum, m, tot, L);
-            r->ci_high = (isnan(U) || U > 1) ? NAN : qrule_math(pt, cum, m, tot, U);
-            r->se = (r->ci_high - r->ci_low) / (2 * tcrit);
-            r->var = r->se * r->se;
-            r->ci = ANALYSE_CI_WOODRUFF;
             continue;
         }
         if (stat == ANALYSE_TOTAL) {
@@ -1715,7 +1705,7 @@ static int by_sparse(struct analyse_result *res, const struct analyse_design *d,
                 w.z[k] = (y[used[k]] - est) * d->w[used[k]] / Wd;
         }
         r->estimate = est;
-        r->var = by_variance(d, &w, used, m, w.z, g + 1, &np_used, &nh_used);
+        r->var = by_variance(d, &w, used, m, w.z, ++w.stamp, &np_used, &nh_used);
         r->df = analyse_result_df((double)(np_used - nh_used), opt);
         analyse_result_interval(r, stat, opt);
     }
@@ -1838,7 +1828,7 @@ static int difference_sparse(struct analyse_diff *res, const struct analyse_desi
         z[k++] = in_a ? v : -v;
     }
     long np, nh;
-    double v = by_variance(d, &w, rows, k, z, 1, &np, &nh);
+    double v = by_variance(d, &w, rows, k, z, ++w.stamp, &np, &nh);
     res->se = sqrt(v);
     res->df = (o->df != 0 && !isnan(o->df)) ? o->df : (double)(np - nh);
     if (o->ci == ANALYSE_CI_NORMAL)
@@ -1867,7 +1857,7 @@ int analyse_difference(struct analyse_diff *res, const struct analyse_design *d,
     if (stat == ANALYSE_QUANTILE)
         return sv_error_set(err, SV_EUSAGE, NULL, 0, 0,
                             "difference: not available for quantiles");
-    struct analyse_options o = {0.95, ANALYSE_CI_T, NAN, false};
+    struct analyse_options o = {0.95, ANALYSE_CI_T, NAN, false, ANALYSE_QRULE_MATH, ANALYSE_CI_DEFAULT};
     if (opt) {
         o = *opt;
         if (!(o.level > 0))

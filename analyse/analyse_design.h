@@ -31,8 +31,7 @@
  * ratios; for proportions logit (survey's "logit" = "xlogit"), Wilson with
  * the effective sample size (survey >= 4.5 "wilson"), or exact (the
  * Korn-Graubard design-adjusted Clopper-Pearson of svyciprop "beta");
- * quantiles use Woodruff's interval with the "math" rule (see
- * analyse_quantile()).
+ * quantiles any rule and interval of svyquantile (analyse_quantile.h).
  *
  * No GSL (or any third-party) type appears here. Functions return 0 or a
  * negative SV_E* code and fill `err` (may be NULL); they never print. The
@@ -174,8 +173,49 @@ enum analyse_ci_method {
     ANALYSE_CI_BINOM_WILSON,  /* prop.test(x, n, correct = FALSE) */
     ANALYSE_CI_BINOM_EXACT,   /* binom.test(x, n) */
     ANALYSE_CI_BINOM_AC,      /* Agresti-Coull */
-    ANALYSE_CI_BINOM_JEFFREYS
+    ANALYSE_CI_BINOM_JEFFREYS,
+    /*
+     * quantiles (svyquantile's interval.type; ANALYSE_CI_WOODRUFF is "mean"):
+     * Woodruff's interval with F(q) bounded by the Korn-Graubard beta, the
+     * logit or the arcsine interval, and the Francisco-Fuller score interval
+     */
+    ANALYSE_CI_Q_BETA,   /* "woodruff-beta" */
+    ANALYSE_CI_Q_XLOGIT, /* "woodruff-xlogit" */
+    ANALYSE_CI_Q_ASIN,   /* "woodruff-asin" */
+    ANALYSE_CI_Q_SCORE   /* "score" */
 };
+
+/*
+ * svyquantile's rules (qrule): "math" (the default, = hf1: the smallest x
+ * with weighted F(x) >= p), "school" (= hf2: the mean of the two middle
+ * values on a tie), "shahvaish" (Shah and Vaish), and the weighted forms of
+ * Hyndman and Fan's types 1 to 9 ("hf1".."hf9"; hf7 is R's quantile()
+ * default). Zero (the default of every option struct) is "math", as R.
+ */
+enum analyse_qrule {
+    ANALYSE_QRULE_MATH = 0,
+    ANALYSE_QRULE_SCHOOL,
+    ANALYSE_QRULE_SHAHVAISH,
+    ANALYSE_QRULE_HF1,
+    ANALYSE_QRULE_HF2,
+    ANALYSE_QRULE_HF3,
+    ANALYSE_QRULE_HF4,
+    ANALYSE_QRULE_HF5,
+    ANALYSE_QRULE_HF6,
+    ANALYSE_QRULE_HF7,
+    ANALYSE_QRULE_HF8,
+    ANALYSE_QRULE_HF9
+};
+#define ANALYSE_NQRULES 12
+const char *analyse_qrule_name(enum analyse_qrule r);
+int analyse_qrule_parse(const char *s, enum analyse_qrule *out);
+/*
+ * A quantile interval: "mean" (or "woodruff"), "beta", "xlogit", "asin",
+ * "score" (svyquantile's interval.type names), or "none".
+ */
+int analyse_qci_parse(const char *s, enum analyse_ci_method *out);
+/* svyquantile's interval.type name of a quantile interval ("mean", ..., "score", "none"). */
+const char *analyse_qci_name(enum analyse_ci_method m);
 /*
  * "t", "normal", "logit", "wilson", "clopper-pearson", "woodruff", "none",
  * "arcsine", "likelihood", "wald", "agresti-coull", "jeffreys",
@@ -183,6 +223,13 @@ enum analyse_ci_method {
  * "binomial-jeffreys".
  */
 const char *analyse_ci_method_name(enum analyse_ci_method m);
+/*
+ * The ci_method of a result for a table: the interval's name, and for a
+ * quantile "<interval>/<rule>" ("woodruff/math", "score/hf7", "none/hf4"),
+ * written into buf when composed.
+ */
+struct analyse_result;
+const char *analyse_result_method(const struct analyse_result *r, char *buf, size_t size);
 /*
  * Parse a proportion interval or "t", "normal", "none": "logit" (or "xlogit"),
  * "wilson", "exact" (or "clopper-pearson", "beta"), "agresti-coull",
@@ -201,6 +248,9 @@ struct analyse_options {
      * quantile, and say so (ANALYSE_CI_BINOM_*).
      */
     bool binomial;
+    /* quantiles: the rule and the interval (ANALYSE_CI_DEFAULT = Woodruff "mean", as R) */
+    enum analyse_qrule qrule;
+    enum analyse_ci_method qci;
 };
 
 struct analyse_result {
@@ -211,6 +261,8 @@ struct analyse_result {
     double ci_low, ci_high; /* NAN when undefined */
     double level;
     enum analyse_ci_method ci; /* the method actually used */
+    enum analyse_qrule qrule;  /* quantiles: the rule used */
+    bool quantile;             /* a quantile (its method names the rule too) */
     long n;                 /* rows used: in the domain, weight > 0, values present */
     long n_missing;         /* rows in the domain with weight > 0 but a missing value */
     double population;      /* sum of weights of the rows used */
@@ -229,11 +281,10 @@ struct analyse_result {
  * used gives estimate NAN, n 0 and returns 0 (not an error).
  *
  * Proportions need y in {0, 1}; anything else is SV_EDATA.
- * Quantiles: survey's qrule "math" (Hyndman-Fan type 1: the smallest x with
- * weighted F(x) >= p, as survey >= 4.5; survey 4.1-1 differs only when the
- * smallest value alone has weight share > p), interval.type "mean"
- * (Woodruff: F(q) +- t SE, mapped back through the same rule); se is
- * (high - low) / (2 t). `p` in (0, 1).
+ * Quantiles: the rule opt->qrule (default "math": the smallest x with
+ * weighted F(x) >= p) and the interval opt->qci (default Woodruff's "mean":
+ * F(q) +- t SE mapped back through the rule), exactly as svyquantile; se is
+ * (high - low) / (2 t). See analyse_quantile.h. `p` in (0, 1).
  */
 int analyse_estimate(struct analyse_result *res, const struct analyse_design *d,
                      enum analyse_stat stat, const double *y, const double *x, double p,

@@ -37,6 +37,7 @@ static const struct sv_option options[] = {
     {"versus", OPT_VERSUS, "CODE", "also each group minus the group CODE, with its SE, interval "
                                    "and t-test, in the one-variable groupings that have CODE"},
     ANALYSE_OPTIONS_DESIGN,
+    ANALYSE_OPTIONS_QUANTILE,
     {"rows", OPT_ROWS, NULL, "keep every record in memory (the reference path; by default "
                              "totals, means, shares and ratios of a CSV file are streamed)"},
     ANALYSE_OPTIONS_OUTPUT};
@@ -444,6 +445,10 @@ static int run_estimate(struct analyse_run *run, struct sv_error *err)
     }
     if ((rc = analyse_run_want_by(run, err)) || (rc = analyse_run_load(run, err)))
         return rc;
+    if (st == ANALYSE_QUANTILE)
+        sv_note("quantiles: rule '%s', interval '%s'%s", analyse_qrule_name(o->qrule),
+                analyse_qci_name(o->qci),
+                o->quantile_opts_given ? "" : " (R svyquantile's defaults; --qrule, --quantile-ci)");
     size_t n = run->data.nrows;
     for (size_t b = 0; o->test && b < run->ngroupings && rc == 0; b++)
         rc = emit_test(run, var, single, &run->groupings[b], err);

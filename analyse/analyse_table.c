@@ -59,7 +59,13 @@ int analyse_out_row(struct analyse_out *o, const char *indicator, const char *la
     row.ci_low = r->ci_low;
     row.ci_high = r->ci_high;
     row.ci_level = r->level;
-    row.ci_method = (char *)analyse_ci_method_name(r->ci);
+    char method[64];
+    row.ci_method = (char *)analyse_result_method(r, method, sizeof method);
+    if (r->quantile && !o->quantiles) {
+        o->quantiles = true;
+        o->qrule = r->qrule;
+        o->qci = r->ci;
+    }
     row.df = r->df;
     row.n = r->n;
     row.n_missing = r->n_missing;

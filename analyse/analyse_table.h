@@ -46,6 +46,10 @@ struct analyse_out {
     double dominance;
     unsigned char *additive; /* per row */
     size_t additive_cap;
+    /* the quantile rule and interval of the first quantile row (for the metadata) */
+    bool quantiles;
+    enum analyse_qrule qrule;
+    enum analyse_ci_method qci;
 };
 
 void analyse_out_init(struct analyse_out *o, const struct sv_survey *s, enum sv_lang lang,

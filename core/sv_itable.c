@@ -54,6 +54,8 @@ static void meta_release(struct sv_imeta *m)
     free(m->calibration);
     free(m->lang);
     free(m->unit_label);
+    free(m->quantile_rule);
+    free(m->quantile_interval);
 }
 
 void sv_itable_release(struct sv_itable *t)
@@ -228,6 +230,10 @@ int sv_itable_write_meta(const struct sv_itable *t, FILE *fp, struct sv_error *e
     SET_STR("weighting", m->weighting);
     SET_STR("lang", m->lang);
     SET_STR("unit_label", m->unit_label);
+    if (m->quantile_rule)
+        SET_STR("quantile_rule", m->quantile_rule);
+    if (m->quantile_interval)
+        SET_STR("quantile_interval", m->quantile_interval);
 #undef SET_STR
     json_object_set_new(o, "n_respondents", json_integer(m->n_respondents));
     json_object_set_new(o, "min_cell", json_integer(m->min_cell));
@@ -310,6 +316,8 @@ static int load_meta(struct sv_itable *t, const char *csv_path, struct sv_error 
     GET_STR("weighting", weighting);
     GET_STR("lang", lang);
     GET_STR("unit_label", unit_label);
+    GET_STR("quantile_rule", quantile_rule);
+    GET_STR("quantile_interval", quantile_interval);
 #undef GET_STR
     if ((v = json_object_get(o, "n_respondents")) && json_is_integer(v))
         t->meta.n_respondents = (long)json_integer_value(v);

@@ -69,6 +69,9 @@ struct sv_imeta {
     long min_cell;       /* suppression threshold used */
     double dominance;    /* dominance threshold used (0.85) */
     char *calibration;   /* calibration to margins, a JSON object's text; NULL = none */
+    /* tables with quantiles: R svyquantile's qrule and interval.type (else NULL, not written) */
+    char *quantile_rule;
+    char *quantile_interval;
 };
 
 struct sv_itable {

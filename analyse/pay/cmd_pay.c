@@ -448,7 +448,8 @@ int analyse_cmd_pay(int argc, char **argv)
         }
         if (dp) {
             /* svyby(svymean), svyby(svyquantile): the engine, domain by domain */
-            const struct analyse_options qpt = {0.95, ANALYSE_CI_NONE, NAN, false};
+            const struct analyse_options qpt = {0.95, ANALYSE_CI_NONE, NAN, false, ANALYSE_QRULE_MATH,
+                                                ANALYSE_CI_DEFAULT};
             int erc = analyse_by(mean, dp->des, ANALYSE_MEAN, gs.y, NULL, 0, gs.row_cell,
                                  gs.ncells, NULL, &err);
             if (erc >= 0)

@@ -170,7 +170,7 @@ static void test_coverage(void **state)
         struct analyse_design *d;
         assert_int_equal(analyse_design_new(&d, &spec, NULL), 0);
         struct analyse_result res;
-        struct analyse_options o = {0.95, ANALYSE_CI_DEFAULT, NAN, false};
+        struct analyse_options o = {0.95, ANALYSE_CI_DEFAULT, NAN, false, ANALYSE_QRULE_MATH, ANALYSE_CI_DEFAULT};
         assert_int_equal(analyse_proportion(&res, d, sb, NULL, &o, NULL), 0);
         count(&t[0], &res, share);
         for (size_t g = 0; g < 3; g++) {

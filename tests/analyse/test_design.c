@@ -152,7 +152,7 @@ static void check_line(char *line)
         domain = mask;
     }
     struct analyse_result res;
-    struct analyse_options opt = {0.95, ANALYSE_CI_DEFAULT, NAN, false};
+    struct analyse_options opt = {0.95, ANALYSE_CI_DEFAULT, NAN, false, ANALYSE_QRULE_MATH, ANALYSE_CI_DEFAULT};
     struct sv_error err;
     int rc = 0;
     bool interval = true;
@@ -274,6 +274,76 @@ static void test_against_r(void **state)
     assert_true(nchecked >= 430);
 }
 
+/*
+ * svyquantile: every qrule x interval.type x p x domain x df of
+ * tests/r/quantile_make_fixtures.R, through analyse_quantile() (a domain
+ * mask) and analyse_by() (the grouped path); R's NA must be NAN here.
+ */
+static void check_quantile_line(char *line)
+{
+    char copy[512];
+    snprintf(copy, sizeof copy, "%s", line);
+    char *f[14];
+    size_t k = split(line, f, 14);
+    assert_int_equal(k, 12);
+    double want[5], df = strcmp(f[10], "Inf") == 0 ? INFINITY : num(f[10]);
+    for (int j = 0; j < 4; j++)
+        want[j] = strcmp(f[6 + j], "NA") ? num(f[6 + j]) : NAN;
+    struct analyse_options opt = {0.95, ANALYSE_CI_DEFAULT, NAN, false, ANALYSE_QRULE_MATH,
+                                  ANALYSE_CI_DEFAULT};
+    if (analyse_qrule_parse(f[1], &opt.qrule) || analyse_qci_parse(f[2], &opt.qci))
+        fail_msg("unknown rule or interval in '%s'", copy);
+    if (strcmp(f[5], "inf") == 0)
+        opt.df = INFINITY;
+    double p = num(f[3]);
+    struct analyse_design *d = make_design(f[0]);
+    unsigned char mask[MAXROWS];
+    const unsigned char *domain = NULL;
+    size_t r = 0;
+    if (strcmp(f[4], "all") != 0) {
+        r = strcmp(f[4], "11") == 0 ? 0 : strcmp(f[4], "84") == 0 ? 1 : 2;
+        for (size_t i = 0; i < D.n; i++)
+            mask[i] = D.region[i] == r;
+        domain = mask;
+    }
+    struct analyse_result res[3];
+    struct sv_error err;
+    for (int path = 0; path < (domain ? 2 : 1); path++) {
+        struct analyse_result *got = &res[0];
+        int rc = path == 0 ? analyse_quantile(got, d, D.y, p, domain, &opt, &err)
+                           : analyse_by(res, d, ANALYSE_QUANTILE, D.y, NULL, p, D.region, 3,
+                                        &opt, &err);
+        if (rc)
+            fail_msg("%s: %s", copy, err.text);
+        if (path == 1)
+            got = &res[r];
+        near(got->estimate, want[0], "quantile", copy);
+        near(got->se, want[1], "quantile se", copy);
+        near(got->ci_low, want[2], "quantile ci_low", copy);
+        near(got->ci_high, want[3], "quantile ci_high", copy);
+        near(got->df, df, "quantile df", copy);
+        assert_int_equal(got->n, atol(f[11]));
+        assert_int_equal(got->qrule, opt.qrule);
+    }
+    nchecked++;
+    analyse_design_free(d);
+}
+
+static void test_quantiles_against_r(void **state)
+{
+    (void)state;
+    load_data();
+    FILE *fp = fopen(VIGIE_SOURCE_DIR "/tests/r/quantile_reference.csv", "r");
+    assert_non_null(fp);
+    char line[512];
+    assert_non_null(fgets(line, sizeof line, fp));
+    nchecked = 0;
+    while (fgets(line, sizeof line, fp))
+        check_quantile_line(line);
+    fclose(fp);
+    assert_true(nchecked >= 4500);
+}
+
 /* Missing answers are excluded and counted, never zeros. */
 static void test_missing_counted(void **state)
 {
@@ -364,6 +434,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_against_r),
+        cmocka_unit_test(test_quantiles_against_r),
         cmocka_unit_test(test_missing_counted),
         cmocka_unit_test(test_by_equals_domains),
         cmocka_unit_test(test_errors),
