@@ -277,7 +277,7 @@ void pay_cell_set_result(struct pay_cell *cell, const struct analyse_result *r)
     cell->lo = r->ci_low;
     cell->hi = r->ci_high;
     cell->df = r->df;
-    cell->ci_method = analyse_ci_method_name(r->ci);
+    cell->ci_method = analyse_result_method(r, cell->method, sizeof cell->method);
 }
 
 int pay_args_design(const struct pay_args *a, const struct pay_data *d, struct pay_design *pd,

@@ -513,6 +513,8 @@ void pay_srs_quantile(struct analyse_result *r, const struct pay_cellstat *cs, s
     size_t m = (size_t)cs->n;
     double q = pay_quantile_sorted(cs->v, m, p);
     r->estimate = q;
+    r->quantile = true; /* the engine's rule "math" with weights 1 (pay_quantile_sorted) */
+    r->qrule = ANALYSE_QRULE_MATH;
     if (cs->n < 2 || n_total < 2)
         return;
     /* share of the cell at or below q: values are sorted */

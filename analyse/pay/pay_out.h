@@ -23,6 +23,7 @@ struct pay_out {
 /* A row being built; fields left NAN/NULL are written empty. */
 struct pay_cell {
     const char *indicator, *label, *by, *group, *group_label, *unit, *ci_method, *reason;
+    char method[48]; /* ci_method when composed (a quantile's "<interval>/<rule>") */
     double estimate, se, lo, hi, df;
     double population; /* sum of weights of the rows used; NAN when not relevant */
     long n, n_missing;
