@@ -10,6 +10,7 @@
 #include "sv_buf.h"
 #include "sv_cli.h"
 #include "sv_numfmt.h"
+#include "sv_store.h"
 
 static int on_option(int key, const char *v, void *ctx)
 {
@@ -107,6 +108,15 @@ static int on_option(int key, const char *v, void *ctx)
     case OPT_TEST: o->test = true; break;
     case OPT_ROWS: o->rows = true; break;
     case OPT_VERSUS: o->versus = v; break;
+    case OPT_RESPONSES:
+        if (analyse_responses_parse(v, &o->include))
+            return sv_usage_error("--responses: '%s' is not complete or all", v);
+        o->include_given = true;
+        break;
+    case OPT_INCLUDE_REJECTED:
+        o->include |= SV_STORE_WITH_REJECTED;
+        o->include_given = true;
+        break;
     case OPT_P:
         if (sv_parse_double(v, 0.0001, 0.9999, &o->p))
             return sv_usage_error("--p: '%s' is not in (0, 1)", v);
@@ -147,6 +157,9 @@ int analyse_cmd_parse(struct analyse_cmdopts *o, int argc, char **argv,
         return sv_usage_error("--survey is required");
     if (!o->store == !o->data)
         return sv_usage_error("give exactly one of --store and --data");
+    if (o->include_given && !o->store)
+        return sv_usage_error("--responses and --include-rejected select responses in a store "
+                              "(--store); a --data file holds what was exported");
     if (!o->output)
         return sv_usage_error("-o is required (use '-o -' for stdout)");
     if ((o->calib_set || o->bounds_set) && !o->margins)
@@ -156,6 +169,51 @@ int analyse_cmd_parse(struct analyse_cmdopts *o, int argc, char **argv,
         return sv_usage_error("--bounds applies to --calibrate linear or raking, not %s",
                               analyse_calibration_name(o->calib.method));
     return -1;
+}
+
+int analyse_responses_parse(const char *v, unsigned *include)
+{
+    if (strcmp(v, "all") == 0)
+        *include |= SV_STORE_WITH_PARTIAL;
+    else if (strcmp(v, "complete") == 0)
+        *include &= ~(unsigned)SV_STORE_WITH_PARTIAL;
+    else
+        return -1;
+    return 0;
+}
+
+void analyse_note_selection(unsigned include, long nread, long partial_left_out,
+                            long rejected_left_out)
+{
+    bool partial = include & SV_STORE_WITH_PARTIAL, rejected = include & SV_STORE_WITH_REJECTED;
+    if (partial || rejected)
+        sv_note("responses read from the store: complete%s%s (%ld records)",
+                partial ? ", partial saves" : "",
+                rejected ? ", those the platform's review rejected" : "", nread);
+    if (partial_left_out > 0 || rejected_left_out > 0) {
+        char a[96] = "", b[96] = "";
+        if (partial_left_out > 0)
+            snprintf(a, sizeof a, "%ld partial save%s", partial_left_out,
+                     partial_left_out > 1 ? "s" : "");
+        if (rejected_left_out > 0)
+            snprintf(b, sizeof b, "%ld response%s the platform's review rejected",
+                     rejected_left_out, rejected_left_out > 1 ? "s" : "");
+        sv_note("left out: %s%s%s (%s%s%s include%s them)", a, *a && *b ? " and " : "", b,
+                *a ? "--responses all" : "", *a && *b ? ", " : "",
+                *b ? "--include-rejected" : "", *a && *b ? "" : "s");
+    }
+}
+
+int analyse_meta_selection(struct sv_imeta *m, unsigned include, long partial_left_out,
+                           long rejected_left_out)
+{
+    free(m->responses);
+    free(m->review_rejected);
+    m->responses = sv_strdup(include & SV_STORE_WITH_PARTIAL ? "all" : "complete");
+    m->review_rejected = sv_strdup(include & SV_STORE_WITH_REJECTED ? "included" : "excluded");
+    m->partial_left_out = partial_left_out;
+    m->rejected_left_out = rejected_left_out;
+    return m->responses && m->review_rejected ? 0 : -1;
 }
 
 int analyse_run_fail(const struct sv_error *err) { return sv_fail_error(err); }
@@ -463,9 +521,13 @@ void analyse_run_warn_setup(const struct analyse_run *run)
 
 int analyse_run_load(struct analyse_run *run, struct sv_error *err)
 {
+    run->data.include = run->opt->include;
     int rc = analyse_data_load(&run->data, run->opt->store, run->opt->data, err);
     if (rc)
         return rc;
+    if (run->opt->store)
+        analyse_note_selection(run->data.include, (long)run->data.nrows,
+                               run->data.partial_left_out, run->data.rejected_left_out);
     rc = analyse_setup_design(&run->setup, &run->data, run->opt->weighting, err);
     if (rc == 0 && run->opt->margins)
         rc = analyse_calibrate(&run->setup, &run->data, &run->margins, &run->opt->calib, err);
@@ -602,6 +664,10 @@ int analyse_run_finish(struct analyse_run *run, const char *title_fr, const char
         m->quantile_rule = sv_strdup(analyse_qrule_name(run->out.qrule));
         m->quantile_interval = sv_strdup(analyse_qci_name(run->out.qci));
     }
+    if (run->opt->store &&
+        analyse_meta_selection(m, run->data.include, run->data.partial_left_out,
+                               run->data.rejected_left_out) != 0)
+        return sv_fail(SV_EXIT_RUNTIME, "out of memory");
     analyse_out_secondary(&run->out);
     int rc = analyse_out_write(&run->out, run->opt->output, run->opt->format, run->opt->markdown,
                                &err);

@@ -42,6 +42,9 @@ struct analyse_cmdopts {
     enum analyse_qrule qrule;
     enum analyse_ci_method qci;
     bool quantile_opts_given;
+    /* --responses all / --include-rejected: SV_STORE_WITH_* flags (store only) */
+    unsigned include;
+    bool include_given;
 };
 
 /* Option keys shared by the commands (long-only ones are >= 256). */
@@ -49,7 +52,7 @@ enum {
     OPT_SURVEY = 256, OPT_STORE, OPT_DATA, OPT_BY, OPT_WEIGHTS, OPT_MIN_CELL, OPT_DOMINANCE,
     OPT_LEVEL, OPT_CI, OPT_FORMAT, OPT_MARKDOWN, OPT_LANG, OPT_VAR, OPT_STAT, OPT_DENOM,
     OPT_P, OPT_CODE, OPT_QUIET, OPT_TEST, OPT_ROWS, OPT_VERSUS, OPT_DF, OPT_MARGINS, OPT_CALIBRATE,
-    OPT_BOUNDS, OPT_QRULE, OPT_QCI
+    OPT_BOUNDS, OPT_QRULE, OPT_QCI, OPT_RESPONSES, OPT_INCLUDE_REJECTED
 };
 
 /*
@@ -58,7 +61,11 @@ enum {
  */
 #define ANALYSE_OPTIONS_SOURCE                                                                  \
     {"store", OPT_STORE, "FILE", "read the responses from this store (SQLite)"},               \
-    {"data", OPT_DATA, "FILE", "read the responses from a normalised CSV or JSON Lines file"}
+    {"data", OPT_DATA, "FILE", "read the responses from a normalised CSV or JSON Lines file"},  \
+    {"responses", OPT_RESPONSES, "WHICH",                                                      \
+     "with --store: complete (default) or all (partial saves too, when stored)"},              \
+    {"include-rejected", OPT_INCLUDE_REJECTED, NULL,                                           \
+     "with --store: also the responses the platform's review rejected (left out by default)"}
 #define ANALYSE_OPTIONS_WEIGHTS                                                                 \
     {"weights", OPT_WEIGHTS, "W", "cells (default), frame, rake, post or none"},              \
     {"margins", OPT_MARGINS, "FILE", "then calibrate to the population counts of FILE (CSV: "  \
@@ -124,6 +131,18 @@ struct analyse_run {
     struct analyse_grouping *groupings; /* one per --by */
     size_t ngroupings;
 };
+
+/*
+ * Say on stderr which stored responses were read (include: SV_STORE_WITH_*):
+ * what an option included, what the default left out (nothing when nothing
+ * was); and write the same into a table's metadata (-1 when out of memory).
+ */
+void analyse_note_selection(unsigned include, long nread, long partial_left_out,
+                            long rejected_left_out);
+int analyse_meta_selection(struct sv_imeta *m, unsigned include, long partial_left_out,
+                           long rejected_left_out);
+/* --responses complete|all into SV_STORE_WITH_PARTIAL of *include; -1 if neither. */
+int analyse_responses_parse(const char *v, unsigned *include);
 
 /* Load the survey (and start the data) — then ask for columns, then analyse_run_load(). */
 int analyse_run_open(struct analyse_run *run, struct analyse_cmdopts *opt, struct sv_error *err);

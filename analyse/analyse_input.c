@@ -545,7 +545,10 @@ int analyse_data_load(struct analyse_data *d, const char *store_path, const char
         rc = sv_store_open_read(&store, store_path, d->schema, err);
         if (rc)
             return rc;
-        rc = sv_store_foreach(store, add_record, d, err);
+        rc = sv_store_left_out(store, d->include, &d->partial_left_out, &d->rejected_left_out,
+                               err);
+        if (rc == 0)
+            rc = sv_store_foreach_where(store, d->include, add_record, d, err);
         sv_store_close(store);
         if (rc == SV_ENOMEM)
             return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");

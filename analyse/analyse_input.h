@@ -38,6 +38,9 @@ struct analyse_data {
     struct analyse_column *cols;
     size_t ncols;
     char *source;                   /* the store or file read, for messages */
+    unsigned include;               /* store: SV_STORE_WITH_* (set before loading) */
+    long partial_left_out;          /* store: what the selection left out */
+    long rejected_left_out;
 };
 
 int analyse_data_init(struct analyse_data *d, const struct sv_survey *s, struct sv_error *err);

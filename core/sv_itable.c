@@ -56,6 +56,8 @@ static void meta_release(struct sv_imeta *m)
     free(m->unit_label);
     free(m->quantile_rule);
     free(m->quantile_interval);
+    free(m->responses);
+    free(m->review_rejected);
 }
 
 void sv_itable_release(struct sv_itable *t)
@@ -247,6 +249,19 @@ int sv_itable_write_meta(const struct sv_itable *t, FILE *fp, struct sv_error *e
                                 jerr.text);
         }
         json_object_set_new(o, "calibration", c);
+    }
+    if (m->responses) {
+        json_t *r = json_object();
+        if (!r) {
+            json_decref(o);
+            return sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+        }
+        json_object_set_new(r, "which", json_string(m->responses));
+        json_object_set_new(r, "review_rejected",
+                            json_string(m->review_rejected ? m->review_rejected : "excluded"));
+        json_object_set_new(r, "partial_left_out", json_integer(m->partial_left_out));
+        json_object_set_new(r, "review_rejected_left_out", json_integer(m->rejected_left_out));
+        json_object_set_new(o, "responses", r);
     }
     text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(o);

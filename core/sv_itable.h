@@ -72,6 +72,15 @@ struct sv_imeta {
     /* tables with quantiles: R svyquantile's qrule and interval.type (else NULL, not written) */
     char *quantile_rule;
     char *quantile_interval;
+    /*
+     * Which stored responses were read (NULL: not from a store, the key is not
+     * written): "complete" or "all" (partial saves too), and whether those the
+     * platform's review rejected were "excluded" or "included"; how many of
+     * each were left out (0 when included).
+     */
+    char *responses;
+    char *review_rejected;
+    long partial_left_out, rejected_left_out;
 };
 
 struct sv_itable {

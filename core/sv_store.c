@@ -665,6 +665,33 @@ int sv_store_foreach_where(struct sv_store *st, unsigned include,
     return rc;
 }
 
+int sv_store_left_out(struct sv_store *st, unsigned include, long *partial, long *rejected,
+                      struct sv_error *err)
+{
+    *partial = *rejected = 0;
+    if (!st->has_flags)
+        return 0;
+    sqlite3_stmt *q = NULL;
+    int rc = prepare(st, &q,
+                     "SELECT (SELECT count(*) FROM responses WHERE complete = 0),"
+                     " (SELECT count(*) FROM responses WHERE review = 'rejected'"
+                     "  AND (complete = 1 OR ?1))",
+                     err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(q, 1, (include & SV_STORE_WITH_PARTIAL) ? 1 : 0);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        if (!(include & SV_STORE_WITH_PARTIAL))
+            *partial = (long)sqlite3_column_int64(q, 0);
+        if (!(include & SV_STORE_WITH_REJECTED))
+            *rejected = (long)sqlite3_column_int64(q, 1);
+    } else {
+        rc = db_error(st, err, "store");
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
 int sv_store_tally(struct sv_store *st, struct sv_store_tally *t, struct sv_error *err)
 {
     memset(t, 0, sizeof *t);

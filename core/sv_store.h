@@ -76,6 +76,16 @@ int sv_store_foreach_where(struct sv_store *st, unsigned include,
                            int (*fn)(const struct sv_record *rec, void *ctx), void *ctx,
                            struct sv_error *err);
 
+/*
+ * What a selection of sv_store_foreach_where leaves out: `partial` partial
+ * saves (when SV_STORE_WITH_PARTIAL is not in `include`) and `rejected`
+ * review-rejected responses (complete ones, or any when partial saves are
+ * included, when SV_STORE_WITH_REJECTED is not). Both 0 in a store made
+ * before these columns existed.
+ */
+int sv_store_left_out(struct sv_store *st, unsigned include, long *partial, long *rejected,
+                      struct sv_error *err);
+
 /* Counts of stored and rejected records (every stored response, partial ones included). */
 int sv_store_counts(struct sv_store *st, long *responses, long *rejects, struct sv_error *err);
 

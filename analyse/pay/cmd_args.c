@@ -13,6 +13,8 @@
 #include "sv_cli.h"
 #include "cmd_args.h"
 #include "pay_design.h"
+#include "analyse_common.h"
+#include "sv_store.h"
 
 int pay_args_format(const char *value, enum analyse_format *out)
 {
@@ -28,6 +30,15 @@ int pay_args_on_option(int key, const char *value, struct pay_args *a)
     case PAY_OPT_DATA: a->data = value; return 0;
     case PAY_OPT_STORE: a->store = value; return 0;
     case PAY_OPT_BY: a->by = value; return 0;
+    case PAY_OPT_RESPONSES:
+        if (analyse_responses_parse(value, &a->include))
+            return sv_usage_error("--responses: '%s' is not complete or all", value);
+        a->include_given = 1;
+        return 0;
+    case PAY_OPT_INCLUDE_REJECTED:
+        a->include |= SV_STORE_WITH_REJECTED;
+        a->include_given = 1;
+        return 0;
     case 'o': a->output = value; return 0;
     case 'q': sv_cli_set_quiet(true); return 0;
     case PAY_OPT_WITH_SEGUR: a->without_segur = 0; return 0;
@@ -73,6 +84,9 @@ int pay_args_check(const struct pay_args *a)
         return sv_usage_error("--survey ID|DIR is required");
     if (!a->data == !a->store)
         return sv_usage_error("give exactly one of --data FILE and --store FILE");
+    if (a->include_given && !a->store)
+        return sv_usage_error("--responses and --include-rejected select responses in a store "
+                              "(--store); a --data file holds what was exported");
     return 0;
 }
 
@@ -119,11 +133,13 @@ int pay_args_load(struct pay_args *a, struct sv_survey **survey, struct pay_data
     sv_error_clear(&err);
     if (sv_survey_load(survey, a->survey, &err) < 0)
         return sv_fail_error(&err);
-    if (pay_data_load_design(d, *survey, a->data, a->store, !a->iid, &err) < 0) {
+    if (pay_data_read(d, *survey, a->data, a->store, a->include, !a->iid, NULL, NULL, &err) < 0) {
         sv_survey_free(*survey);
         *survey = NULL;
         return sv_fail_error(&err);
     }
+    if (a->store)
+        analyse_note_selection(a->include, d->n_read, d->partial_left_out, d->rejected_left_out);
     int rc = sex_codes(a, survey, d);
     if (!rc)
         rc = segur_roles(a, survey, d);
@@ -298,6 +314,9 @@ int pay_args_design(const struct pay_args *a, const struct pay_data *d, struct p
     m->design = sv_strdup(pd->text);
     free(m->weighting);
     m->weighting = sv_strdup(a->iid ? "none" : pd->weighted ? "design" : "equal");
+    if (a->store &&
+        analyse_meta_selection(m, a->include, d->partial_left_out, d->rejected_left_out) != 0)
+        return sv_fail(SV_EXIT_RUNTIME, "out of memory");
     return 0;
 }
 

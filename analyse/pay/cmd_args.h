@@ -26,7 +26,9 @@ enum {
     PAY_OPT_WEIGHTS,
     PAY_OPT_COVARIATES,
     PAY_OPT_SE,
-    PAY_OPT_REFERENCE
+    PAY_OPT_REFERENCE,
+    PAY_OPT_RESPONSES,
+    PAY_OPT_INCLUDE_REJECTED
 };
 
 /* --format csv|excel-fr|jsonl, as the other analyse commands take it. */
@@ -38,6 +40,8 @@ int pay_args_format(const char *value, enum analyse_format *out);
     {"survey", PAY_OPT_SURVEY, "ID|DIR", "survey definition (a bare id is looked up in $VIGIE_SURVEYS)"}, \
     {"data", PAY_OPT_DATA, "FILE", "normalised records (CSV or JSON Lines)"},                     \
     {"store", PAY_OPT_STORE, "FILE", "the survey's store (SQLite)"},                               \
+    {"responses", PAY_OPT_RESPONSES, "WHICH", "with --store: complete (default) or all (partial saves too, when stored)"}, \
+    {"include-rejected", PAY_OPT_INCLUDE_REJECTED, NULL, "with --store: also the responses the platform's review rejected (left out by default)"}, \
     {"output", 'o', "FILE", "write the table to FILE (and FILE's .meta.json); default stdout"},   \
     PAY_FORMAT_OPTION,                                                                           \
     {"weights", PAY_OPT_WEIGHTS, "design|none", "the survey's design from its roles (weight, cluster = employer, stratum, fpc; default) or none: independent employees, equal weights"}, \
@@ -58,6 +62,8 @@ struct pay_args {
     int se;                 /* --se for iid fits: PAY_SE_* */
     const char *reference;  /* --reference (gender's Oaxaca-Blinder) */
     unsigned sex_f, sex_h;
+    unsigned include;  /* --responses all, --include-rejected: SV_STORE_WITH_* */
+    int include_given;
 };
 
 int pay_args_on_option(int key, const char *value, struct pay_args *a);

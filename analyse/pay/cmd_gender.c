@@ -18,6 +18,7 @@
 #include "analyse_design.h"
 #include "analyse_pay_cmds.h"
 #include "cmd_args.h"
+#include "analyse_common.h"
 #include "cmd_common.h"
 #include "pay_out.h"
 #include "pay_model.h"
@@ -413,7 +414,7 @@ static int gender_streaming(struct pay_args *a)
         ngs++;
     }
     struct stream_ctx sc = {gs, ngs, a};
-    if (pay_data_stream(&d, survey, a->data, a->store, stream_visit, &sc, &err) < 0) {
+    if (pay_data_read(&d, survey, a->data, a->store, a->include, false, stream_visit, &sc, &err) < 0) {
         rc = sv_fail_error(&err);
         goto done;
     }
@@ -430,6 +431,14 @@ static int gender_streaming(struct pay_args *a)
                  lang);
     out.t.meta.n_respondents = d.n_read;
     out_init = true;
+    if (a->store) {
+        analyse_note_selection(a->include, d.n_read, d.partial_left_out, d.rejected_left_out);
+        if (analyse_meta_selection(&out.t.meta, a->include, d.partial_left_out,
+                                   d.rejected_left_out) != 0) {
+            rc = sv_fail(SV_EXIT_RUNTIME, "out of memory");
+            goto done;
+        }
+    }
     for (size_t k = 0; k < ngs; k++) {
         struct analyse_result *mean = calloc(gs[k].ncells, sizeof *mean);
         if (!mean) {

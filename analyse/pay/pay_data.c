@@ -375,14 +375,15 @@ static bool fast_types(const struct pay_data *d)
     return true;
 }
 
-static int load(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
-                const char *store_path, bool design,
-                int (*visit)(const struct pay_emp *e, void *ctx), void *visit_ctx,
-                struct sv_error *err)
+int pay_data_read(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
+                  const char *store_path, unsigned include, bool design,
+                  int (*visit)(const struct pay_emp *e, void *ctx), void *visit_ctx,
+                  struct sv_error *err)
 {
     static const int required[] = {PAY_R_SECTOR, PAY_R_JOB, PAY_R_SEX, PAY_R_HOURS, PAY_R_PAY};
     memset(d, 0, sizeof *d);
     d->survey = survey;
+    d->include = include;
     struct sv_schema *schema = NULL;
     int rc = sv_schema_new(&schema, survey, err);
     if (rc < 0)
@@ -454,7 +455,9 @@ static int load(struct pay_data *d, const struct sv_survey *survey, const char *
         rc = sv_store_open_read(&st, store_path, schema, err);
         if (rc < 0)
             goto done;
-        rc = sv_store_foreach(st, add_record, &L, err);
+        rc = sv_store_left_out(st, include, &d->partial_left_out, &d->rejected_left_out, err);
+        if (rc == 0)
+            rc = sv_store_foreach_where(st, include, add_record, &L, err);
         sv_store_close(st);
     }
 done:
@@ -469,20 +472,20 @@ done:
 int pay_data_load(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
                   const char *store_path, struct sv_error *err)
 {
-    return load(d, survey, data_path, store_path, false, NULL, NULL, err);
+    return pay_data_read(d, survey, data_path, store_path, 0, false, NULL, NULL, err);
 }
 
 int pay_data_load_design(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
                          const char *store_path, bool design, struct sv_error *err)
 {
-    return load(d, survey, data_path, store_path, design, NULL, NULL, err);
+    return pay_data_read(d, survey, data_path, store_path, 0, design, NULL, NULL, err);
 }
 
 int pay_data_stream(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
                     const char *store_path, int (*visit)(const struct pay_emp *e, void *ctx),
                     void *ctx, struct sv_error *err)
 {
-    return load(d, survey, data_path, store_path, false, visit, ctx, err);
+    return pay_data_read(d, survey, data_path, store_path, 0, false, visit, ctx, err);
 }
 
 void pay_data_release(struct pay_data *d)

@@ -63,6 +63,9 @@ struct pay_data {
      * Ségur choice: every grouping, the sort and the model read it */
     double *hourly;
     int hourly_without_segur;
+    /* from a store: the selection (SV_STORE_WITH_*) and what it left out */
+    unsigned include;
+    long partial_left_out, rejected_left_out;
 };
 
 extern const char *const pay_role_names[PAY_R_COUNT];
@@ -82,6 +85,16 @@ int pay_data_load_design(struct pay_data *d, const struct sv_survey *survey, con
 int pay_data_stream(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
                     const char *store_path, int (*visit)(const struct pay_emp *e, void *ctx),
                     void *ctx, struct sv_error *err);
+/*
+ * Either of the above (visit NULL: load), from a store with the responses
+ * `include` selects (SV_STORE_WITH_PARTIAL, SV_STORE_WITH_REJECTED; 0 as the
+ * two above: complete ones the platform's review did not reject); `design` as
+ * pay_data_load_design.
+ */
+int pay_data_read(struct pay_data *d, const struct sv_survey *survey, const char *data_path,
+                  const char *store_path, unsigned include, bool design,
+                  int (*visit)(const struct pay_emp *e, void *ctx), void *visit_ctx,
+                  struct sv_error *err);
 void pay_data_release(struct pay_data *d);
 
 /* Hourly pay: monthly / (hours x 52 / 12); without_segur subtracts the Ségur
