@@ -292,12 +292,12 @@ int collect_source_identify(const struct collect_fetch_opts *o, char **name, cha
         rc = !u || sv_buf_adds(&n, u) || sv_buf_addf(&i, "%s|%s", pname, u);
         free(u);
     } else {
-        /* the server is its host and path: a new port or https is the same server */
-        const char *host = strstr(p.origin, "://");
-        host = host ? host + 3 : p.origin;
-        int hl = (int)strcspn(host, ":");
+        /*
+         * the server is its scheme, host, port (default ports left out) and
+         * path: http and https, or :8080 and :8443, may be two servers
+         */
         rc = !base || sv_buf_addf(&n, "%s:%s", pname, id) ||
-             sv_buf_addf(&i, "%s|%.*s%s|%s", pname, hl, host, base, id);
+             sv_buf_addf(&i, "%s|%s%s|%s", pname, p.origin, base, id);
     }
     free(id);
     free(base);
@@ -349,6 +349,52 @@ static const char *identity_server(const char *identity, char *buf, size_t n)
 }
 
 /*
+ * The identity an earlier version wrote for `identity` (the server without its
+ * scheme and port: "odk|h/p|1/f" for "odk|https://h:8443/p|1/f"), or NULL
+ * when it is not of the platform|server|id form. Caller owns.
+ */
+static char *identity_without_scheme(const char *identity)
+{
+    const char *a = strchr(identity, '|');
+    const char *b = a ? strchr(a + 1, '|') : NULL;
+    const char *sch = a ? strstr(a + 1, "://") : NULL;
+    if (!b || !sch || sch > b)
+        return NULL;
+    const char *host = sch + 3;
+    size_t hl = strcspn(host, ":/|");
+    const char *rest = host + hl;
+    if (*rest == ':')
+        rest += strcspn(rest, "/|");
+    struct sv_buf o = SV_BUF_INIT;
+    if (sv_buf_addf(&o, "%.*s%.*s%s", (int)(a - identity + 1), identity, (int)hl, host, rest)) {
+        sv_buf_release(&o);
+        return NULL;
+    }
+    return sv_buf_detach(&o, NULL);
+}
+
+/*
+ * A stored identity without a scheme was written by an earlier version (host
+ * and path only): it stands for this source when it equals this identity
+ * without scheme and port, and is then rewritten in full. 1 when it matched.
+ */
+static int identity_upgrade(struct sv_store *store, const char *name, const char *have,
+                            const char *identity, struct sv_error *err)
+{
+    if (strstr(have, "://"))
+        return 0;
+    char *old = identity_without_scheme(identity);
+    int rc = 0;
+    if (old && strcmp(old, have) == 0) {
+        rc = sv_store_state_set(store, name, "identity", identity, err);
+        if (rc == 0)
+            rc = 1;
+    }
+    free(old);
+    return rc;
+}
+
+/*
  * One source, one name: refuse a second name for a source the store already
  * holds, and one name for two servers; continue a source stored under the
  * name an earlier version gave it. *name may be replaced.
@@ -366,6 +412,16 @@ static int check_source(struct sv_store *store, char **name, const char *identit
         char *have = NULL;
         if ((rc = sv_store_state_get(store, names[i], "identity", &have, err)) != 0)
             break;
+        if (have && (rc = identity_upgrade(store, names[i], have, identity, err)) != 0) {
+            free(have);
+            have = rc == 1 ? sv_strdup(identity) : NULL;
+            if (rc == 1 && !have)
+                rc = sv_error_set(err, SV_ENOMEM, NULL, 0, 0, "out of memory");
+            else if (rc == 1)
+                rc = 0;
+            if (rc)
+                break;
+        }
         if (strcmp(names[i], *name) == 0) {
             if (have && strcmp(have, identity) != 0)
                 rc = sv_error_set(err, SV_EDATA, store_path, 0, 0,

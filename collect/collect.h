@@ -261,8 +261,9 @@ struct collect_fetch_opts {
  * whichever documented spelling of --url and --survey-id gave them, or the
  * URL (scheme and host in lower case, no default port, no trailing slash,
  * secrets redacted; json: no query) for file:// and plain sources. The
- * identity adds the server, host and path ("odk|central.example.org|1/form"), so that
- * two servers never share a name unnoticed. Caller owns both; free().
+ * identity adds the server: scheme, host, port when not the default, and path
+ * ("odk|https://central.example.org:8443|1/form"), so that two servers (http and
+ * https, or two ports of one host) never share a name unnoticed. Caller owns both; free().
  * Returns 0, SV_EUSAGE (no id in --survey-id nor in --url) or SV_ENOMEM.
  */
 int collect_source_identify(const struct collect_fetch_opts *o, char **name, char **identity,
